@@ -17,12 +17,12 @@ struct msg_info {
 };
 
 static const struct l2tp_avp_info avp_table[L2TP_AVP_MAX + 1] = {
-#define X(id, type, nm, kd, mn, mx, m, hide)                                                       \
-	[type] = { .name = nm,                                                                     \
-		   .kind = L2TP_AVP_KIND_##kd,                                                     \
-		   .min_len = mn,                                                                  \
-		   .max_len = mx,                                                                  \
-		   .mandatory = m,                                                                 \
+#define X(id, type, nm, kd, mn, mx, m, hide)   \
+	[type] = { .name = nm,                 \
+		   .kind = L2TP_AVP_KIND_##kd, \
+		   .min_len = mn,              \
+		   .max_len = mx,              \
+		   .mandatory = m,             \
 		   .may_hide = hide },
 #include "l2tp_avp.def"
 #undef X
@@ -30,7 +30,7 @@ static const struct l2tp_avp_info avp_table[L2TP_AVP_MAX + 1] = {
 
 #define L2TP_MSG_TYPE_MAX 16
 static const struct msg_info msg_table[L2TP_MSG_TYPE_MAX + 1] = {
-#define X(id, type, sc, must_avps, may_avps)                                                       \
+#define X(id, type, sc, must_avps, may_avps) \
 	[type] = { .name = #id, .scope = sc, .must = must_avps, .may = may_avps },
 #include "l2tp_msgtype.def"
 #undef X
@@ -146,8 +146,8 @@ l2tp_error_code_str(uint16_t code)
 }
 
 void
-l2tp_challenge_response(uint8_t out[16], uint8_t msg_type, const uint8_t *secret,
-			size_t secret_len, const uint8_t *challenge, size_t challenge_len)
+l2tp_challenge_response(uint8_t out[16], uint8_t msg_type, const uint8_t *secret, size_t secret_len,
+			const uint8_t *challenge, size_t challenge_len)
 {
 	const struct lns_iov parts[] = {
 		{ &msg_type, 1 },
@@ -183,8 +183,8 @@ hidden_block_key(uint8_t key[16], bool first, uint16_t type, const uint8_t *secr
 }
 
 void
-l2tp_avp_hide(uint8_t *data, size_t len, uint16_t type, const uint8_t *secret,
-	      size_t secret_len, const uint8_t *vector, size_t vector_len)
+l2tp_avp_hide(uint8_t *data, size_t len, uint16_t type, const uint8_t *secret, size_t secret_len,
+	      const uint8_t *vector, size_t vector_len)
 {
 	uint8_t key[16];
 
@@ -201,9 +201,8 @@ l2tp_avp_hide(uint8_t *data, size_t len, uint16_t type, const uint8_t *secret,
 }
 
 void
-l2tp_avp_unhide(uint8_t *out, const uint8_t *in, size_t len, uint16_t type,
-		const uint8_t *secret, size_t secret_len, const uint8_t *vector,
-		size_t vector_len)
+l2tp_avp_unhide(uint8_t *out, const uint8_t *in, size_t len, uint16_t type, const uint8_t *secret,
+		size_t secret_len, const uint8_t *vector, size_t vector_len)
 {
 	uint8_t key[16];
 
@@ -509,8 +508,8 @@ w_reserve(struct l2tp_writer *w, size_t n)
 }
 
 void
-l2tp_w_raw(struct l2tp_writer *w, uint16_t flags, uint16_t vendor, uint16_t type,
-	   const void *value, size_t len)
+l2tp_w_raw(struct l2tp_writer *w, uint16_t flags, uint16_t vendor, uint16_t type, const void *value,
+	   size_t len)
 {
 	uint8_t *p;
 

@@ -110,8 +110,8 @@ const char *l2tp_cdn_result_str(uint16_t code);
 const char *l2tp_error_code_str(uint16_t code);
 
 /* Framing and bearer bits (§4.4.3). */
-#define L2TP_FRAMING_SYNC  0x1
-#define L2TP_FRAMING_ASYNC 0x2
+#define L2TP_FRAMING_SYNC   0x1
+#define L2TP_FRAMING_ASYNC  0x2
 #define L2TP_BEARER_DIGITAL 0x1
 #define L2TP_BEARER_ANALOG  0x2
 

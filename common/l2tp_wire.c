@@ -186,8 +186,8 @@ l2tp_hdr_format(const struct l2tp_hdr *h, char *out, size_t cap)
 		flg[n++] = 'P';
 	flg[n] = '\0';
 	if (h->flags & L2TP_FLAG_S)
-		return snprintf(out, cap, "flg %s, ver %u, len %u, tnl %u, cl %u, ns %u, nr %u", flg,
-				h->flags & L2TP_VERSION_MASK, h->length, h->tunnel_id,
+		return snprintf(out, cap, "flg %s, ver %u, len %u, tnl %u, cl %u, ns %u, nr %u",
+				flg, h->flags & L2TP_VERSION_MASK, h->length, h->tunnel_id,
 				h->session_id, h->ns, h->nr);
 	return snprintf(out, cap, "flg %s, ver %u, len %u, tnl %u, cl %u", flg,
 			h->flags & L2TP_VERSION_MASK, h->length, h->tunnel_id, h->session_id);

@@ -40,13 +40,13 @@ const char *l2tp_status_str(enum l2tp_status st);
 const char *l2tp_status_name(enum l2tp_status st);
 
 struct l2tp_hdr {
-	uint16_t flags;	   /* the first 16 bits as received */
-	uint16_t length;   /* Length field, or the datagram length when L is clear */
+	uint16_t flags;	 /* the first 16 bits as received */
+	uint16_t length; /* Length field, or the datagram length when L is clear */
 	uint16_t tunnel_id;
 	uint16_t session_id;
-	uint16_t ns, nr;   /* valid when S is set */
-	uint16_t offset;   /* Offset Size when O is set */
-	uint16_t hdr_len;  /* where the payload starts (after offset padding) */
+	uint16_t ns, nr;  /* valid when S is set */
+	uint16_t offset;  /* Offset Size when O is set */
+	uint16_t hdr_len; /* where the payload starts (after offset padding) */
 };
 
 static inline bool
@@ -77,10 +77,10 @@ void l2tp_hdr_put_ctrl(uint8_t *buf, uint16_t length, uint16_t tunnel_id, uint16
 		       uint16_t ns, uint16_t nr);
 
 struct l2tp_data_hdr_opts {
-	bool length;	/* set L and the Length field */
-	bool sequence;	/* set S with ns/nr */
+	bool length;   /* set L and the Length field */
+	bool sequence; /* set S with ns/nr */
 	uint16_t ns, nr;
-	uint16_t offset; /* O bit and this many padding bytes when non-zero */
+	uint16_t offset;   /* O bit and this many padding bytes when non-zero */
 	bool offset_field; /* O bit even when offset is 0 */
 	bool priority;
 };

@@ -10,19 +10,19 @@
 #include <stdarg.h>
 #include <stdbool.h>
 
-#define LNS_LOG_CATEGORIES(X)                                                                      \
-	X(L2TP, "l2tp")                                                                            \
-	X(PPP, "ppp")                                                                              \
-	X(AAA, "aaa")                                                                              \
-	X(DP, "dataplane")                                                                         \
-	X(CFG, "config")                                                                           \
+#define LNS_LOG_CATEGORIES(X) \
+	X(L2TP, "l2tp")       \
+	X(PPP, "ppp")         \
+	X(AAA, "aaa")         \
+	X(DP, "dataplane")    \
+	X(CFG, "config")      \
 	X(MAIN, "main")
 
 enum log_category {
 #define X(id, name) LOG_CAT_##id,
 	LNS_LOG_CATEGORIES(X)
 #undef X
-	LOG_CAT_COUNT
+		LOG_CAT_COUNT
 };
 
 enum log_level {
@@ -56,10 +56,10 @@ void log_write(enum log_category cat, enum log_level level, const char *fmt, ...
 void log_vwrite(enum log_category cat, enum log_level level, const char *fmt, va_list ap)
 	__attribute__((format(printf, 3, 0)));
 
-#define LOG(cat, level, ...)                                                                       \
-	do {                                                                                       \
-		if (log_enabled(LOG_CAT_##cat, level))                                            \
-			log_write(LOG_CAT_##cat, level, __VA_ARGS__);                              \
+#define LOG(cat, level, ...)                                          \
+	do {                                                          \
+		if (log_enabled(LOG_CAT_##cat, level))                \
+			log_write(LOG_CAT_##cat, level, __VA_ARGS__); \
 	} while (0)
 
 #endif

@@ -55,7 +55,7 @@ struct l2tp_chan_ops {
 };
 
 struct l2tp_chan_stats {
-	uint64_t tx_msgs;	/* new messages sent (first transmissions) */
+	uint64_t tx_msgs; /* new messages sent (first transmissions) */
 	uint64_t retransmits;
 	uint64_t rx_msgs;	/* new messages delivered */
 	uint64_t duplicates;	/* received again: re-acked, not delivered */
@@ -88,33 +88,32 @@ struct l2tp_chan {
 	uint16_t peer_window;	 /* from the peer's AVP 10 */
 
 	/* send side */
-	uint16_t ns_next;		 /* Ns of the next new message */
-	uint16_t una;			 /* oldest unacknowledged Ns */
-	struct l2tp_msgbuf *sent_head;	 /* in flight, oldest first */
+	uint16_t ns_next;	       /* Ns of the next new message */
+	uint16_t una;		       /* oldest unacknowledged Ns */
+	struct l2tp_msgbuf *sent_head; /* in flight, oldest first */
 	struct l2tp_msgbuf *sent_tail;
-	struct l2tp_msgbuf *wait_head;	 /* not yet sent: window full */
+	struct l2tp_msgbuf *wait_head; /* not yet sent: window full */
 	struct l2tp_msgbuf *wait_tail;
 	uint32_t n_in_flight, n_waiting;
 	uint32_t cwnd, ssthresh, cwnd_acked;
-	uint64_t rtx_deadline;		 /* UINT64_MAX when nothing in flight */
+	uint64_t rtx_deadline; /* UINT64_MAX when nothing in flight */
 	uint32_t rtx_interval_ms;
 	uint8_t rtx_count;
 	bool dead;
 
 	/* receive side */
-	uint16_t nr;			 /* next Ns expected from the peer */
-	struct l2tp_msgbuf **held;	 /* [rx_window], slot i holds Ns nr+i */
-	uint64_t ack_deadline;		 /* UINT64_MAX when no ack is owed */
-	uint64_t last_rx;		 /* any valid message or ZLB, for HELLO */
+	uint16_t nr;		   /* next Ns expected from the peer */
+	struct l2tp_msgbuf **held; /* [rx_window], slot i holds Ns nr+i */
+	uint64_t ack_deadline;	   /* UINT64_MAX when no ack is owed */
+	uint64_t last_rx;	   /* any valid message or ZLB, for HELLO */
 	uint64_t last_tx;
 
 	struct l2tp_chan_stats stats;
 };
 
 /* Returns 0 or -ENOMEM (the held-message array). */
-int l2tp_chan_init(struct l2tp_chan *c, const struct l2tp_chan_cfg *cfg,
-		   struct l2tp_msgpool *pool, const struct l2tp_chan_ops *ops, void *ctx,
-		   uint64_t now);
+int l2tp_chan_init(struct l2tp_chan *c, const struct l2tp_chan_cfg *cfg, struct l2tp_msgpool *pool,
+		   const struct l2tp_chan_ops *ops, void *ctx, uint64_t now);
 /* Returns every buffer to the pool. */
 void l2tp_chan_fini(struct l2tp_chan *c);
 
@@ -135,8 +134,8 @@ int l2tp_chan_send(struct l2tp_chan *c, const uint8_t *msg, size_t len, uint64_t
  * has no AVPs. Nr is processed first (acknowledging, opening the window,
  * sending what waited); then the message is delivered, held, or re-acked.
  */
-enum l2tp_chan_rx l2tp_chan_input(struct l2tp_chan *c, const uint8_t *msg, size_t len,
-				  uint16_t ns, uint16_t nr, bool zlb, uint64_t now);
+enum l2tp_chan_rx l2tp_chan_input(struct l2tp_chan *c, const uint8_t *msg, size_t len, uint16_t ns,
+				  uint16_t nr, bool zlb, uint64_t now);
 
 /* Earliest time l2tp_chan_timeout() has work; UINT64_MAX for none. */
 uint64_t l2tp_chan_next_timeout(const struct l2tp_chan *c);

@@ -18,7 +18,7 @@ struct l2tp_msgbuf {
 	uint64_t sent_at;	  /* first transmission, for RTT (ms) */
 	uint16_t len;
 	uint16_t ns;
-	uint8_t retransmitted;	  /* Karn: no RTT sample from these */
+	uint8_t retransmitted; /* Karn: no RTT sample from these */
 	uint8_t data[L2TP_CTRL_MAX_LEN];
 };
 

@@ -32,7 +32,7 @@ ninja -C build-test -j "$jobs"
 meson test -C build-test --suite unit --print-errorlogs --num-processes "$jobs"
 
 echo "== fuzzers (clang libFuzzer, ASan+UBSan, ${fuzz_seconds}s each)"
-CC=clang CXX=clang++ setup build-fuzz -Dtests=false -Dfuzzers=true \
+CC=clang CXX=clang++ setup build-fuzz -Dtests=false -Dfuzzers=true -Dsanitizers=true \
 	-Dfuzz_seconds="$fuzz_seconds"
 ninja -C build-fuzz -j "$jobs"
 meson test -C build-fuzz --suite fuzz --print-errorlogs --num-processes 1

@@ -26,13 +26,42 @@ setup() {
 	fi
 }
 
+# Counts a suite's results from meson's test log: "passed failed".
+count_results() {
+	python3 - "$1/meson-logs/testlog.json" <<'PY'
+import json, sys
+ok = bad = 0
+for line in open(sys.argv[1]):
+    r = json.loads(line)["result"]
+    if r in ("OK", "EXPECTEDFAIL", "SKIP"):
+        ok += 1
+    else:
+        bad += 1
+print(ok, bad)
+PY
+}
+
+passed=0
+failed=0
+run_suite() {
+	local dir=$1 suite=$2 procs=$3 rc=0
+	meson test -C "$dir" --suite "$suite" --print-errorlogs --num-processes "$procs" || rc=$?
+	read -r ok bad < <(count_results "$dir")
+	passed=$((passed + ok))
+	failed=$((failed + bad))
+	[ "$rc" -eq 0 ] || [ "$bad" -gt 0 ] || failed=$((failed + 1))
+}
+
 echo "== unit tests (gcc, ASan+UBSan)"
 setup build-test -Dsanitizers=true -Dtests=true
 ninja -C build-test -j "$jobs"
-meson test -C build-test --suite unit --print-errorlogs --num-processes "$jobs"
+run_suite build-test unit "$jobs"
 
 echo "== fuzzers (clang libFuzzer, ASan+UBSan, ${fuzz_seconds}s each)"
 CC=clang CXX=clang++ setup build-fuzz -Dtests=false -Dfuzzers=true -Dsanitizers=true \
 	-Dfuzz_seconds="$fuzz_seconds"
 ninja -C build-fuzz -j "$jobs"
-meson test -C build-fuzz --suite fuzz --print-errorlogs --num-processes 1
+run_suite build-fuzz fuzz 1
+
+echo "tests: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

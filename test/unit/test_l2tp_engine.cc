@@ -50,30 +50,28 @@ class LogCapture : public ::testing::Test
 	}
 };
 
-l2tp_engine_cfg seed_lns_cfg()
+// The seed's boxes: Cisco acknowledges at once, as the seed's traces show.
+l2tp_engine_cfg seed_cfg(l2tp_role role, const char *host, uint16_t firmware)
 {
 	l2tp_engine_cfg c;
-	l2tp_engine_cfg_defaults(&c, L2TP_ROLE_LNS);
-	snprintf(c.host_name, sizeof(c.host_name), "l2tp-gw");
+	l2tp_engine_cfg_defaults(&c, role);
+	snprintf(c.host_name, sizeof(c.host_name), "%s", host);
 	snprintf(c.vendor_name, sizeof(c.vendor_name), "Cisco Systems, Inc.");
-	c.firmware_rev = 0x1120;
-	c.framing_cap = 3;
-	c.bearer_cap = 3;
-	c.chan.ack_delay_ms = 0; // Cisco acknowledges at once, as the seed shows
-	return c;
-}
-
-l2tp_engine_cfg seed_lac_cfg()
-{
-	l2tp_engine_cfg c;
-	l2tp_engine_cfg_defaults(&c, L2TP_ROLE_LAC);
-	snprintf(c.host_name, sizeof(c.host_name), "hgw");
-	snprintf(c.vendor_name, sizeof(c.vendor_name), "Cisco Systems, Inc.");
-	c.firmware_rev = 0x1130;
+	c.firmware_rev = firmware;
 	c.framing_cap = 3;
 	c.bearer_cap = 3;
 	c.chan.ack_delay_ms = 0;
 	return c;
+}
+
+l2tp_engine_cfg seed_lns_cfg()
+{
+	return seed_cfg(L2TP_ROLE_LNS, "l2tp-gw", 0x1120);
+}
+
+l2tp_engine_cfg seed_lac_cfg()
+{
+	return seed_cfg(L2TP_ROLE_LAC, "hgw", 0x1130);
 }
 
 void script(Node &n, std::initializer_list<uint8_t> bytes)

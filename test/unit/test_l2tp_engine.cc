@@ -683,6 +683,25 @@ TEST(Engines, SessionLimitAnswersCdnResultFour)
 	EXPECT_TRUE(down->by_peer);
 }
 
+TEST(Engines, TotalSessionLimitCountsEveryTunnel)
+{
+	l2tp_engine_cfg lns = Pair::lns_defaults();
+	lns.max_sessions = 3;
+	Pair p("s3cret", lns);
+	Node &lac2 = p.w.add(Pair::lac_defaults(), addr4(192, 0, 2, 2, 1701));
+	l2tp_tunnel *t1 = p.open();
+	l2tp_tunnel *t2 = l2tp_tunnel_open(lac2.engine, p.w.now, &p.lns_addr, &p.lac_params);
+	for (uint32_t i = 0; i < 2; i++) {
+		l2tp_call_params c = simple_call(i);
+		l2tp_session_incoming(t1, p.w.now, &c);
+		l2tp_session_incoming(t2, p.w.now, &c);
+	}
+	p.w.run_for(5000);
+	EXPECT_EQ(3u, l2tp_engine_session_count(p.lns->engine));
+	EXPECT_EQ(1u, l2tp_engine_stats(p.lns->engine)->sessions_refused);
+	EXPECT_EQ(1u, p.lac->count(L2TP_EV_SESSION_DOWN) + lac2.count(L2TP_EV_SESSION_DOWN));
+}
+
 TEST(Engines, TunnelLimitAnswersStopccnNoResources)
 {
 	l2tp_engine_cfg lns = Pair::lns_defaults();

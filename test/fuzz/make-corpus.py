@@ -70,3 +70,23 @@ call = b"".join([rec(0, sccrq), rec(0, scccn), rec(1, b"\x01"), rec(0, icrq), re
 write("l2tp_engine", "seed-call", call)
 write("l2tp_engine", "sccrq-only", rec(0, sccrq) + rec(1, b"\xff"))
 write("l2tp_engine", "other-peer", rec(2, sccrq) + rec(0, scccn))
+
+
+# PPP: frames a subscriber sends (FF 03, protocol, packet).
+def ppp(proto, code, ident, data):
+    return b"\xff\x03" + u16(proto) + bytes([code, ident]) + u16(4 + len(data)) + data
+
+
+os.makedirs(os.path.join(HERE, "corpus", "ppp"), exist_ok=True)
+lcp_req = ppp(0xC021, 1, 1, bytes.fromhex("010405dc05066EE4E865"))
+lcp_ack_any = ppp(0xC021, 2, 1, b"")
+chap_resp = ppp(0xC223, 2, 0, bytes([16]) + bytes(16) + b"alice")
+pap_req = ppp(0xC023, 1, 1, bytes([5]) + b"alice" + bytes([6]) + b"s3cret")
+ipcp_req = ppp(0x8021, 1, 187, bytes.fromhex("0206002D0F0003060A0A3502"))
+ipcp_req2 = ppp(0x8021, 1, 188, bytes.fromhex("03060A0A3502"))
+ipv6cp_req = ppp(0x8057, 1, 1, bytes.fromhex("010a0200000000000001"))
+echo = ppp(0xC021, 9, 7, bytes.fromhex("6EE4E865"))
+term = ppp(0xC021, 5, 8, b"")
+write("ppp", "proxied", b"\x01" + b"".join(rec(0, f) for f in [ipcp_req, ipcp_req2, ipv6cp_req, echo, term]))
+write("ppp", "negotiated", b"\x00" + b"".join(rec(0, f) for f in [lcp_req, lcp_ack_any, chap_resp, pap_req, ipcp_req2]) + rec(1, b"\x1e"))
+write("ppp", "rechallenge", b"\x03" + rec(0, ipcp_req2) + rec(1, b"\x40") + rec(0, chap_resp))

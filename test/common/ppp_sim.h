@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "pcap_writer.h"
+
 extern "C" {
 #include "l2tp_wire.h"
 #include "lns_log.h"
@@ -89,6 +91,8 @@ struct Link {
 	bool peer_may_choose = false;
 	uint32_t dns[2] = { 0xC6336435, 0 }; // 198.51.100.53
 	std::vector<AaaAnswer> answers;
+	// When set, every frame is written as PPP in an L2TP data message.
+	PcapWriter *capture = nullptr;
 
 	Link(ppp_cfg scfg, ppp_cfg ccfg, bool with_client = true)
 	{
@@ -198,6 +202,8 @@ struct Link {
 	void transmit(Side &from, const uint8_t *f, size_t len)
 	{
 		from.sent.emplace_back(f, f + len);
+		if (capture)
+			write_capture(&from == &server, f, len);
 		std::uniform_real_distribution<double> u(0, 1);
 		if (cut || u(rng) < loss)
 			return;
@@ -205,6 +211,22 @@ struct Link {
 		if (to == 1 && !client.p)
 			return;
 		wire.push_back({ now + latency, to, Bytes(f, f + len) });
+	}
+
+	// LNS 198.51.100.1 tunnel 2 session 20, LAC 192.0.2.1 tunnel 1 session 10
+	void write_capture(bool from_server, const uint8_t *f, size_t len)
+	{
+		static const uint8_t lns[4] = { 198, 51, 100, 1 }, lac[4] = { 192, 0, 2, 1 };
+		uint8_t buf[2048];
+		l2tp_data_hdr_opts o = {};
+		o.length = true;
+		size_t h = l2tp_hdr_put_data(buf, sizeof(buf), from_server ? 1 : 2,
+					     from_server ? 10 : 20, len, &o);
+		memcpy(buf + h, f, len);
+		if (from_server)
+			capture->udp(now, lns, 1701, lac, 1701, buf, h + len);
+		else
+			capture->udp(now, lac, 1701, lns, 1701, buf, h + len);
 	}
 
 	bool check(const ppp_auth_request *r, std::string *auth_resp)

@@ -5,6 +5,10 @@
 // echo, Protocol-Reject, termination), then malformed frames.
 #include <gtest/gtest.h>
 
+#include <array>
+#include <cstdio>
+#include <memory>
+
 #include "../common/ppp_sim.h"
 #include "../common/seed_vectors.h"
 
@@ -456,4 +460,49 @@ TEST(PppMalformed, ShortPapAndChapAreDiscarded)
 	l.inject(frame(PPP_PROTO_PAP, 1, 1, { 1, 'a', 9, 'b' })); // password past the end
 	EXPECT_EQ(2u, ppp_stats(l.server.p)->rx_malformed);
 	EXPECT_TRUE(l.server.auths.empty());
+}
+
+namespace
+{
+std::string run(const std::string &cmd)
+{
+	std::string out;
+	std::unique_ptr<FILE, int (*)(FILE *)> p(popen(cmd.c_str(), "r"), pclose);
+	std::array<char, 4096> buf;
+	size_t n;
+	while (p && (n = fread(buf.data(), 1, buf.size(), p.get())) > 0)
+		out.append(buf.data(), n);
+	return out;
+}
+} // namespace
+
+// PPP over L2TP as Wireshark sees it: LCP, CHAP, IPCP, IPv6CP, echo and
+// termination, with no malformed packet and no expert warning.
+TEST(PppPcap, SessionDissectsCleanlyInTshark)
+{
+	const std::string path = "ppp-session.pcap";
+	{
+		PcapWriter pcap(path);
+		ASSERT_TRUE(pcap.ok());
+		ppp_cfg s = Link::server_cfg();
+		s.echo_interval_ms = 5000;
+		Link l(s, Link::client_cfg());
+		l.capture = &pcap;
+		l.start();
+		l.run_for(12000);
+		ASSERT_TRUE(ppp_state(l.server.p)->ipv4_up);
+		ppp_close(l.client.p, l.now, PPP_DOWN_USER_REQUEST);
+		l.run_for(5000);
+		ASSERT_TRUE(l.server.down);
+	}
+	if (system("command -v tshark >/dev/null 2>&1") != 0)
+		GTEST_SKIP() << "tshark is not installed (scripts/install-deps.sh installs it)";
+	std::string protos = run("tshark -r " + path + " -T fields -e frame.protocols 2>&1");
+	for (const char *p : { "ppp:lcp", "ppp:chap", "ppp:ipcp", "ppp:ipv6cp" })
+		EXPECT_NE(std::string::npos, protos.find(p)) << p << " missing:\n" << protos;
+	std::string verbose = run("tshark -r " + path + " -V 2>&1");
+	EXPECT_EQ(std::string::npos, verbose.find("Malformed")) << verbose;
+	std::string expert = run("tshark -r " + path + " -q -z expert,warn 2>&1");
+	EXPECT_EQ(std::string::npos, expert.find("Warnings")) << expert;
+	EXPECT_EQ(std::string::npos, expert.find("Errors")) << expert;
 }

@@ -276,7 +276,7 @@ ipcp_describe(struct ppp_fsm *f, const struct ppp_opt *o, char *out, size_t cap)
 		break;
 	case IPCP_OPT_COMPRESSION:
 		if (o->len >= 6 && get_be16(o->val) == 0x002d)
-			snprintf(out, cap, "CompressType VJ %u slots", o->val[2] + 1);
+			snprintf(out, cap, "CompressType VJ %u slots", o->val[2]);
 		else
 			snprintf(out, cap, "CompressType");
 		break;

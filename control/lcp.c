@@ -526,7 +526,7 @@ trace_forced(struct ppp *p, const uint8_t *opts, size_t len)
 	struct ppp_opt o;
 	size_t pos = 0;
 
-	PLOG(p, LOG_INFO, "LCP: I FORCED CONFREQ len %zu", len + PPP_CP_HDR_LEN);
+	PLOG(p, LOG_INFO, "LCP: I FORCED CONFREQ len %zu", len); /* options only, as Cisco */
 	while (ppp_opt_next(opts, len, &pos, &o) > 0) {
 		char what[64], hex[96];
 

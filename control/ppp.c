@@ -188,13 +188,14 @@ ppp_network_phase(struct ppp *p)
 		return;
 	p->ncps_started = true;
 	ppp_set_phase(p, PPP_PHASE_NETWORK);
+	/* Up before Open: Closed, then Req-Sent ("O CONFREQ [Closed]" as Cisco traces) */
 	if (p->cfg.ipcp) {
-		ppp_fsm_open(&p->ipcp, p->now);
 		ppp_fsm_up(&p->ipcp, p->now);
+		ppp_fsm_open(&p->ipcp, p->now);
 	}
 	if (p->cfg.ipv6cp) {
-		ppp_fsm_open(&p->ipv6cp, p->now);
 		ppp_fsm_up(&p->ipv6cp, p->now);
+		ppp_fsm_open(&p->ipv6cp, p->now);
 	}
 }
 
@@ -211,8 +212,8 @@ ppp_start(struct ppp *p, uint64_t now, const struct ppp_proxy *proxy)
 	if (proxy != NULL && p->cfg.role == PPP_ROLE_SERVER && lcp_take_proxy(p, proxy)) {
 		ppp_fsm_force_open(&p->lcp, now);
 	} else {
-		ppp_fsm_open(&p->lcp, now);
 		ppp_fsm_up(&p->lcp, now);
+		ppp_fsm_open(&p->lcp, now);
 	}
 	flush_down(p);
 }

@@ -137,8 +137,27 @@ ppp_proxy seed_proxy()
 }
 } // namespace
 
+namespace
+{
+std::vector<std::string> g_log;
+void capture_log(void *, log_category, log_level, const char *line)
+{
+	g_log.emplace_back(line);
+}
+bool logged(const std::string &needle)
+{
+	for (const std::string &l : g_log)
+		if (l.find(needle) != std::string::npos)
+			return true;
+	return false;
+}
+} // namespace
+
 TEST(PppProxy, SeedCallAuthenticatesWithoutANewNegotiation)
 {
+	g_log.clear();
+	log_set_sink(capture_log, nullptr);
+	log_set_level(LOG_CAT_PPP, LOG_DEBUG);
 	ppp_cfg s = Link::server_cfg();
 	s.local_ipv4 = 0x0A330652; // the seed's 10.51.6.82: bytes only, no network
 	Link l(s, Link::client_cfg(), false);
@@ -186,6 +205,32 @@ TEST(PppProxy, SeedCallAuthenticatesWithoutANewNegotiation)
 	EXPECT_TRUE(st->ipv4_up);
 	EXPECT_EQ(0x0A0A3502u, st->peer_ipv4);
 	EXPECT_EQ(1u, l.server.count(PPP_EV_NETWORK_UP));
+
+	// the seed's LNS trace, line for line where lnsd does the same thing
+	log_set_sink(nullptr, nullptr);
+	log_set_level(LOG_CAT_PPP, LOG_WARN);
+	for (const char *line : {
+		     "Vi4 PPP: Phase is ESTABLISHING",
+		     "Vi4 LCP: I FORCED CONFREQ len 11",
+		     "Vi4 LCP: AuthProto CHAP (0x0305C22305)",
+		     "Vi4 LCP: MagicNumber 0x109D08F2 (0x0506109D08F2)",
+		     "Vi4 VPDN: PPP LCP accepted rcv CONFACK",
+		     "Vi4 VPDN: PPP LCP accepted sent CONFACK",
+		     "Vi4 PPP: Phase is AUTHENTICATING, by this end",
+		     "Vi4 CHAP: I RESPONSE id 6 len 27 from \"2500-1\"",
+		     "Vi4 CHAP: O SUCCESS id 6 len 4",
+		     "Vi4 PPP: Phase is UP",
+		     "Vi4 IPCP: O CONFREQ [Closed] id 1 len 10",
+		     "Vi4 IPCP: Address 10.51.6.82 (0x03060A330652)",
+		     "Vi4 IPCP: I CONFREQ [REQsent] id 187 len 16",
+		     "Vi4 IPCP: CompressType VJ 15 slots (0x0206002D0F00)",
+		     "Vi4 IPCP: Address 10.10.53.2 (0x03060A0A3502)",
+		     "Vi4 IPCP: I CONFACK [REQsent] id 1 len 10",
+		     "Vi4 IPCP: O CONFACK [ACKrcvd] id 188 len 10",
+		     "Vi4 IPCP: State is Open",
+		     "Vi4 IPCP: Install route to 10.10.53.2",
+	     })
+		EXPECT_TRUE(logged(line)) << line;
 }
 
 TEST(PppProxy, NotAcceptableProxyLcpIsRenegotiated)

@@ -62,17 +62,6 @@ ipcp_add_request(struct ppp_fsm *f, struct ppp_writer *w)
 		ppp_w_opt_u32(w, IPCP_OPT_DNS2, p->ip.want_dns[1]);
 }
 
-static bool
-ipcp_got_ack(struct ppp_fsm *f, const uint8_t *opts, size_t len)
-{
-	uint8_t buf[64];
-	struct ppp_writer w;
-
-	ppp_w_init(&w, buf, sizeof(buf));
-	ipcp_add_request(f, &w);
-	return w.len == len && memcmp(buf, opts, len) == 0;
-}
-
 static void
 ipcp_got_nak(struct ppp_fsm *f, const uint8_t *opts, size_t len)
 {
@@ -145,63 +134,45 @@ static enum ppp_cr_verdict
 server_request(struct ppp *p, const uint8_t *opts, size_t len, struct ppp_writer *reply,
 	       bool may_nak)
 {
-	uint8_t nakb[64], rejb[256];
-	struct ppp_writer nak, rej;
+	struct ppp_cr_answer a;
 	struct ppp_opt o;
 	size_t pos = 0;
 	bool has_addr = false;
 
-	ppp_w_init(&nak, nakb, sizeof(nakb));
-	ppp_w_init(&rej, rejb, sizeof(rejb));
+	ppp_cr_answer_init(&a);
 	while (ppp_opt_next(opts, len, &pos, &o) > 0) {
 		int d = dns_index(o.type);
 
 		if (o.type == IPCP_OPT_ADDRESS && o.len == 6) {
 			has_addr = true;
-			peer_address(p, get_be32(o.val), &nak, may_nak);
+			peer_address(p, get_be32(o.val), &a.wnak, may_nak);
 		} else if (d >= 0 && o.len == 6 && p->st.dns[d] != 0) {
 			if (get_be32(o.val) != p->st.dns[d] && may_nak)
-				ppp_w_opt_u32(&nak, o.type, p->st.dns[d]);
+				ppp_w_opt_u32(&a.wnak, o.type, p->st.dns[d]);
 		} else {
-			/* VJ compression (as the seed's LNS does), NBNS, anything else */
-			ppp_w_bytes(&rej, o.val - PPP_OPT_HDR_LEN, o.len);
+			ppp_cr_reject(&a, &o); /* VJ compression (as the seed's LNS), NBNS, … */
 		}
 	}
 	if (!has_addr && p->ip.assigned != 0 && !p->ip.peer_may_choose && may_nak)
-		ppp_w_opt_u32(&nak, IPCP_OPT_ADDRESS, p->ip.assigned); /* ask for it (§4.1) */
-	if (rej.len) {
-		ppp_w_bytes(reply, rejb, rej.len);
-		return PPP_CR_REJ;
-	}
-	if (nak.len) {
-		ppp_w_bytes(reply, nakb, nak.len);
-		return PPP_CR_NAK;
-	}
-	ppp_w_bytes(reply, opts, len);
-	return PPP_CR_ACK;
+		ppp_w_opt_u32(&a.wnak, IPCP_OPT_ADDRESS, p->ip.assigned); /* ask for it (§4.1) */
+	return ppp_cr_answer_finish(&a, opts, len, reply);
 }
 
 static enum ppp_cr_verdict
 client_request(struct ppp *p, const uint8_t *opts, size_t len, struct ppp_writer *reply)
 {
-	uint8_t rejb[256];
-	struct ppp_writer rej;
+	struct ppp_cr_answer a;
 	struct ppp_opt o;
 	size_t pos = 0;
 
-	ppp_w_init(&rej, rejb, sizeof(rejb));
+	ppp_cr_answer_init(&a);
 	while (ppp_opt_next(opts, len, &pos, &o) > 0) {
 		if (o.type == IPCP_OPT_ADDRESS && o.len == 6)
 			p->st.peer_ipv4 = get_be32(o.val);
 		else
-			ppp_w_bytes(&rej, o.val - PPP_OPT_HDR_LEN, o.len);
+			ppp_cr_reject(&a, &o);
 	}
-	if (rej.len) {
-		ppp_w_bytes(reply, rejb, rej.len);
-		return PPP_CR_REJ;
-	}
-	ppp_w_bytes(reply, opts, len);
-	return PPP_CR_ACK;
+	return ppp_cr_answer_finish(&a, opts, len, reply);
 }
 
 static enum ppp_cr_verdict
@@ -292,16 +263,9 @@ ipcp_describe(struct ppp_fsm *f, const struct ppp_opt *o, char *out, size_t cap)
 	}
 }
 
-static void
-ipcp_send(struct ppp_fsm *f, const uint8_t *pkt, size_t len)
-{
-	ppp_send_frame(fsm_ppp(f), f->proto, pkt, len);
-}
-
 const struct ppp_fsm_ops ipcp_ops = {
 	.reset = ipcp_reset,
 	.add_request = ipcp_add_request,
-	.got_ack = ipcp_got_ack,
 	.got_nak = ipcp_got_nak,
 	.got_rej = ipcp_got_rej,
 	.got_request = ipcp_got_request,
@@ -309,5 +273,5 @@ const struct ppp_fsm_ops ipcp_ops = {
 	.down = ipcp_down,
 	.finished = ipcp_finished,
 	.describe = ipcp_describe,
-	.send = ipcp_send,
+	.send = ppp_fsm_send,
 };

@@ -47,17 +47,6 @@ ipv6cp_add_request(struct ppp_fsm *f, struct ppp_writer *w)
 		ppp_w_opt(w, IPV6CP_OPT_IID, p->st.our_iid, 8);
 }
 
-static bool
-ipv6cp_got_ack(struct ppp_fsm *f, const uint8_t *opts, size_t len)
-{
-	uint8_t buf[16];
-	struct ppp_writer w;
-
-	ppp_w_init(&w, buf, sizeof(buf));
-	ipv6cp_add_request(f, &w);
-	return w.len == len && memcmp(buf, opts, len) == 0;
-}
-
 static void
 ipv6cp_got_nak(struct ppp_fsm *f, const uint8_t *opts, size_t len)
 {
@@ -92,38 +81,27 @@ ipv6cp_got_request(struct ppp_fsm *f, const uint8_t *opts, size_t len, struct pp
 		   bool may_nak)
 {
 	struct ppp *p = fsm_ppp(f);
-	uint8_t rejb[256], nakb[16];
-	struct ppp_writer rej, nak;
+	struct ppp_cr_answer a;
 	struct ppp_opt o;
 	size_t pos = 0;
 
-	ppp_w_init(&rej, rejb, sizeof(rejb));
-	ppp_w_init(&nak, nakb, sizeof(nakb));
+	ppp_cr_answer_init(&a);
 	while (ppp_opt_next(opts, len, &pos, &o) > 0) {
 		if (o.type != IPV6CP_OPT_IID || o.len != 10) {
-			ppp_w_bytes(&rej, o.val - PPP_OPT_HDR_LEN, o.len);
+			ppp_cr_reject(&a, &o);
 		} else if (iid_zero(o.val) || memcmp(o.val, p->st.our_iid, 8) == 0) {
 			uint8_t suggest[8];
 
 			new_iid(p, suggest, p->st.our_iid);
 			if (may_nak)
-				ppp_w_opt(&nak, IPV6CP_OPT_IID, suggest, 8);
+				ppp_w_opt(&a.wnak, IPV6CP_OPT_IID, suggest, 8);
 			else
-				ppp_w_bytes(&rej, o.val - PPP_OPT_HDR_LEN, o.len);
+				ppp_cr_reject(&a, &o);
 		} else {
 			memcpy(p->st.peer_iid, o.val, 8);
 		}
 	}
-	if (rej.len) {
-		ppp_w_bytes(reply, rejb, rej.len);
-		return PPP_CR_REJ;
-	}
-	if (nak.len) {
-		ppp_w_bytes(reply, nakb, nak.len);
-		return PPP_CR_NAK;
-	}
-	ppp_w_bytes(reply, opts, len);
-	return PPP_CR_ACK;
+	return ppp_cr_answer_finish(&a, opts, len, reply);
 }
 
 static void
@@ -158,21 +136,14 @@ ipv6cp_describe(struct ppp_fsm *f, const struct ppp_opt *o, char *out, size_t ca
 		snprintf(out, cap, "Option %u", o->type);
 }
 
-static void
-ipv6cp_send(struct ppp_fsm *f, const uint8_t *pkt, size_t len)
-{
-	ppp_send_frame(fsm_ppp(f), f->proto, pkt, len);
-}
-
 const struct ppp_fsm_ops ipv6cp_ops = {
 	.reset = ipv6cp_reset,
 	.add_request = ipv6cp_add_request,
-	.got_ack = ipv6cp_got_ack,
 	.got_nak = ipv6cp_got_nak,
 	.got_rej = ipv6cp_got_rej,
 	.got_request = ipv6cp_got_request,
 	.up = ipv6cp_up,
 	.down = ipv6cp_down,
 	.describe = ipv6cp_describe,
-	.send = ipv6cp_send,
+	.send = ppp_fsm_send,
 };

@@ -96,17 +96,6 @@ lcp_add_request(struct ppp_fsm *f, struct ppp_writer *w)
 		ppp_w_opt_u32(w, LCP_OPT_MAGIC, p->want.magic);
 }
 
-static bool
-lcp_got_ack(struct ppp_fsm *f, const uint8_t *opts, size_t len)
-{
-	uint8_t buf[64];
-	struct ppp_writer w;
-
-	ppp_w_init(&w, buf, sizeof(buf));
-	lcp_add_request(f, &w);
-	return w.len == len && memcmp(buf, opts, len) == 0;
-}
-
 /* The next authentication protocol we accept after the current one. */
 static bool
 next_auth(struct ppp *p, enum ppp_auth_proto suggested)
@@ -172,13 +161,8 @@ lcp_got_rej(struct ppp_fsm *f, const uint8_t *opts, size_t len)
 /* How one option of the peer's request is answered. */
 enum opt_verdict { OPT_ACK, OPT_NAK, OPT_REJ };
 
-struct reply_build {
-	uint8_t nak[256], rej[256];
-	struct ppp_writer wnak, wrej;
-};
-
 static enum opt_verdict
-client_auth(struct ppp *p, const struct ppp_opt *o, struct reply_build *rb)
+client_auth(struct ppp *p, const struct ppp_opt *o, struct ppp_cr_answer *rb)
 {
 	enum ppp_auth_proto a = auth_from_opt(o);
 
@@ -191,7 +175,7 @@ client_auth(struct ppp *p, const struct ppp_opt *o, struct reply_build *rb)
 }
 
 static enum opt_verdict
-peer_magic(struct ppp *p, const struct ppp_opt *o, struct reply_build *rb)
+peer_magic(struct ppp *p, const struct ppp_opt *o, struct ppp_cr_answer *rb)
 {
 	uint32_t m = get_be32(o->val);
 
@@ -211,7 +195,7 @@ peer_magic(struct ppp *p, const struct ppp_opt *o, struct reply_build *rb)
 }
 
 static enum opt_verdict
-judge_option(struct ppp *p, const struct ppp_opt *o, struct reply_build *rb)
+judge_option(struct ppp *p, const struct ppp_opt *o, struct ppp_cr_answer *rb)
 {
 	switch (o->type) {
 	case LCP_OPT_MRU:
@@ -261,12 +245,11 @@ lcp_got_request(struct ppp_fsm *f, const uint8_t *opts, size_t len, struct ppp_w
 		bool may_nak)
 {
 	struct ppp *p = fsm_ppp(f);
-	struct reply_build rb;
+	struct ppp_cr_answer rb;
 	struct ppp_opt o;
 	size_t pos = 0;
 
-	ppp_w_init(&rb.wnak, rb.nak, sizeof(rb.nak));
-	ppp_w_init(&rb.wrej, rb.rej, sizeof(rb.rej));
+	ppp_cr_answer_init(&rb);
 	if (magic_collides(p, opts, len)) {
 		/* our own request coming back, or a twin: settle that first (§6.4) */
 		pos = 0;
@@ -285,18 +268,9 @@ lcp_got_request(struct ppp_fsm *f, const uint8_t *opts, size_t len, struct ppp_w
 			v = OPT_REJ;
 		}
 		if (v == OPT_REJ)
-			ppp_w_bytes(&rb.wrej, o.val - PPP_OPT_HDR_LEN, o.len);
+			ppp_cr_reject(&rb, &o);
 	}
-	if (rb.wrej.len) {
-		ppp_w_bytes(reply, rb.rej, rb.wrej.len);
-		return PPP_CR_REJ;
-	}
-	if (rb.wnak.len) {
-		ppp_w_bytes(reply, rb.nak, rb.wnak.len);
-		return PPP_CR_NAK;
-	}
-	ppp_w_bytes(reply, opts, len);
-	return PPP_CR_ACK;
+	return ppp_cr_answer_finish(&rb, opts, len, reply);
 }
 
 static void
@@ -438,16 +412,9 @@ lcp_describe(struct ppp_fsm *f, const struct ppp_opt *o, char *out, size_t cap)
 	}
 }
 
-static void
-fsm_send(struct ppp_fsm *f, const uint8_t *pkt, size_t len)
-{
-	ppp_send_frame(fsm_ppp(f), f->proto, pkt, len);
-}
-
 const struct ppp_fsm_ops lcp_ops = {
 	.reset = lcp_reset,
 	.add_request = lcp_add_request,
-	.got_ack = lcp_got_ack,
 	.got_nak = lcp_got_nak,
 	.got_rej = lcp_got_rej,
 	.got_request = lcp_got_request,
@@ -456,7 +423,7 @@ const struct ppp_fsm_ops lcp_ops = {
 	.finished = lcp_finished,
 	.other_code = lcp_other_code,
 	.describe = lcp_describe,
-	.send = fsm_send,
+	.send = ppp_fsm_send,
 };
 
 /* Proxy LCP */

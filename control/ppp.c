@@ -140,6 +140,12 @@ ppp_send_frame(struct ppp *p, uint16_t proto, const uint8_t *pkt, size_t len)
 }
 
 void
+ppp_fsm_send(struct ppp_fsm *f, const uint8_t *pkt, size_t len)
+{
+	ppp_send_frame(fsm_ppp(f), f->proto, pkt, len);
+}
+
+void
 ppp_set_phase(struct ppp *p, enum ppp_phase phase)
 {
 	if (p->st.phase == phase)

@@ -158,10 +158,12 @@ scr(struct ppp_fsm *f)
 	uint8_t buf[PPP_MAX_PACKET];
 	struct ppp_writer w;
 
-	ppp_w_init(&w, buf, sizeof(buf));
+	ppp_w_init(&w, f->req, sizeof(f->req));
 	f->ops->add_request(f, &w);
 	if (ppp_w_failed(&w))
 		w.len = 0;
+	f->req_len = (uint8_t)w.len;
+	memcpy(buf, f->req, w.len);
 	f->req_id = f->next_id++;
 	ppp_fsm_send_packet(f, PPP_CONFREQ, f->req_id, buf, w.len);
 	if (f->restart_count > 0)
@@ -433,7 +435,8 @@ rcr(struct ppp_fsm *f, const struct ppp_cp *p)
 static void
 rca(struct ppp_fsm *f, const struct ppp_cp *p)
 {
-	if (p->id != f->req_id || !f->ops->got_ack(f, p->data, p->data_len)) {
+	if (p->id != f->req_id || p->data_len != f->req_len ||
+	    memcmp(p->data, f->req, f->req_len) != 0) {
 		f->stats.rx_bad_ack++;
 		return;
 	}
@@ -675,4 +678,33 @@ ppp_fsm_force_open(struct ppp_fsm *f, uint64_t now)
 	irc_configure(f);
 	set_state(f, PPP_FSM_OPENED);
 	tlu(f);
+}
+
+void
+ppp_cr_answer_init(struct ppp_cr_answer *a)
+{
+	ppp_w_init(&a->wnak, a->nak, sizeof(a->nak));
+	ppp_w_init(&a->wrej, a->rej, sizeof(a->rej));
+}
+
+void
+ppp_cr_reject(struct ppp_cr_answer *a, const struct ppp_opt *o)
+{
+	ppp_w_bytes(&a->wrej, o->val - PPP_OPT_HDR_LEN, o->len);
+}
+
+enum ppp_cr_verdict
+ppp_cr_answer_finish(struct ppp_cr_answer *a, const uint8_t *opts, size_t len,
+		     struct ppp_writer *reply)
+{
+	if (a->wrej.len) {
+		ppp_w_bytes(reply, a->rej, a->wrej.len);
+		return PPP_CR_REJ;
+	}
+	if (a->wnak.len) {
+		ppp_w_bytes(reply, a->nak, a->wnak.len);
+		return PPP_CR_NAK;
+	}
+	ppp_w_bytes(reply, opts, len);
+	return PPP_CR_ACK;
 }

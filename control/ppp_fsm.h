@@ -52,8 +52,6 @@ struct ppp_fsm_ops {
 	void (*reset)(struct ppp_fsm *f);
 	/* Our Configure-Request options. */
 	void (*add_request)(struct ppp_fsm *f, struct ppp_writer *w);
-	/* The peer acknowledged our request: false if the options differ. */
-	bool (*got_ack)(struct ppp_fsm *f, const uint8_t *opts, size_t len);
 	/* The peer nak'd or rejected options: adjust what we ask for. */
 	void (*got_nak)(struct ppp_fsm *f, const uint8_t *opts, size_t len);
 	void (*got_rej)(struct ppp_fsm *f, const uint8_t *opts, size_t len);
@@ -110,6 +108,8 @@ struct ppp_fsm {
 	uint64_t timer;	   /* restart timer deadline, UINT64_MAX when stopped */
 	uint64_t now;
 	bool failed; /* TO- in a negotiation: Max-Configure reached */
+	uint8_t req[255]; /* our last Configure-Request: an Ack must match it (§5.2) */
+	uint8_t req_len;
 	struct ppp_fsm_stats stats;
 };
 
@@ -136,6 +136,22 @@ ppp_fsm_next_timeout(const struct ppp_fsm *f)
  * goes straight to Opened without a packet (tlu runs).
  */
 void ppp_fsm_force_open(struct ppp_fsm *f, uint64_t now);
+
+/*
+ * The answer to a peer's Configure-Request, built option by option: §5.2-5.4
+ * say a Reject carries only the rejected options and wins over a Nak, which
+ * carries only the nak'd ones; otherwise the request is acknowledged whole.
+ */
+struct ppp_cr_answer {
+	uint8_t nak[256], rej[256];
+	struct ppp_writer wnak, wrej;
+};
+
+void ppp_cr_answer_init(struct ppp_cr_answer *a);
+/* Rejects an option as it came. */
+void ppp_cr_reject(struct ppp_cr_answer *a, const struct ppp_opt *o);
+enum ppp_cr_verdict ppp_cr_answer_finish(struct ppp_cr_answer *a, const uint8_t *opts, size_t len,
+					 struct ppp_writer *reply);
 
 /* Sends a Code-Reject for this packet (RUC) or a packet of another code. */
 void ppp_fsm_send_packet(struct ppp_fsm *f, uint8_t code, uint8_t id, const uint8_t *data,

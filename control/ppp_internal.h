@@ -100,6 +100,8 @@ struct ppp {
 
 /* ppp.c */
 void ppp_send_frame(struct ppp *p, uint16_t proto, const uint8_t *pkt, size_t len);
+/* ppp_fsm_ops.send for every control protocol: its packet in a frame. */
+void ppp_fsm_send(struct ppp_fsm *f, const uint8_t *pkt, size_t len);
 void ppp_set_phase(struct ppp *p, enum ppp_phase phase);
 /* Ends the session for reason: LCP Terminate-Request, DOWN reported now. */
 void ppp_fail(struct ppp *p, enum ppp_down_reason reason);

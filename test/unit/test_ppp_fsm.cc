@@ -30,10 +30,6 @@ void p_add(ppp_fsm *, ppp_writer *w)
 {
 	ppp_w_opt_u16(w, 1, 1500);
 }
-bool p_ack(ppp_fsm *, const uint8_t *, size_t)
-{
-	return true;
-}
 void p_nak(ppp_fsm *, const uint8_t *, size_t) {}
 ppp_cr_verdict p_req(ppp_fsm *f, const uint8_t *o, size_t n, ppp_writer *reply, bool)
 {
@@ -70,9 +66,8 @@ void p_send(ppp_fsm *f, const uint8_t *pkt, size_t)
 	probe(f)->actions.push_back(pkt[0] <= 7 ? names[pkt[0]] : "other");
 }
 
-const ppp_fsm_ops ops = { p_reset, p_add,  p_ack,      p_nak,	   p_nak,   p_req,
-			  p_up,	   p_down, p_starting, p_finished, p_other, nullptr,
-			  p_send };
+const ppp_fsm_ops ops = { p_reset,    p_add,	   p_nak,   p_nak,   p_req, p_up, p_down,
+			  p_starting, p_finished, p_other, nullptr, p_send };
 
 enum Ev { UP, DOWN, OPEN, CLOSE, TOP, TOM, RCRP, RCRM, RCA, RCN, RTR, RTA, RUC, RXJP, RXJM, RXR };
 const char *ev_names[] = { "Up",  "Down", "Open", "Close", "TO+", "TO-", "RCR+", "RCR-",
@@ -111,8 +106,8 @@ void fire(ppp_fsm *f, Ev e)
 		probe(f)->request_good = e == RCRP;
 		pkt = packet(PPP_CONFREQ, 9, { 1, 4, 5, 0xdc });
 		break;
-	case RCA:
-		pkt = packet(PPP_CONFACK, f->req_id, { 1, 4, 5, 0xdc });
+	case RCA: /* an Ack repeats our last request (§5.2) */
+		pkt = packet(PPP_CONFACK, f->req_id, std::vector<uint8_t>(f->req, f->req + f->req_len));
 		break;
 	case RCN:
 		pkt = packet(PPP_CONFNAK, f->req_id, { 1, 4, 5, 0xdc });
@@ -296,6 +291,27 @@ TEST(PppFsm, RestartTimerRunsOnlyWhileSomethingIsOut)
 	EXPECT_TRUE(f.failed);
 	EXPECT_EQ(31000u, now); // 10 requests 3 s apart, then one more timeout
 	EXPECT_EQ(UINT64_MAX, ppp_fsm_next_timeout(&f));
+}
+
+TEST(PppFsm, AckThatDoesNotRepeatOurRequestIsIgnored)
+{
+	Probe pr;
+	ppp_fsm f;
+	ppp_fsm_cfg cfg;
+	ppp_fsm_cfg_defaults(&cfg);
+	ppp_fsm_init(&f, "TEST", 0xc021, &cfg, &ops, &pr, "t");
+	ppp_fsm_up(&f, 1000);
+	ppp_fsm_open(&f, 1000); // scr: MRU 1500
+	auto bad = packet(PPP_CONFACK, f.req_id, { 1, 4, 5, 0xdb });
+	ppp_fsm_input(&f, 1000, bad.data(), bad.size());
+	EXPECT_EQ(PPP_FSM_REQSENT, f.state);
+	auto wrong_id = packet(PPP_CONFACK, (uint8_t)(f.req_id + 1), { 1, 4, 5, 0xdc });
+	ppp_fsm_input(&f, 1000, wrong_id.data(), wrong_id.size());
+	EXPECT_EQ(PPP_FSM_REQSENT, f.state);
+	EXPECT_EQ(2u, f.stats.rx_bad_ack);
+	auto good = packet(PPP_CONFACK, f.req_id, { 1, 4, 5, 0xdc });
+	ppp_fsm_input(&f, 1000, good.data(), good.size());
+	EXPECT_EQ(PPP_FSM_ACKRCVD, f.state);
 }
 
 TEST(PppFsm, MalformedPacketsAreDiscardedAndCounted)

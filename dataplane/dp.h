@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The fast path's data and its per-burst functions. The control lcore is
+ * the only writer of the session tables (dp_table.c); workers read them
+ * lock-free and report an RCU quiescent state once per loop. A session
+ * entry is immutable once published: a change is a new entry.
+ */
+#ifndef DP_H
+#define DP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+
+#define DP_BURST 32
+
+enum dp_counter {
+#define X(id, text) DP_##id,
+#include "dp_counters.def"
+#undef X
+	DP_COUNTER_MAX
+};
+
+const char *dp_counter_name(enum dp_counter c); /* "drop_wrong_peer" */
+const char *dp_counter_text(enum dp_counter c);
+
+#define DP_SESS_SEQUENCING 0x01 /* send data with L and S (Ns/Nr) */
+#define DP_SESS_NO_ACF	   0x02 /* peer agreed to ACFC: send without FF 03 */
+#define DP_SESS_PFC	   0x04 /* peer agreed to PFC: one-byte protocol */
+
+/* One subscriber session as the workers see it. Addresses in host order. */
+struct dp_session {
+	uint16_t tunnel_id, session_id;		  /* ours: the access-side key */
+	uint16_t peer_tunnel_id, peer_session_id; /* what we send */
+	uint32_t peer_ip, local_ip;		  /* the LAC, and us */
+	uint16_t peer_port, local_port;
+	struct rte_ether_addr peer_mac; /* the LAC's next hop */
+	uint32_t sub_ipv4;		/* the subscriber: the core-side key */
+	uint32_t magic;			/* our LCP magic, for echo replies */
+	uint16_t mtu;			/* the peer's MRU */
+	uint16_t mss;			/* TCP MSS clamp, 0: none */
+	uint8_t flags;			/* DP_SESS_* */
+	uint32_t index;			/* counters slot, set by the table */
+	bool keep_index;		/* table-internal: replaced, slot lives on */
+};
+
+struct dp_session_counters {
+	uint64_t rx_packets, rx_bytes; /* from the subscriber */
+	uint64_t tx_packets, tx_bytes; /* to the subscriber */
+	uint16_t ns;		       /* next data Ns when sequencing */
+};
+
+struct dp_tables;
+
+/* What a worker needs to rewrite headers on each side. */
+struct dp_ports {
+	struct rte_ether_addr access_mac; /* our MAC toward the LACs */
+	struct rte_ether_addr core_mac;	  /* our MAC toward the core */
+	struct rte_ether_addr core_gw;	  /* the core next hop's MAC */
+	uint16_t l2tp_port;		  /* 1701 */
+};
+
+struct dp_worker {
+	unsigned id; /* RCU thread ID */
+	struct dp_tables *tables;
+	const struct dp_ports *ports;
+	uint64_t counters[DP_COUNTER_MAX];
+	struct dp_session_counters *sess; /* [max sessions], by dp_session.index */
+};
+
+/* Where a burst's packets go. */
+struct dp_out {
+	struct rte_mbuf *core[DP_BURST];
+	struct rte_mbuf *access[DP_BURST];
+	struct rte_mbuf *punt[DP_BURST];
+	uint16_t n_core, n_access, n_punt;
+};
+
+/*
+ * Packets from the LACs: decapsulated toward the core, LCP Echo-Requests
+ * answered toward the access side, control punted; every drop counted and
+ * freed. At most DP_BURST packets.
+ */
+void dp_access_burst(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n, struct dp_out *out);
+/* Packets from the core toward subscribers: encapsulated to their LAC. */
+void dp_core_burst(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n, struct dp_out *out);
+
+/* Tables (dp_table.c), written by the control lcore only. */
+struct rte_rcu_qsbr;
+struct dp_tables *dp_tables_create(const char *name, uint32_t max_sessions, int socket,
+				   struct rte_rcu_qsbr *qsbr);
+void dp_tables_free(struct dp_tables *t);
+/* Publishes a copy of s; returns its counters index, or -errno. */
+int dp_session_add(struct dp_tables *t, const struct dp_session *s);
+/* Withdraws a session; freed once every worker has passed a quiescent state. */
+int dp_session_del(struct dp_tables *t, uint16_t tunnel_id, uint16_t session_id);
+/* A changed entry (same IDs) replaces the old one and keeps its counters. */
+int dp_session_replace(struct dp_tables *t, const struct dp_session *s);
+uint32_t dp_session_count(const struct dp_tables *t);
+uint32_t dp_tables_capacity(const struct dp_tables *t);
+/* Frees what RCU allows now (also done by add and delete); returns how many. */
+unsigned dp_tables_reclaim(struct dp_tables *t);
+
+/* Lookups used by the workers (bulk): entries, NULL where none. */
+void dp_lookup_l2tp(struct dp_tables *t, const uint32_t *keys, unsigned n,
+		    const struct dp_session **out);
+void dp_lookup_sub4(struct dp_tables *t, const uint32_t *addrs, unsigned n,
+		    const struct dp_session **out);
+
+static inline uint32_t
+dp_l2tp_key(uint16_t tunnel_id, uint16_t session_id)
+{
+	return (uint32_t)tunnel_id << 16 | session_id;
+}
+
+#endif

@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The access side: packets from LACs. A burst is classified packet by
+ * packet (Ethernet, optional VLAN, IPv4, UDP to the L2TP port, L2TP data
+ * header), looked up in bulk by (tunnel ID, session ID), checked against
+ * the session (peer address and port, subscriber source), and then
+ * decapsulated toward the core, answered (LCP Echo-Request), punted, or
+ * dropped with its reason.
+ */
+#include <string.h>
+
+#include <rte_ether.h>
+#include <rte_ip.h>
+
+#include "dp.h"
+#include "dp_pkt.h"
+#include "ppp_wire.h"
+
+enum verdict { V_LOOKUP, V_PUNT, V_DROP };
+
+/* What the classification learnt about one packet. */
+struct access_pkt {
+	enum verdict v;
+	enum dp_counter reason; /* for V_DROP and V_PUNT */
+	uint32_t key;
+	uint32_t src_ip, dst_ip;
+	uint16_t src_port;
+	uint16_t ip_off;   /* the outer IPv4 header */
+	uint16_t l2tp_off; /* where the L2TP header starts */
+	uint16_t l2tp_flags;
+	uint16_t ppp_off; /* where the PPP frame starts */
+	uint16_t ppp_len;
+};
+
+static inline void
+classify(const struct dp_worker *w, struct rte_mbuf *m, struct access_pkt *a)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t len = rte_pktmbuf_data_len(m);
+	uint32_t off = RTE_ETHER_HDR_LEN, ihl, udp_len;
+	uint16_t type;
+	struct l2tp_hdr h;
+
+	a->v = V_DROP;
+	a->reason = DP_DROP_SHORT;
+	if (len < off)
+		return;
+	type = get_be16(p + 12);
+	if (type == RTE_ETHER_TYPE_VLAN) {
+		if (len < off + 4)
+			return;
+		type = get_be16(p + 16);
+		off += 4;
+	}
+	if (type == RTE_ETHER_TYPE_ARP) {
+		a->v = V_PUNT;
+		a->reason = DP_PUNT_ARP;
+		return;
+	}
+	a->reason = DP_DROP_NOT_IP;
+	if (type != RTE_ETHER_TYPE_IPV4)
+		return;
+	a->reason = DP_DROP_BAD_IP;
+	if (len < off + 20 || (p[off] >> 4) != 4)
+		return;
+	ihl = (p[off] & 0xfu) * 4;
+	if (ihl < 20 || get_be16(p + off + 2) < ihl + 8 || off + get_be16(p + off + 2) > len)
+		return;
+	a->reason = DP_DROP_FRAGMENT;
+	if (get_be16(p + off + 6) & 0x3fff)
+		return;
+	a->reason = DP_DROP_NOT_L2TP;
+	if (p[off + 9] != IPPROTO_UDP || get_be16(p + off + ihl + 2) != w->ports->l2tp_port)
+		return;
+	a->ip_off = (uint16_t)off;
+	a->src_ip = get_be32(p + off + 12);
+	a->dst_ip = get_be32(p + off + 16);
+	a->src_port = get_be16(p + off + ihl);
+	udp_len = get_be16(p + off + ihl + 4);
+	a->reason = DP_DROP_SHORT;
+	if (udp_len < 8 || udp_len > get_be16(p + off + 2) - ihl)
+		return;
+	a->l2tp_off = (uint16_t)(off + ihl + 8);
+	a->reason = DP_DROP_L2TP_HEADER;
+	if (l2tp_hdr_parse(&h, p + a->l2tp_off, udp_len - 8) != L2TP_ST_OK)
+		return;
+	if (l2tp_hdr_is_control(&h)) {
+		a->v = V_PUNT;
+		a->reason = DP_PUNT_L2TP_CONTROL;
+		return;
+	}
+	a->key = dp_l2tp_key(h.tunnel_id, h.session_id);
+	a->l2tp_flags = h.flags;
+	a->ppp_off = (uint16_t)(a->l2tp_off + h.hdr_len);
+	a->ppp_len = l2tp_hdr_payload_len(&h);
+	a->v = V_LOOKUP;
+}
+
+static inline void
+drop(struct dp_worker *w, struct rte_mbuf *m, enum dp_counter why)
+{
+	w->counters[why]++;
+	rte_pktmbuf_free(m);
+}
+
+static inline void
+punt(struct dp_worker *w, struct rte_mbuf *m, enum dp_counter why, struct dp_out *out)
+{
+	w->counters[why]++;
+	out->punt[out->n_punt++] = m;
+}
+
+/* The inner IPv4 packet leaves with a core-side Ethernet header. */
+static inline void
+decap_ipv4(struct dp_worker *w, struct rte_mbuf *m, const struct dp_session *s, uint32_t ip_off,
+	   uint32_t ip_len, struct dp_out *out)
+{
+	uint8_t *ip = rte_pktmbuf_mtod_offset(m, uint8_t *, ip_off);
+	uint32_t ihl;
+
+	if (ip_len < 20 || (ip[0] >> 4) != 4 || get_be16(ip + 2) > ip_len) {
+		drop(w, m, DP_DROP_BAD_PPP);
+		return;
+	}
+	ihl = (ip[0] & 0xfu) * 4;
+	if (get_be32(ip + 12) != s->sub_ipv4) {
+		drop(w, m, DP_DROP_SPOOFED);
+		return;
+	}
+	if (!ipv4_ttl_dec(ip)) {
+		drop(w, m, DP_DROP_TTL);
+		return;
+	}
+	tcp_mss_clamp(ip, ihl, get_be16(ip + 2), s->mss);
+	rte_pktmbuf_adj(m, (uint16_t)(ip_off - RTE_ETHER_HDR_LEN));
+	rte_pktmbuf_trim(m,
+			 (uint16_t)(rte_pktmbuf_pkt_len(m) - RTE_ETHER_HDR_LEN - get_be16(ip + 2)));
+	eth_write(rte_pktmbuf_mtod(m, uint8_t *), &w->ports->core_gw, &w->ports->core_mac,
+		  RTE_ETHER_TYPE_IPV4);
+	w->sess[s->index].rx_packets++;
+	w->sess[s->index].rx_bytes += get_be16(ip + 2);
+	w->counters[DP_DECAP]++;
+	out->core[out->n_core++] = m;
+}
+
+/*
+ * LCP Echo-Request from the subscriber: the worker answers in place (the
+ * entry carries our magic) so that an echo storm after a LAC restart never
+ * reaches the control lcore. Outer addresses are swapped, L2TP carries the
+ * peer's IDs, and the reply leaves by the access side.
+ */
+static inline void
+echo_reply(struct dp_worker *w, struct rte_mbuf *m, const struct dp_session *s,
+	   const struct access_pkt *a, uint32_t lcp_off, struct dp_out *out)
+{
+	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+	uint8_t *ip = p + a->ip_off;
+	uint8_t *udp = p + a->l2tp_off - 8;
+	uint8_t *ids = p + a->l2tp_off + ((a->l2tp_flags & L2TP_FLAG_L) ? 4 : 2);
+	struct rte_ether_addr lac;
+
+	p[lcp_off] = PPP_ECHOREP;
+	put_be32(p + lcp_off + 4, s->magic);
+	memcpy(lac.addr_bytes, p + RTE_ETHER_ADDR_LEN, RTE_ETHER_ADDR_LEN);
+	memcpy(p, lac.addr_bytes, RTE_ETHER_ADDR_LEN);
+	memcpy(p + RTE_ETHER_ADDR_LEN, w->ports->access_mac.addr_bytes, RTE_ETHER_ADDR_LEN);
+	put_be32(ip + 12, a->dst_ip);
+	put_be32(ip + 16, a->src_ip);
+	ip[8] = 64;
+	ipv4_set_cksum(ip);
+	put_be16(udp, s->local_port);
+	put_be16(udp + 2, s->peer_port);
+	put_be16(udp + 6, 0); /* UDP checksum is optional over IPv4 */
+	put_be16(ids, s->peer_tunnel_id);
+	put_be16(ids + 2, s->peer_session_id);
+	if (a->l2tp_flags & L2TP_FLAG_S)
+		put_be16(ids + 4, w->sess[s->index].ns++);
+	w->counters[DP_ECHO_REPLIED]++;
+	out->access[out->n_access++] = m;
+}
+
+/* By PPP protocol: IPv4 leaves toward the core, echoes are answered, the rest is punted. */
+static inline void
+deliver(struct dp_worker *w, struct rte_mbuf *m, const struct dp_session *s,
+	const struct access_pkt *a, struct dp_out *out)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	struct ppp_frame f;
+	uint32_t info_off;
+
+	if (ppp_frame_parse(&f, p + a->ppp_off, a->ppp_len) != PPP_PARSE_OK) {
+		drop(w, m, DP_DROP_BAD_PPP);
+		return;
+	}
+	info_off = (uint32_t)(f.info - p);
+	if (f.proto == PPP_PROTO_IP) {
+		decap_ipv4(w, m, s, info_off, (uint32_t)f.info_len, out);
+	} else if (f.proto == PPP_PROTO_LCP && f.info_len >= 8 && f.info[0] == PPP_ECHOREQ &&
+		   s->magic != 0) {
+		w->sess[s->index].rx_packets++;
+		w->sess[s->index].rx_bytes += f.info_len;
+		echo_reply(w, m, s, a, info_off, out);
+	} else {
+		punt(w, m, DP_PUNT_PPP_CONTROL, out);
+	}
+}
+
+void
+dp_access_burst(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n, struct dp_out *out)
+{
+	struct access_pkt a[DP_BURST];
+	const struct dp_session *s[DP_BURST];
+	uint32_t keys[DP_BURST];
+	uint16_t idx[DP_BURST];
+	unsigned nk = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		classify(w, pkts[i], &a[i]);
+		if (a[i].v == V_LOOKUP) {
+			keys[nk] = a[i].key;
+			idx[nk++] = i;
+		} else if (a[i].v == V_PUNT) {
+			punt(w, pkts[i], a[i].reason, out);
+		} else {
+			drop(w, pkts[i], a[i].reason);
+		}
+	}
+	if (nk == 0)
+		return;
+	dp_lookup_l2tp(w->tables, keys, nk, s);
+	for (unsigned k = 0; k < nk; k++) {
+		struct rte_mbuf *m = pkts[idx[k]];
+		const struct access_pkt *ap = &a[idx[k]];
+
+		if (s[k] == NULL)
+			drop(w, m, DP_DROP_UNKNOWN_SESSION);
+		else if (s[k]->peer_ip != ap->src_ip || s[k]->peer_port != ap->src_port)
+			drop(w, m, DP_DROP_WRONG_PEER);
+		else
+			deliver(w, m, s[k], ap, out);
+	}
+}

@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The core side: packets toward subscribers. A burst is classified
+ * (Ethernet, optional VLAN, IPv4), looked up in bulk by destination
+ * address, and each packet is wrapped for its subscriber's LAC: PPP (with
+ * or without address/control and with a one- or two-byte protocol, as
+ * negotiated), L2TP data header (Length and Ns when the session wants
+ * sequencing), UDP, IPv4, Ethernet to the LAC's next hop.
+ */
+#include <string.h>
+
+#include <rte_ether.h>
+#include <rte_ip.h>
+
+#include "dp.h"
+#include "dp_pkt.h"
+#include "ppp_wire.h"
+
+#define OUTER_IP_LEN  20
+#define OUTER_UDP_LEN 8
+
+struct core_pkt {
+	bool ok;
+	enum dp_counter reason;
+	uint32_t dst;
+	uint16_t ip_off;
+	uint16_t ip_len;
+};
+
+static inline void
+classify(struct rte_mbuf *m, struct core_pkt *c)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t len = rte_pktmbuf_data_len(m);
+	uint32_t off = RTE_ETHER_HDR_LEN;
+	uint16_t type;
+
+	c->ok = false;
+	c->reason = DP_DROP_SHORT;
+	if (len < off)
+		return;
+	type = get_be16(p + 12);
+	if (type == RTE_ETHER_TYPE_VLAN) {
+		if (len < off + 4)
+			return;
+		type = get_be16(p + 16);
+		off += 4;
+	}
+	c->reason = type == RTE_ETHER_TYPE_ARP ? DP_PUNT_ARP : DP_DROP_NOT_IP;
+	if (type != RTE_ETHER_TYPE_IPV4)
+		return;
+	c->reason = DP_DROP_BAD_IP;
+	if (len < off + 20 || (p[off] >> 4) != 4 || (p[off] & 0xf) < 5 ||
+	    get_be16(p + off + 2) < 20 || off + get_be16(p + off + 2) > len)
+		return;
+	c->dst = get_be32(p + off + 16);
+	c->ip_off = (uint16_t)off;
+	c->ip_len = get_be16(p + off + 2);
+	c->ok = true;
+}
+
+static inline unsigned
+ppp_header_len(const struct dp_session *s)
+{
+	return ((s->flags & DP_SESS_NO_ACF) ? 0 : 2) + ((s->flags & DP_SESS_PFC) ? 1 : 2);
+}
+
+static inline unsigned
+l2tp_header_len(const struct dp_session *s)
+{
+	return (s->flags & DP_SESS_SEQUENCING) ? 12 : 6;
+}
+
+/* Outer IPv4, UDP and L2TP in front of the PPP frame of ppp_len bytes. */
+static inline void
+write_outer(struct dp_worker *w, uint8_t *p, const struct dp_session *s, unsigned ppp_len)
+{
+	uint8_t *ip = p + RTE_ETHER_HDR_LEN;
+	uint8_t *udp = ip + OUTER_IP_LEN;
+	uint8_t *l2tp = udp + OUTER_UDP_LEN;
+	unsigned l2tp_len = l2tp_header_len(s) + ppp_len;
+	struct l2tp_data_hdr_opts o = {
+		.length = (s->flags & DP_SESS_SEQUENCING) != 0,
+		.sequence = (s->flags & DP_SESS_SEQUENCING) != 0,
+	};
+
+	eth_write(p, &s->peer_mac, &w->ports->access_mac, RTE_ETHER_TYPE_IPV4);
+	ip[0] = 0x45;
+	ip[1] = 0;
+	put_be16(ip + 2, (uint16_t)(OUTER_IP_LEN + OUTER_UDP_LEN + l2tp_len));
+	put_be16(ip + 4, 0);
+	put_be16(ip + 6, 0);
+	ip[8] = 64;
+	ip[9] = IPPROTO_UDP;
+	put_be32(ip + 12, s->local_ip);
+	put_be32(ip + 16, s->peer_ip);
+	ipv4_set_cksum(ip);
+	put_be16(udp, s->local_port);
+	put_be16(udp + 2, s->peer_port);
+	put_be16(udp + 4, (uint16_t)(OUTER_UDP_LEN + l2tp_len));
+	put_be16(udp + 6, 0); /* optional over IPv4 */
+	if (o.sequence)
+		o.ns = w->sess[s->index].ns++;
+	l2tp_hdr_put_data(l2tp, l2tp_header_len(s), s->peer_tunnel_id, s->peer_session_id, ppp_len,
+			  &o);
+}
+
+static inline void
+encap(struct dp_worker *w, struct rte_mbuf *m, const struct dp_session *s, const struct core_pkt *c,
+      struct dp_out *out)
+{
+	unsigned ppp_hlen = ppp_header_len(s);
+	unsigned outer = RTE_ETHER_HDR_LEN + OUTER_IP_LEN + OUTER_UDP_LEN + l2tp_header_len(s);
+	uint8_t *ip = rte_pktmbuf_mtod_offset(m, uint8_t *, c->ip_off);
+	uint8_t *p, *ppp;
+
+	if (c->ip_len > s->mtu) {
+		w->counters[DP_DROP_TOO_BIG]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (!ipv4_ttl_dec(ip)) {
+		w->counters[DP_DROP_TTL]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	tcp_mss_clamp(ip, (ip[0] & 0xfu) * 4, c->ip_len, s->mss);
+	/* keep only the IP packet, then put our headers in front of it */
+	rte_pktmbuf_adj(m, c->ip_off);
+	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - c->ip_len));
+	p = (uint8_t *)rte_pktmbuf_prepend(m, (uint16_t)(outer + ppp_hlen));
+	if (p == NULL) {
+		w->counters[DP_DROP_NO_HEADROOM]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	ppp = p + outer;
+	if (!(s->flags & DP_SESS_NO_ACF)) {
+		*ppp++ = PPP_ADDRESS;
+		*ppp++ = PPP_CONTROL;
+	}
+	if (s->flags & DP_SESS_PFC) {
+		*ppp = (uint8_t)PPP_PROTO_IP;
+	} else {
+		put_be16(ppp, PPP_PROTO_IP);
+	}
+	write_outer(w, p, s, ppp_hlen + c->ip_len);
+	w->sess[s->index].tx_packets++;
+	w->sess[s->index].tx_bytes += c->ip_len;
+	w->counters[DP_ENCAP]++;
+	out->access[out->n_access++] = m;
+}
+
+void
+dp_core_burst(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n, struct dp_out *out)
+{
+	struct core_pkt c[DP_BURST];
+	const struct dp_session *s[DP_BURST];
+	uint32_t dst[DP_BURST];
+	uint16_t idx[DP_BURST];
+	unsigned nk = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		classify(pkts[i], &c[i]);
+		if (c[i].ok) {
+			dst[nk] = c[i].dst;
+			idx[nk++] = i;
+		} else if (c[i].reason == DP_PUNT_ARP) {
+			w->counters[DP_PUNT_ARP]++;
+			out->punt[out->n_punt++] = pkts[i];
+		} else {
+			w->counters[c[i].reason]++;
+			rte_pktmbuf_free(pkts[i]);
+		}
+	}
+	if (nk == 0)
+		return;
+	dp_lookup_sub4(w->tables, dst, nk, s);
+	for (unsigned k = 0; k < nk; k++) {
+		if (s[k] == NULL) {
+			w->counters[DP_DROP_NO_ROUTE]++;
+			rte_pktmbuf_free(pkts[idx[k]]);
+			continue;
+		}
+		encap(w, pkts[idx[k]], s[k], &c[idx[k]], out);
+	}
+}

@@ -1,0 +1,320 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Session tables: rte_hash with lock-free concurrent readers. A deleted
+ * key keeps its slot (RTE_HASH_EXTRA_FLAGS_NO_FREE_ON_DEL) and the entry
+ * its memory and counters index until every worker has reported a
+ * quiescent state since (rte_rcu_qsbr_start/check): only then are the key
+ * slots freed (rte_hash_free_key_with_position) and the entry released.
+ * The retire list is ours rather than the hash's defer queue so that the
+ * control lcore can reclaim when it likes (DPDK 22.11 has no call to
+ * drain the hash's queue) and so that one entry indexed twice (by L2TP
+ * IDs, by subscriber address) is released once. DPDK 22.11 does not defer
+ * the free of a data pointer replaced in place, so a change is always
+ * delete + add.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_hash.h>
+#include <rte_hash_crc.h>
+#include <rte_malloc.h>
+#include <rte_rcu_qsbr.h>
+
+#include "dp.h"
+
+struct retired {
+	struct dp_session *s;
+	int32_t pos_l2tp, pos_sub4; /* key slots to free, -1 for none */
+	uint64_t token;		    /* rte_rcu_qsbr_start() at withdrawal */
+};
+
+struct dp_tables {
+	struct rte_hash *by_l2tp;
+	struct rte_hash *by_sub4;
+	struct rte_rcu_qsbr *qsbr;
+	uint32_t capacity;
+	uint32_t count;
+	uint32_t *free_index; /* stack of counters slots */
+	uint32_t n_free;
+	struct retired *retired; /* FIFO: tokens only grow */
+	uint32_t retired_head, n_retired;
+};
+
+static const char *const counter_text[] = {
+#define X(id, text) [DP_##id] = text,
+#include "dp_counters.def"
+#undef X
+};
+
+static char counter_names[DP_COUNTER_MAX][32];
+
+const char *
+dp_counter_text(enum dp_counter c)
+{
+	return (unsigned)c < DP_COUNTER_MAX ? counter_text[c] : "?";
+}
+
+/* "DROP_WRONG_PEER" -> "drop_wrong_peer", for lnsctl, telemetry and metrics. */
+const char *
+dp_counter_name(enum dp_counter c)
+{
+	static const char *const ids[] = {
+#define X(id, text) [DP_##id] = #id,
+#include "dp_counters.def"
+#undef X
+	};
+
+	if ((unsigned)c >= DP_COUNTER_MAX)
+		return "?";
+	if (counter_names[c][0] == '\0')
+		for (size_t i = 0; ids[c][i] && i < sizeof(counter_names[c]) - 1; i++)
+			counter_names[c][i] = (char)(ids[c][i] | 0x20 * (ids[c][i] >= 'A'));
+	return counter_names[c];
+}
+
+static struct rte_hash *
+make_hash(const char *name, const char *suffix, uint32_t entries, int socket)
+{
+	char full[RTE_HASH_NAMESIZE];
+	struct rte_hash_parameters hp = {
+		.name = full,
+		.entries = entries,
+		.key_len = sizeof(uint32_t),
+		.hash_func = rte_hash_crc,
+		.socket_id = socket,
+		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
+			      RTE_HASH_EXTRA_FLAGS_NO_FREE_ON_DEL,
+	};
+
+	snprintf(full, sizeof(full), "%s_%s", name, suffix);
+	return rte_hash_create(&hp);
+}
+
+struct dp_tables *
+dp_tables_create(const char *name, uint32_t max_sessions, int socket, struct rte_rcu_qsbr *qsbr)
+{
+	struct dp_tables *t = rte_zmalloc_socket(name, sizeof(*t), 0, socket);
+
+	if (t == NULL)
+		return NULL;
+	t->capacity = max_sessions;
+	t->qsbr = qsbr;
+	t->free_index = rte_malloc_socket(name, sizeof(uint32_t) * max_sessions, 0, socket);
+	t->retired = rte_malloc_socket(name, sizeof(*t->retired) * max_sessions, 0, socket);
+	/* room for entries still waiting out their grace period */
+	t->by_l2tp = make_hash(name, "l2tp", max_sessions * 2, socket);
+	t->by_sub4 = make_hash(name, "sub4", max_sessions * 2, socket);
+	if (t->free_index == NULL || t->retired == NULL || t->by_l2tp == NULL ||
+	    t->by_sub4 == NULL) {
+		dp_tables_free(t);
+		return NULL;
+	}
+	for (uint32_t i = 0; i < max_sessions; i++)
+		t->free_index[i] = max_sessions - 1 - i;
+	t->n_free = max_sessions;
+	return t;
+}
+
+/* Every entry is in by_l2tp, live or retired: free them through it. */
+void
+dp_tables_free(struct dp_tables *t)
+{
+	const void *key;
+	void *data;
+	uint32_t iter = 0;
+
+	if (t == NULL)
+		return;
+	while (t->by_l2tp != NULL && rte_hash_iterate(t->by_l2tp, &key, &data, &iter) >= 0)
+		rte_free(data);
+	for (uint32_t i = 0; t->retired != NULL && i < t->n_retired; i++)
+		rte_free(t->retired[(t->retired_head + i) % t->capacity].s);
+	rte_hash_free(t->by_l2tp);
+	rte_hash_free(t->by_sub4);
+	rte_free(t->retired);
+	rte_free(t->free_index);
+	rte_free(t);
+}
+
+static int
+publish(struct dp_tables *t, struct dp_session *s)
+{
+	uint32_t k = dp_l2tp_key(s->tunnel_id, s->session_id);
+	int rc;
+
+	int32_t pos;
+
+	rc = rte_hash_add_key_data(t->by_l2tp, &k, s);
+	if (rc != 0)
+		return rc;
+	if (s->sub_ipv4 != 0) {
+		rc = rte_hash_add_key_data(t->by_sub4, &s->sub_ipv4, s);
+		if (rc != 0) {
+			/* never seen by a reader that could keep it: undo at once */
+			pos = rte_hash_del_key(t->by_l2tp, &k);
+			if (pos >= 0)
+				rte_hash_free_key_with_position(t->by_l2tp, pos);
+			return rc;
+		}
+	}
+	t->count++;
+	return 0;
+}
+
+int
+dp_session_add(struct dp_tables *t, const struct dp_session *in)
+{
+	uint32_t k = dp_l2tp_key(in->tunnel_id, in->session_id);
+	struct dp_session *s;
+	int rc;
+
+	if (rte_hash_lookup(t->by_l2tp, &k) >= 0 ||
+	    (in->sub_ipv4 != 0 && rte_hash_lookup(t->by_sub4, &in->sub_ipv4) >= 0))
+		return -EEXIST;
+	if (t->n_free == 0)
+		dp_tables_reclaim(t);
+	if (t->n_free == 0)
+		return -ENOSPC;
+	s = rte_malloc(NULL, sizeof(*s), RTE_CACHE_LINE_SIZE);
+	if (s == NULL)
+		return -ENOMEM;
+	*s = *in;
+	s->keep_index = false;
+	s->index = t->free_index[--t->n_free];
+	rc = publish(t, s);
+	if (rc != 0) {
+		t->free_index[t->n_free++] = s->index;
+		rte_free(s);
+		return rc;
+	}
+	return (int)s->index;
+}
+
+/* Takes a session out of both hashes; its key slots wait for RCU. */
+static struct dp_session *
+withdraw(struct dp_tables *t, uint16_t tunnel_id, uint16_t session_id)
+{
+	uint32_t k = dp_l2tp_key(tunnel_id, session_id);
+	struct retired *r;
+	struct dp_session *s;
+
+	if (rte_hash_lookup_data(t->by_l2tp, &k, (void **)&s) < 0)
+		return NULL;
+	if (t->n_retired == t->capacity)
+		dp_tables_reclaim(t);
+	if (t->n_retired == t->capacity)
+		return NULL; /* every slot still in a grace period: workers stalled */
+	r = &t->retired[(t->retired_head + t->n_retired) % t->capacity];
+	r->s = s;
+	r->pos_l2tp = rte_hash_del_key(t->by_l2tp, &k);
+	r->pos_sub4 = s->sub_ipv4 != 0 ? rte_hash_del_key(t->by_sub4, &s->sub_ipv4) : -1;
+	r->token = rte_rcu_qsbr_start(t->qsbr);
+	t->n_retired++;
+	t->count--;
+	return s;
+}
+
+int
+dp_session_del(struct dp_tables *t, uint16_t tunnel_id, uint16_t session_id)
+{
+	uint32_t k = dp_l2tp_key(tunnel_id, session_id);
+
+	if (rte_hash_lookup(t->by_l2tp, &k) < 0)
+		return -ENOENT;
+	return withdraw(t, tunnel_id, session_id) != NULL ? 0 : -EBUSY;
+}
+
+int
+dp_session_replace(struct dp_tables *t, const struct dp_session *in)
+{
+	struct dp_session *old, *s;
+	int rc;
+
+	s = rte_malloc(NULL, sizeof(*s), RTE_CACHE_LINE_SIZE);
+	if (s == NULL)
+		return -ENOMEM;
+	old = withdraw(t, in->tunnel_id, in->session_id);
+	if (old == NULL) {
+		rte_free(s);
+		return -ENOENT; /* or every retire slot busy: -EBUSY would be truer */
+	}
+	/* the old entry may still be read: it keeps the slot until RCU frees it */
+	old->keep_index = true;
+	*s = *in;
+	s->keep_index = false;
+	s->index = old->index;
+	rc = publish(t, s);
+	if (rc != 0) {
+		old->keep_index = false; /* the slot goes back when the old entry does */
+		rte_free(s);
+		return rc;
+	}
+	return (int)s->index;
+}
+
+uint32_t
+dp_session_count(const struct dp_tables *t)
+{
+	return t->count;
+}
+
+uint32_t
+dp_tables_capacity(const struct dp_tables *t)
+{
+	return t->capacity;
+}
+
+/* Frees, oldest first, what every worker has stopped looking at. */
+unsigned
+dp_tables_reclaim(struct dp_tables *t)
+{
+	unsigned freed = 0;
+
+	while (t->n_retired > 0) {
+		struct retired *r = &t->retired[t->retired_head];
+
+		if (rte_rcu_qsbr_check(t->qsbr, r->token, false) != 1)
+			break;
+		if (r->pos_l2tp >= 0)
+			rte_hash_free_key_with_position(t->by_l2tp, r->pos_l2tp);
+		if (r->pos_sub4 >= 0)
+			rte_hash_free_key_with_position(t->by_sub4, r->pos_sub4);
+		if (!r->s->keep_index)
+			t->free_index[t->n_free++] = r->s->index;
+		rte_free(r->s);
+		t->retired_head = (t->retired_head + 1) % t->capacity;
+		t->n_retired--;
+		freed++;
+	}
+	return freed;
+}
+
+void
+dp_lookup_l2tp(struct dp_tables *t, const uint32_t *keys, unsigned n, const struct dp_session **out)
+{
+	const void *kp[DP_BURST];
+	void *data[DP_BURST];
+	uint64_t hits = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		kp[i] = &keys[i];
+	rte_hash_lookup_bulk_data(t->by_l2tp, kp, n, &hits, data);
+	for (unsigned i = 0; i < n; i++)
+		out[i] = (hits >> i & 1) ? data[i] : NULL;
+}
+
+void
+dp_lookup_sub4(struct dp_tables *t, const uint32_t *addrs, unsigned n,
+	       const struct dp_session **out)
+{
+	const void *kp[DP_BURST];
+	void *data[DP_BURST];
+	uint64_t hits = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		kp[i] = &addrs[i];
+	rte_hash_lookup_bulk_data(t->by_sub4, kp, n, &hits, data);
+	for (unsigned i = 0; i < n; i++)
+		out[i] = (hits >> i & 1) ? data[i] : NULL;
+}

@@ -20,7 +20,12 @@ extern "C" {
 #include <rte_mbuf.h>
 #include <rte_rcu_qsbr.h>
 
+#include <rte_eth_ring.h>
+#include <rte_ethdev.h>
+#include <rte_ring.h>
+
 #include "dp.h"
+#include "dp_worker.h"
 #include "l2tp_wire.h"
 }
 
@@ -668,5 +673,90 @@ TEST(DpTables, WriterAndWorkerOnTwoLcores)
 	EXPECT_GT(race.forwarded, 0u);
 	EXPECT_GT(race.dropped, 0u); // unknown sessions while deleted
 	EXPECT_EQ(0u, race.wrong);
+	EXPECT_EQ(0u, rte_mempool_in_use_count(pool));
+}
+
+// The loop on two DPDK ring ports: what arrives on the access port leaves
+// decapsulated on the core port, echo replies on the access port, control
+// on the punt ring; a full TX queue and a full punt ring are counted.
+TEST(DpWorker, PollMovesPacketsBetweenPorts)
+{
+	static int n;
+	std::string tag = std::to_string(n++);
+	rte_ring *a_in = rte_ring_create(("ai" + tag).c_str(), 64, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	rte_ring *a_out = rte_ring_create(("ao" + tag).c_str(), 64, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	rte_ring *c_in = rte_ring_create(("ci" + tag).c_str(), 64, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	rte_ring *c_out = rte_ring_create(("co" + tag).c_str(), 4, SOCKET_ID_ANY,
+					  RING_F_SP_ENQ | RING_F_SC_DEQ | RING_F_EXACT_SZ);
+	rte_ring *punt = rte_ring_create(("pu" + tag).c_str(), 1, SOCKET_ID_ANY,
+					 RING_F_SP_ENQ | RING_F_SC_DEQ | RING_F_EXACT_SZ);
+	ASSERT_TRUE(a_in && a_out && c_in && c_out && punt);
+	int access = rte_eth_from_rings(("acc" + tag).c_str(), &a_in, 1, &a_out, 1, SOCKET_ID_ANY);
+	int core = rte_eth_from_rings(("core" + tag).c_str(), &c_in, 1, &c_out, 1, SOCKET_ID_ANY);
+	ASSERT_GE(access, 0);
+	ASSERT_GE(core, 0);
+	ASSERT_EQ(0, dp_port_start((uint16_t)access, 1, 1, 64, pool));
+	ASSERT_EQ(0, dp_port_start((uint16_t)core, 1, 1, 64, pool));
+
+	Rig r;
+	dp_session s = base_session();
+	ASSERT_GE(dp_session_add(r.t, &s), 0);
+	dp_worker_cfg cfg = {};
+	cfg.rx[0] = { (uint16_t)access, 0, DP_SIDE_ACCESS };
+	cfg.rx[1] = { (uint16_t)core, 0, DP_SIDE_CORE };
+	cfg.n_rx = 2;
+	cfg.access_port = (uint16_t)access;
+	cfg.core_port = (uint16_t)core;
+	cfg.punt = punt;
+	dp_worker_state st = {};
+
+	// 6 subscriber packets (the core TX ring holds 4), 1 echo, 2 control frames (punt holds 1)
+	Outer o;
+	Outer lcp = o;
+	lcp.ppp_proto = 0xc021;
+	std::vector<Bytes> in;
+	for (int i = 0; i < 6; i++)
+		in.push_back(from_lac(o, inner_ipv4(SUB, REMOTE)));
+	in.push_back(from_lac(lcp, { 9, 1, 0, 8, 1, 2, 3, 4 }));
+	in.push_back(from_lac(lcp, { 1, 1, 0, 4 }));
+	in.push_back(from_lac(lcp, { 1, 2, 0, 4 }));
+	for (const Bytes &b : in) {
+		rte_mbuf *m = mbuf(b);
+		ASSERT_EQ(0, rte_ring_enqueue(a_in, m));
+	}
+	EXPECT_EQ(in.size(), dp_worker_poll(&r.w, &cfg, &st));
+	EXPECT_EQ(4u, rte_ring_count(c_out));
+	EXPECT_EQ(2u, r.c(DP_DROP_TX_FULL));
+	EXPECT_EQ(1u, rte_ring_count(a_out));
+	EXPECT_EQ(1u, rte_ring_count(punt));
+	EXPECT_EQ(1u, r.c(DP_DROP_PUNT_FULL));
+	EXPECT_EQ(6u, r.c(DP_DECAP));
+
+	// idle back-off: pauses after idle_polls empty polls, growing to the cap
+	cfg.idle_backoff = true;
+	cfg.idle_polls = 2;
+	cfg.idle_max_us = 4;
+	for (int i = 0; i < 6; i++)
+		dp_worker_poll(&r.w, &cfg, &st);
+	EXPECT_EQ(5u, st.sleeps);
+	EXPECT_EQ(4u, st.pause_us);
+	rte_mbuf *m = mbuf(from_lac(o, inner_ipv4(SUB, REMOTE)));
+	rte_ring_enqueue(a_in, m);
+	rte_mbuf *drain[8];
+	unsigned got = rte_ring_dequeue_burst(c_out, (void **)drain, 8, nullptr);
+	for (unsigned i = 0; i < got; i++)
+		rte_pktmbuf_free(drain[i]);
+	dp_worker_poll(&r.w, &cfg, &st);
+	EXPECT_EQ(0u, st.pause_us); // traffic: busy polling again
+
+	for (rte_ring *ring : { a_out, c_out, punt }) {
+		void *x;
+		while (rte_ring_dequeue(ring, &x) == 0)
+			rte_pktmbuf_free((rte_mbuf *)x);
+	}
+	rte_eth_dev_stop((uint16_t)access);
+	rte_eth_dev_stop((uint16_t)core);
+	rte_eth_dev_close((uint16_t)access);
+	rte_eth_dev_close((uint16_t)core);
 	EXPECT_EQ(0u, rte_mempool_in_use_count(pool));
 }

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include "dp_worker.h"
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
+
+/* What did not fit in a queue or the punt ring is counted, then freed. */
+static void
+send_or_count(struct dp_worker *w, uint16_t port, uint16_t queue, struct rte_mbuf **pkts,
+	      uint16_t n)
+{
+	uint16_t sent = n ? rte_eth_tx_burst(port, queue, pkts, n) : 0;
+
+	for (uint16_t i = sent; i < n; i++) {
+		w->counters[DP_DROP_TX_FULL]++;
+		rte_pktmbuf_free(pkts[i]);
+	}
+}
+
+static void
+punt_or_count(struct dp_worker *w, struct rte_ring *ring, struct rte_mbuf **pkts, uint16_t n)
+{
+	unsigned done = n ? rte_ring_enqueue_burst(ring, (void **)pkts, n, NULL) : 0;
+
+	for (unsigned i = done; i < n; i++) {
+		w->counters[DP_DROP_PUNT_FULL]++;
+		rte_pktmbuf_free(pkts[i]);
+	}
+}
+
+/*
+ * Growing pauses while nothing arrives (l3fwd-power and VPP's poll-sleep do
+ * the same): the first after idle_polls empty polls, then doubling up to
+ * idle_max_us. One packet brings the worker back to busy polling.
+ */
+static void
+idle(const struct dp_worker_cfg *c, struct dp_worker_state *st, unsigned got)
+{
+	if (!c->idle_backoff)
+		return;
+	if (got) {
+		st->empty_polls = 0;
+		st->pause_us = 0;
+		return;
+	}
+	if (++st->empty_polls < c->idle_polls)
+		return;
+	st->pause_us = st->pause_us ? st->pause_us * 2 : 1;
+	if (st->pause_us > c->idle_max_us)
+		st->pause_us = c->idle_max_us;
+	st->sleeps++;
+	rte_delay_us_sleep(st->pause_us);
+}
+
+unsigned
+dp_worker_poll(struct dp_worker *w, const struct dp_worker_cfg *c, struct dp_worker_state *st)
+{
+	unsigned got = 0;
+
+	for (unsigned i = 0; i < c->n_rx; i++) {
+		struct rte_mbuf *pkts[DP_BURST];
+		struct dp_out out;
+		uint16_t n = rte_eth_rx_burst(c->rx[i].port, c->rx[i].queue, pkts, DP_BURST);
+
+		if (n == 0)
+			continue;
+		got += n;
+		out.n_core = out.n_access = out.n_punt = 0;
+		if (c->rx[i].side == DP_SIDE_ACCESS)
+			dp_access_burst(w, pkts, n, &out);
+		else
+			dp_core_burst(w, pkts, n, &out);
+		send_or_count(w, c->core_port, c->core_txq, out.core, out.n_core);
+		send_or_count(w, c->access_port, c->access_txq, out.access, out.n_access);
+		punt_or_count(w, c->punt, out.punt, out.n_punt);
+	}
+	if (c->qsbr != NULL)
+		rte_rcu_qsbr_quiescent(c->qsbr, w->id);
+	idle(c, st, got);
+	return got;
+}
+
+void
+dp_worker_run(struct dp_worker *w, const struct dp_worker_cfg *c, const bool *stop)
+{
+	struct dp_worker_state st = { 0 };
+
+	if (c->qsbr != NULL) {
+		rte_rcu_qsbr_thread_register(c->qsbr, w->id);
+		rte_rcu_qsbr_thread_online(c->qsbr, w->id);
+	}
+	while (!__atomic_load_n(stop, __ATOMIC_RELAXED))
+		dp_worker_poll(w, c, &st);
+	if (c->qsbr != NULL) {
+		rte_rcu_qsbr_thread_offline(c->qsbr, w->id);
+		rte_rcu_qsbr_thread_unregister(c->qsbr, w->id);
+	}
+}
+
+int
+dp_port_start(uint16_t port, uint16_t n_rxq, uint16_t n_txq, uint16_t ring_size,
+	      struct rte_mempool *mp)
+{
+	struct rte_eth_conf conf = { 0 };
+	struct rte_eth_dev_info info;
+	int rc = rte_eth_dev_info_get(port, &info);
+
+	if (rc != 0)
+		return rc;
+	if (n_rxq > 1) {
+		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+		conf.rx_adv_conf.rss_conf.rss_hf =
+			(RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP) & info.flow_type_rss_offloads;
+		if (conf.rx_adv_conf.rss_conf.rss_hf == 0)
+			conf.rxmode.mq_mode = RTE_ETH_MQ_RX_NONE;
+	}
+	rc = rte_eth_dev_configure(port, n_rxq, n_txq, &conf);
+	for (uint16_t q = 0; rc == 0 && q < n_rxq; q++)
+		rc = rte_eth_rx_queue_setup(port, q, ring_size, rte_eth_dev_socket_id(port), NULL,
+					    mp);
+	for (uint16_t q = 0; rc == 0 && q < n_txq; q++)
+		rc = rte_eth_tx_queue_setup(port, q, ring_size, rte_eth_dev_socket_id(port), NULL);
+	if (rc == 0)
+		rc = rte_eth_dev_start(port);
+	if (rc == 0)
+		rte_eth_promiscuous_enable(port); /* not every device can: not fatal */
+	return rc;
+}

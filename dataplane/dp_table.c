@@ -29,6 +29,12 @@ struct retired {
 	uint64_t token;		    /* rte_rcu_qsbr_start() at withdrawal */
 };
 
+/*
+ * Entries live in one array (no allocator header per session: the
+ * dataplane budget is 256 bytes a session). There are more entries than
+ * sessions, by the grace headroom, because a replaced or deleted entry
+ * stays readable until its grace period ends.
+ */
 struct dp_tables {
 	struct rte_hash *by_l2tp;
 	struct rte_hash *by_sub4;
@@ -37,9 +43,36 @@ struct dp_tables {
 	uint32_t count;
 	uint32_t *free_index; /* stack of counters slots */
 	uint32_t n_free;
+	struct dp_session *entries;
+	uint32_t n_entries;
+	uint32_t *free_entry; /* stack of entries */
+	uint32_t n_free_entries;
 	struct retired *retired; /* FIFO: tokens only grow */
-	uint32_t retired_head, n_retired;
+	uint32_t retired_head, n_retired, retired_cap;
 };
+
+/* Headroom for entries and keys in their grace period: a quarter, at least 64. */
+static uint32_t
+grace_room(uint32_t max_sessions)
+{
+	return max_sessions / 4 + 64;
+}
+
+static struct dp_session *
+entry_get(struct dp_tables *t)
+{
+	if (t->n_free_entries == 0)
+		dp_tables_reclaim(t);
+	if (t->n_free_entries == 0)
+		return NULL;
+	return &t->entries[t->free_entry[--t->n_free_entries]];
+}
+
+static void
+entry_put(struct dp_tables *t, struct dp_session *s)
+{
+	t->free_entry[t->n_free_entries++] = (uint32_t)(s - t->entries);
+}
 
 static const char *const counter_text[] = {
 #define X(id, text) [DP_##id] = text,
@@ -100,39 +133,39 @@ dp_tables_create(const char *name, uint32_t max_sessions, int socket, struct rte
 		return NULL;
 	t->capacity = max_sessions;
 	t->qsbr = qsbr;
+	t->retired_cap = grace_room(max_sessions);
+	t->n_entries = max_sessions + grace_room(max_sessions);
 	t->free_index = rte_malloc_socket(name, sizeof(uint32_t) * max_sessions, 0, socket);
-	t->retired = rte_malloc_socket(name, sizeof(*t->retired) * max_sessions, 0, socket);
-	/* room for entries still waiting out their grace period */
-	t->by_l2tp = make_hash(name, "l2tp", max_sessions * 2, socket);
-	t->by_sub4 = make_hash(name, "sub4", max_sessions * 2, socket);
-	if (t->free_index == NULL || t->retired == NULL || t->by_l2tp == NULL ||
-	    t->by_sub4 == NULL) {
+	t->free_entry = rte_malloc_socket(name, sizeof(uint32_t) * t->n_entries, 0, socket);
+	t->entries = rte_malloc_socket(name, sizeof(*t->entries) * t->n_entries,
+				       RTE_CACHE_LINE_SIZE, socket);
+	t->retired = rte_malloc_socket(name, sizeof(*t->retired) * t->retired_cap, 0, socket);
+	t->by_l2tp = make_hash(name, "l2tp", t->n_entries, socket);
+	t->by_sub4 = make_hash(name, "sub4", t->n_entries, socket);
+	if (t->free_index == NULL || t->free_entry == NULL || t->entries == NULL ||
+	    t->retired == NULL || t->by_l2tp == NULL || t->by_sub4 == NULL) {
 		dp_tables_free(t);
 		return NULL;
 	}
 	for (uint32_t i = 0; i < max_sessions; i++)
 		t->free_index[i] = max_sessions - 1 - i;
 	t->n_free = max_sessions;
+	for (uint32_t i = 0; i < t->n_entries; i++)
+		t->free_entry[i] = t->n_entries - 1 - i;
+	t->n_free_entries = t->n_entries;
 	return t;
 }
 
-/* Every entry is in by_l2tp, live or retired: free them through it. */
 void
 dp_tables_free(struct dp_tables *t)
 {
-	const void *key;
-	void *data;
-	uint32_t iter = 0;
-
 	if (t == NULL)
 		return;
-	while (t->by_l2tp != NULL && rte_hash_iterate(t->by_l2tp, &key, &data, &iter) >= 0)
-		rte_free(data);
-	for (uint32_t i = 0; t->retired != NULL && i < t->n_retired; i++)
-		rte_free(t->retired[(t->retired_head + i) % t->capacity].s);
 	rte_hash_free(t->by_l2tp);
 	rte_hash_free(t->by_sub4);
 	rte_free(t->retired);
+	rte_free(t->entries);
+	rte_free(t->free_entry);
 	rte_free(t->free_index);
 	rte_free(t);
 }
@@ -176,16 +209,16 @@ dp_session_add(struct dp_tables *t, const struct dp_session *in)
 		dp_tables_reclaim(t);
 	if (t->n_free == 0)
 		return -ENOSPC;
-	s = rte_malloc(NULL, sizeof(*s), RTE_CACHE_LINE_SIZE);
+	s = entry_get(t);
 	if (s == NULL)
-		return -ENOMEM;
+		return -EBUSY; /* every spare entry in a grace period: workers stalled */
 	*s = *in;
 	s->keep_index = false;
 	s->index = t->free_index[--t->n_free];
 	rc = publish(t, s);
 	if (rc != 0) {
 		t->free_index[t->n_free++] = s->index;
-		rte_free(s);
+		entry_put(t, s);
 		return rc;
 	}
 	return (int)s->index;
@@ -201,11 +234,11 @@ withdraw(struct dp_tables *t, uint16_t tunnel_id, uint16_t session_id)
 
 	if (rte_hash_lookup_data(t->by_l2tp, &k, (void **)&s) < 0)
 		return NULL;
-	if (t->n_retired == t->capacity)
+	if (t->n_retired == t->retired_cap)
 		dp_tables_reclaim(t);
-	if (t->n_retired == t->capacity)
+	if (t->n_retired == t->retired_cap)
 		return NULL; /* every slot still in a grace period: workers stalled */
-	r = &t->retired[(t->retired_head + t->n_retired) % t->capacity];
+	r = &t->retired[(t->retired_head + t->n_retired) % t->retired_cap];
 	r->s = s;
 	r->pos_l2tp = rte_hash_del_key(t->by_l2tp, &k);
 	r->pos_sub4 = s->sub_ipv4 != 0 ? rte_hash_del_key(t->by_sub4, &s->sub_ipv4) : -1;
@@ -231,12 +264,12 @@ dp_session_replace(struct dp_tables *t, const struct dp_session *in)
 	struct dp_session *old, *s;
 	int rc;
 
-	s = rte_malloc(NULL, sizeof(*s), RTE_CACHE_LINE_SIZE);
+	s = entry_get(t);
 	if (s == NULL)
-		return -ENOMEM;
+		return -EBUSY;
 	old = withdraw(t, in->tunnel_id, in->session_id);
 	if (old == NULL) {
-		rte_free(s);
+		entry_put(t, s);
 		return -ENOENT; /* or every retire slot busy: -EBUSY would be truer */
 	}
 	/* the old entry may still be read: it keeps the slot until RCU frees it */
@@ -247,7 +280,7 @@ dp_session_replace(struct dp_tables *t, const struct dp_session *in)
 	rc = publish(t, s);
 	if (rc != 0) {
 		old->keep_index = false; /* the slot goes back when the old entry does */
-		rte_free(s);
+		entry_put(t, s);
 		return rc;
 	}
 	return (int)s->index;
@@ -282,8 +315,8 @@ dp_tables_reclaim(struct dp_tables *t)
 			rte_hash_free_key_with_position(t->by_sub4, r->pos_sub4);
 		if (!r->s->keep_index)
 			t->free_index[t->n_free++] = r->s->index;
-		rte_free(r->s);
-		t->retired_head = (t->retired_head + 1) % t->capacity;
+		entry_put(t, r->s);
+		t->retired_head = (t->retired_head + 1) % t->retired_cap;
 		t->n_retired--;
 		freed++;
 	}

@@ -585,7 +585,18 @@ TEST(DpTables, AMillionSessions)
 		ASSERT_EQ(0, dp_session_del(r.t, (uint16_t)(1 + i / 60000),
 					    (uint16_t)(1 + i % 60000)));
 	EXPECT_EQ(0u, dp_session_count(r.t));
-	EXPECT_EQ(n, dp_tables_reclaim(r.t)); // no worker registered: all free at once
+	dp_tables_reclaim(r.t); // no worker registered: everything is free at once
+	// every slot and entry came back: the table fills up again
+	for (uint32_t i = 0; i < n; i++) {
+		dp_session s = base_session();
+		s.tunnel_id = (uint16_t)(1 + i / 60000);
+		s.session_id = (uint16_t)(1 + i % 60000);
+		s.sub_ipv4 = 0x0B000000 + i;
+		ASSERT_GE(dp_session_add(r.t, &s), 0) << i;
+	}
+	dp_session extra = base_session();
+	extra.tunnel_id = 999;
+	EXPECT_EQ(-ENOSPC, dp_session_add(r.t, &extra));
 }
 
 // A writer on this lcore adds, replaces and deletes sessions as fast as it

@@ -38,6 +38,7 @@ struct dp_session {
 	uint16_t peer_port, local_port;
 	struct rte_ether_addr peer_mac; /* the LAC's next hop */
 	uint32_t sub_ipv4;		/* the subscriber: the core-side key */
+	uint64_t sub_ipv6_prefix;	/* its /64: first 8 bytes as on the wire; 0: none */
 	uint32_t magic;			/* our LCP magic, for echo replies */
 	uint16_t mtu;			/* the peer's MRU */
 	uint16_t mss;			/* TCP MSS clamp, 0: none */
@@ -107,6 +108,9 @@ unsigned dp_tables_reclaim(struct dp_tables *t);
 void dp_lookup_l2tp(struct dp_tables *t, const uint32_t *keys, unsigned n,
 		    const struct dp_session **out);
 void dp_lookup_sub4(struct dp_tables *t, const uint32_t *addrs, unsigned n,
+		    const struct dp_session **out);
+/* By the /64 of an IPv6 address (its first 8 bytes, copied as they are). */
+void dp_lookup_sub6(struct dp_tables *t, const uint64_t *prefixes, unsigned n,
 		    const struct dp_session **out);
 
 static inline uint32_t

@@ -143,6 +143,40 @@ decap_ipv4(struct dp_worker *w, struct rte_mbuf *m, const struct dp_session *s, 
 	out->core[out->n_core++] = m;
 }
 
+/* IPv6 from the subscriber: its source must be in the session's /64. */
+static inline void
+decap_ipv6(struct dp_worker *w, struct rte_mbuf *m, const struct dp_session *s, uint32_t ip_off,
+	   uint32_t ip_len, struct dp_out *out)
+{
+	uint8_t *ip = rte_pktmbuf_mtod_offset(m, uint8_t *, ip_off);
+	uint32_t total;
+	uint64_t prefix;
+
+	if (ip_len < 40 || (ip[0] >> 4) != 6 || 40u + get_be16(ip + 4) > ip_len) {
+		drop(w, m, DP_DROP_BAD_PPP);
+		return;
+	}
+	memcpy(&prefix, ip + 8, sizeof(prefix));
+	if (s->sub_ipv6_prefix == 0 || prefix != s->sub_ipv6_prefix) {
+		drop(w, m, DP_DROP_SPOOFED);
+		return;
+	}
+	if (ip[7] <= 1) {
+		drop(w, m, DP_DROP_TTL);
+		return;
+	}
+	ip[7]--; /* no header checksum in IPv6 */
+	total = 40u + get_be16(ip + 4);
+	rte_pktmbuf_adj(m, (uint16_t)(ip_off - RTE_ETHER_HDR_LEN));
+	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - RTE_ETHER_HDR_LEN - total));
+	eth_write(rte_pktmbuf_mtod(m, uint8_t *), &w->ports->core_gw, &w->ports->core_mac,
+		  RTE_ETHER_TYPE_IPV6);
+	w->sess[s->index].rx_packets++;
+	w->sess[s->index].rx_bytes += total;
+	w->counters[DP_DECAP]++;
+	out->core[out->n_core++] = m;
+}
+
 /*
  * LCP Echo-Request from the subscriber: the worker answers in place (the
  * entry carries our magic) so that an echo storm after a LAC restart never
@@ -195,6 +229,8 @@ deliver(struct dp_worker *w, struct rte_mbuf *m, const struct dp_session *s,
 	info_off = (uint32_t)(f.info - p);
 	if (f.proto == PPP_PROTO_IP) {
 		decap_ipv4(w, m, s, info_off, (uint32_t)f.info_len, out);
+	} else if (f.proto == PPP_PROTO_IPV6) {
+		decap_ipv6(w, m, s, info_off, (uint32_t)f.info_len, out);
 	} else if (f.proto == PPP_PROTO_LCP && f.info_len >= 8 && f.info[0] == PPP_ECHOREQ &&
 		   s->magic != 0) {
 		w->sess[s->index].rx_packets++;

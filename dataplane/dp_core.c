@@ -21,8 +21,10 @@
 
 struct core_pkt {
 	bool ok;
+	bool v6;
 	enum dp_counter reason;
 	uint32_t dst;
+	uint64_t dst6; /* the destination's /64 */
 	uint16_t ip_off;
 	uint16_t ip_len;
 };
@@ -36,6 +38,7 @@ classify(struct rte_mbuf *m, struct core_pkt *c)
 	uint16_t type;
 
 	c->ok = false;
+	c->v6 = false;
 	c->reason = DP_DROP_SHORT;
 	if (len < off)
 		return;
@@ -47,6 +50,17 @@ classify(struct rte_mbuf *m, struct core_pkt *c)
 		off += 4;
 	}
 	c->reason = type == RTE_ETHER_TYPE_ARP ? DP_PUNT_ARP : DP_DROP_NOT_IP;
+	if (type == RTE_ETHER_TYPE_IPV6) {
+		c->reason = DP_DROP_BAD_IP;
+		if (len < off + 40 || (p[off] >> 4) != 6 || off + 40 + get_be16(p + off + 4) > len)
+			return;
+		memcpy(&c->dst6, p + off + 24, sizeof(c->dst6));
+		c->ip_off = (uint16_t)off;
+		c->ip_len = (uint16_t)(40 + get_be16(p + off + 4));
+		c->v6 = true;
+		c->ok = true;
+		return;
+	}
 	if (type != RTE_ETHER_TYPE_IPV4)
 		return;
 	c->reason = DP_DROP_BAD_IP;
@@ -119,12 +133,15 @@ encap(struct dp_worker *w, struct rte_mbuf *m, const struct dp_session *s, const
 		rte_pktmbuf_free(m);
 		return;
 	}
-	if (!ipv4_ttl_dec(ip)) {
+	if (c->v6 ? ip[7] <= 1 : !ipv4_ttl_dec(ip)) {
 		w->counters[DP_DROP_TTL]++;
 		rte_pktmbuf_free(m);
 		return;
 	}
-	tcp_mss_clamp(ip, (ip[0] & 0xfu) * 4, c->ip_len, s->mss);
+	if (c->v6)
+		ip[7]--;
+	else
+		tcp_mss_clamp(ip, (ip[0] & 0xfu) * 4, c->ip_len, s->mss);
 	/* keep only the IP packet, then put our headers in front of it */
 	rte_pktmbuf_adj(m, c->ip_off);
 	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - c->ip_len));
@@ -139,11 +156,10 @@ encap(struct dp_worker *w, struct rte_mbuf *m, const struct dp_session *s, const
 		*ppp++ = PPP_ADDRESS;
 		*ppp++ = PPP_CONTROL;
 	}
-	if (s->flags & DP_SESS_PFC) {
-		*ppp = (uint8_t)PPP_PROTO_IP;
-	} else {
-		put_be16(ppp, PPP_PROTO_IP);
-	}
+	if (s->flags & DP_SESS_PFC)
+		*ppp = (uint8_t)(c->v6 ? PPP_PROTO_IPV6 : PPP_PROTO_IP);
+	else
+		put_be16(ppp, c->v6 ? PPP_PROTO_IPV6 : PPP_PROTO_IP);
 	write_outer(w, p, s, ppp_hlen + c->ip_len);
 	w->sess[s->index].tx_packets++;
 	w->sess[s->index].tx_bytes += c->ip_len;
@@ -155,18 +171,22 @@ void
 dp_core_burst(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n, struct dp_out *out)
 {
 	struct core_pkt c[DP_BURST];
-	const struct dp_session *s[DP_BURST];
+	const struct dp_session *s4[DP_BURST], *s6[DP_BURST];
 	uint32_t dst[DP_BURST];
-	uint16_t idx[DP_BURST];
-	unsigned nk = 0;
+	uint64_t dst6[DP_BURST];
+	uint16_t idx4[DP_BURST], idx6[DP_BURST];
+	unsigned n4 = 0, n6 = 0;
 
 	for (uint16_t i = 0; i < n; i++) {
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
 		classify(pkts[i], &c[i]);
-		if (c[i].ok) {
-			dst[nk] = c[i].dst;
-			idx[nk++] = i;
+		if (c[i].ok && c[i].v6) {
+			dst6[n6] = c[i].dst6;
+			idx6[n6++] = i;
+		} else if (c[i].ok) {
+			dst[n4] = c[i].dst;
+			idx4[n4++] = i;
 		} else if (c[i].reason == DP_PUNT_ARP) {
 			w->counters[DP_PUNT_ARP]++;
 			out->punt[out->n_punt++] = pkts[i];
@@ -175,15 +195,19 @@ dp_core_burst(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n, struct dp
 			rte_pktmbuf_free(pkts[i]);
 		}
 	}
-	if (nk == 0)
-		return;
-	dp_lookup_sub4(w->tables, dst, nk, s);
-	for (unsigned k = 0; k < nk; k++) {
-		if (s[k] == NULL) {
+	if (n4)
+		dp_lookup_sub4(w->tables, dst, n4, s4);
+	if (n6)
+		dp_lookup_sub6(w->tables, dst6, n6, s6);
+	for (unsigned k = 0; k < n4 + n6; k++) {
+		uint16_t i = k < n4 ? idx4[k] : idx6[k - n4];
+		const struct dp_session *s = k < n4 ? s4[k] : s6[k - n4];
+
+		if (s == NULL) {
 			w->counters[DP_DROP_NO_ROUTE]++;
-			rte_pktmbuf_free(pkts[idx[k]]);
+			rte_pktmbuf_free(pkts[i]);
 			continue;
 		}
-		encap(w, pkts[idx[k]], s[k], &c[idx[k]], out);
+		encap(w, pkts[i], s, &c[i], out);
 	}
 }

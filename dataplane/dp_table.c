@@ -25,8 +25,8 @@
 
 struct retired {
 	struct dp_session *s;
-	int32_t pos_l2tp, pos_sub4; /* key slots to free, -1 for none */
-	uint64_t token;		    /* rte_rcu_qsbr_start() at withdrawal */
+	int32_t pos_l2tp, pos_sub4, pos_sub6; /* key slots to free, -1 for none */
+	uint64_t token;			      /* rte_rcu_qsbr_start() at withdrawal */
 };
 
 /*
@@ -38,6 +38,7 @@ struct retired {
 struct dp_tables {
 	struct rte_hash *by_l2tp;
 	struct rte_hash *by_sub4;
+	struct rte_hash *by_sub6;
 	struct rte_rcu_qsbr *qsbr;
 	uint32_t capacity;
 	uint32_t count;
@@ -51,11 +52,11 @@ struct dp_tables {
 	uint32_t retired_head, n_retired, retired_cap;
 };
 
-/* Headroom for entries and keys in their grace period: a quarter, at least 64. */
+/* Headroom for entries and keys in their grace period: an eighth, at least 64. */
 static uint32_t
 grace_room(uint32_t max_sessions)
 {
-	return max_sessions / 4 + 64;
+	return max_sessions / 8 + 64;
 }
 
 static struct dp_session *
@@ -107,13 +108,13 @@ dp_counter_name(enum dp_counter c)
 }
 
 static struct rte_hash *
-make_hash(const char *name, const char *suffix, uint32_t entries, int socket)
+make_hash(const char *name, const char *suffix, uint32_t entries, uint32_t key_len, int socket)
 {
 	char full[RTE_HASH_NAMESIZE];
 	struct rte_hash_parameters hp = {
 		.name = full,
 		.entries = entries,
-		.key_len = sizeof(uint32_t),
+		.key_len = key_len,
 		.hash_func = rte_hash_crc,
 		.socket_id = socket,
 		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
@@ -140,10 +141,11 @@ dp_tables_create(const char *name, uint32_t max_sessions, int socket, struct rte
 	t->entries = rte_malloc_socket(name, sizeof(*t->entries) * t->n_entries,
 				       RTE_CACHE_LINE_SIZE, socket);
 	t->retired = rte_malloc_socket(name, sizeof(*t->retired) * t->retired_cap, 0, socket);
-	t->by_l2tp = make_hash(name, "l2tp", t->n_entries, socket);
-	t->by_sub4 = make_hash(name, "sub4", t->n_entries, socket);
+	t->by_l2tp = make_hash(name, "l2tp", t->n_entries, sizeof(uint32_t), socket);
+	t->by_sub4 = make_hash(name, "sub4", t->n_entries, sizeof(uint32_t), socket);
+	t->by_sub6 = make_hash(name, "sub6", t->n_entries, sizeof(uint64_t), socket);
 	if (t->free_index == NULL || t->free_entry == NULL || t->entries == NULL ||
-	    t->retired == NULL || t->by_l2tp == NULL || t->by_sub4 == NULL) {
+	    t->retired == NULL || t->by_l2tp == NULL || t->by_sub4 == NULL || t->by_sub6 == NULL) {
 		dp_tables_free(t);
 		return NULL;
 	}
@@ -163,11 +165,22 @@ dp_tables_free(struct dp_tables *t)
 		return;
 	rte_hash_free(t->by_l2tp);
 	rte_hash_free(t->by_sub4);
+	rte_hash_free(t->by_sub6);
 	rte_free(t->retired);
 	rte_free(t->entries);
 	rte_free(t->free_entry);
 	rte_free(t->free_index);
 	rte_free(t);
+}
+
+/* A key added a moment ago, never seen by a reader that could keep it: undone at once. */
+static void
+unpublish_key(struct rte_hash *h, const void *key)
+{
+	int32_t pos = rte_hash_del_key(h, key);
+
+	if (pos >= 0)
+		rte_hash_free_key_with_position(h, pos);
 }
 
 static int
@@ -176,18 +189,22 @@ publish(struct dp_tables *t, struct dp_session *s)
 	uint32_t k = dp_l2tp_key(s->tunnel_id, s->session_id);
 	int rc;
 
-	int32_t pos;
-
 	rc = rte_hash_add_key_data(t->by_l2tp, &k, s);
 	if (rc != 0)
 		return rc;
 	if (s->sub_ipv4 != 0) {
 		rc = rte_hash_add_key_data(t->by_sub4, &s->sub_ipv4, s);
 		if (rc != 0) {
-			/* never seen by a reader that could keep it: undo at once */
-			pos = rte_hash_del_key(t->by_l2tp, &k);
-			if (pos >= 0)
-				rte_hash_free_key_with_position(t->by_l2tp, pos);
+			unpublish_key(t->by_l2tp, &k);
+			return rc;
+		}
+	}
+	if (s->sub_ipv6_prefix != 0) {
+		rc = rte_hash_add_key_data(t->by_sub6, &s->sub_ipv6_prefix, s);
+		if (rc != 0) {
+			if (s->sub_ipv4 != 0)
+				unpublish_key(t->by_sub4, &s->sub_ipv4);
+			unpublish_key(t->by_l2tp, &k);
 			return rc;
 		}
 	}
@@ -203,7 +220,8 @@ dp_session_add(struct dp_tables *t, const struct dp_session *in)
 	int rc;
 
 	if (rte_hash_lookup(t->by_l2tp, &k) >= 0 ||
-	    (in->sub_ipv4 != 0 && rte_hash_lookup(t->by_sub4, &in->sub_ipv4) >= 0))
+	    (in->sub_ipv4 != 0 && rte_hash_lookup(t->by_sub4, &in->sub_ipv4) >= 0) ||
+	    (in->sub_ipv6_prefix != 0 && rte_hash_lookup(t->by_sub6, &in->sub_ipv6_prefix) >= 0))
 		return -EEXIST;
 	if (t->n_free == 0)
 		dp_tables_reclaim(t);
@@ -242,6 +260,8 @@ withdraw(struct dp_tables *t, uint16_t tunnel_id, uint16_t session_id)
 	r->s = s;
 	r->pos_l2tp = rte_hash_del_key(t->by_l2tp, &k);
 	r->pos_sub4 = s->sub_ipv4 != 0 ? rte_hash_del_key(t->by_sub4, &s->sub_ipv4) : -1;
+	r->pos_sub6 =
+		s->sub_ipv6_prefix != 0 ? rte_hash_del_key(t->by_sub6, &s->sub_ipv6_prefix) : -1;
 	r->token = rte_rcu_qsbr_start(t->qsbr);
 	t->n_retired++;
 	t->count--;
@@ -313,6 +333,8 @@ dp_tables_reclaim(struct dp_tables *t)
 			rte_hash_free_key_with_position(t->by_l2tp, r->pos_l2tp);
 		if (r->pos_sub4 >= 0)
 			rte_hash_free_key_with_position(t->by_sub4, r->pos_sub4);
+		if (r->pos_sub6 >= 0)
+			rte_hash_free_key_with_position(t->by_sub6, r->pos_sub6);
 		if (!r->s->keep_index)
 			t->free_index[t->n_free++] = r->s->index;
 		entry_put(t, r->s);
@@ -348,6 +370,21 @@ dp_lookup_sub4(struct dp_tables *t, const uint32_t *addrs, unsigned n,
 	for (unsigned i = 0; i < n; i++)
 		kp[i] = &addrs[i];
 	rte_hash_lookup_bulk_data(t->by_sub4, kp, n, &hits, data);
+	for (unsigned i = 0; i < n; i++)
+		out[i] = (hits >> i & 1) ? data[i] : NULL;
+}
+
+void
+dp_lookup_sub6(struct dp_tables *t, const uint64_t *prefixes, unsigned n,
+	       const struct dp_session **out)
+{
+	const void *kp[DP_BURST];
+	void *data[DP_BURST];
+	uint64_t hits = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		kp[i] = &prefixes[i];
+	rte_hash_lookup_bulk_data(t->by_sub6, kp, n, &hits, data);
 	for (unsigned i = 0; i < n; i++)
 		out[i] = (hits >> i & 1) ? data[i] : NULL;
 }

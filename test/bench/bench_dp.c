@@ -37,7 +37,7 @@ static struct rte_mempool *pool;
 static struct rte_ring *a_in, *a_out, *c_in, *c_out, *punt;
 static uint16_t access_port, core_port;
 static bool json;
-static double seconds = 0.5;
+static double seconds = 1.0;
 
 struct tmpl {
 	uint8_t data[PKT_MAX];

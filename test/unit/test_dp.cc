@@ -214,13 +214,37 @@ Bytes from_lac(const Outer &o, const Bytes &payload)
 	return b;
 }
 
-// Ethernet + IPv4 from the core toward a subscriber.
+// 2001:db8:0:1::/64, the documentation range, as the table keys it
+const uint8_t SUB6[8] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 1 };
+const uint8_t REMOTE6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2 };
+
+uint64_t prefix_key(const uint8_t p[8])
+{
+	uint64_t k;
+	memcpy(&k, p, 8);
+	return k;
+}
+
+Bytes inner_ipv6(const uint8_t *src, const uint8_t *dst, uint8_t hops = 64)
+{
+	Bytes ip(40 + 8, 0x66);
+	ip[0] = 0x60;
+	ip[1] = ip[2] = ip[3] = 0;
+	put_be16(&ip[4], 8);
+	ip[6] = 17;
+	ip[7] = hops;
+	memcpy(&ip[8], src, 16);
+	memcpy(&ip[24], dst, 16);
+	return ip;
+}
+
+// Ethernet + IP from the core toward a subscriber.
 Bytes from_core(const Bytes &ip)
 {
 	Bytes b(14, 0);
 	memcpy(&b[0], core_mac.addr_bytes, 6);
 	memcpy(&b[6], core_gw.addr_bytes, 6);
-	put_be16(&b[12], 0x0800);
+	put_be16(&b[12], (ip[0] >> 4) == 6 ? 0x86dd : 0x0800);
 	b.insert(b.end(), ip.begin(), ip.end());
 	return b;
 }
@@ -769,5 +793,61 @@ TEST(DpWorker, PollMovesPacketsBetweenPorts)
 	rte_eth_dev_stop((uint16_t)core);
 	rte_eth_dev_close((uint16_t)access);
 	rte_eth_dev_close((uint16_t)core);
+	EXPECT_EQ(0u, rte_mempool_in_use_count(pool));
+}
+
+TEST(DpIpv6, DecapChecksThePrefixAndEncapFindsIt)
+{
+	Rig r;
+	dp_session s = base_session();
+	s.sub_ipv6_prefix = prefix_key(SUB6);
+	ASSERT_GE(dp_session_add(r.t, &s), 0);
+	uint8_t sub[16] = { 0 };
+	memcpy(sub, SUB6, 8);
+	sub[15] = 0x42;
+	Outer o;
+	o.ppp_proto = 0x0057;
+	Bytes inner = inner_ipv6(sub, REMOTE6);
+	dp_out out = run_access(r, from_lac(o, inner));
+	ASSERT_EQ(1, out.n_core);
+	Bytes got = bytes(out.core[0]);
+	EXPECT_EQ(0x86dd, get_be16(&got[12]));
+	Bytes want = inner;
+	want[7]--;
+	EXPECT_EQ(want, Bytes(got.begin() + 14, got.end()));
+	free_out(out);
+
+	uint8_t other[16];
+	memcpy(other, sub, 16);
+	other[7] = 2; // another /64
+	out = run_access(r, from_lac(o, inner_ipv6(other, REMOTE6)));
+	EXPECT_EQ(1u, r.c(DP_DROP_SPOOFED));
+	out = run_access(r, from_lac(o, inner_ipv6(sub, REMOTE6, 1)));
+	EXPECT_EQ(1u, r.c(DP_DROP_TTL));
+
+	rte_mbuf *m = mbuf(from_core(inner_ipv6(REMOTE6, sub)));
+	dp_core_burst(&r.w, &m, 1, &out);
+	ASSERT_EQ(1, out.n_access);
+	Bytes enc = bytes(out.access[0]);
+	l2tp_hdr h;
+	ASSERT_EQ(L2TP_ST_OK, l2tp_hdr_parse(&h, &enc[42], enc.size() - 42));
+	const uint8_t *ppp = &enc[42 + h.hdr_len];
+	EXPECT_EQ(0x0057, get_be16(ppp + 2));
+	EXPECT_EQ(63, ppp[4 + 7]);
+	free_out(out);
+	uint8_t nowhere[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 9 };
+	m = mbuf(from_core(inner_ipv6(REMOTE6, nowhere)));
+	dp_core_burst(&r.w, &m, 1, &out);
+	EXPECT_EQ(1u, r.c(DP_DROP_NO_ROUTE));
+
+	// a session without IPv6 refuses its subscriber's IPv6
+	dp_session s4 = base_session();
+	s4.session_id = 201;
+	s4.sub_ipv4 = SUB + 1;
+	ASSERT_GE(dp_session_add(r.t, &s4), 0);
+	Outer o2 = o;
+	o2.session = 201;
+	out = run_access(r, from_lac(o2, inner_ipv6(sub, REMOTE6)));
+	EXPECT_EQ(2u, r.c(DP_DROP_SPOOFED));
 	EXPECT_EQ(0u, rte_mempool_in_use_count(pool));
 }

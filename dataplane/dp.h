@@ -55,12 +55,22 @@ struct dp_session_counters {
 
 struct dp_tables;
 
+/* What to do with a packet whose encapsulation exceeds the access MTU. */
+enum dp_too_big {
+	DP_TOO_BIG_FRAGMENT,   /* fragment the outer IPv4 packet */
+	DP_TOO_BIG_ICMP_IF_DF, /* ICMP "fragmentation needed" when the inner IPv4 has DF */
+};
+
 /* What a worker needs to rewrite headers on each side. */
 struct dp_ports {
 	struct rte_ether_addr access_mac; /* our MAC toward the LACs */
 	struct rte_ether_addr core_mac;	  /* our MAC toward the core */
 	struct rte_ether_addr core_gw;	  /* the core next hop's MAC */
 	uint16_t l2tp_port;		  /* 1701 */
+	uint16_t access_mtu;		  /* outer IPv4 size at most; 0: no limit */
+	enum dp_too_big too_big;
+	uint32_t icmp_src; /* our address for ICMP errors (host order) */
+	struct rte_mempool *frag_direct, *frag_indirect; /* for rte_ip_frag */
 };
 
 struct dp_worker {
@@ -71,10 +81,13 @@ struct dp_worker {
 	struct dp_session_counters *sess; /* [max sessions], by dp_session.index */
 };
 
-/* Where a burst's packets go. */
+/* A packet split for the access MTU makes at most this many fragments. */
+#define DP_MAX_FRAGMENTS 2
+
+/* Where a burst's packets go (the access side may carry fragments). */
 struct dp_out {
 	struct rte_mbuf *core[DP_BURST];
-	struct rte_mbuf *access[DP_BURST];
+	struct rte_mbuf *access[DP_BURST * DP_MAX_FRAGMENTS];
 	struct rte_mbuf *punt[DP_BURST];
 	uint16_t n_core, n_access, n_punt;
 };

@@ -11,6 +11,7 @@
 
 #include <rte_ether.h>
 #include <rte_ip.h>
+#include <rte_ip_frag.h>
 
 #include "dp.h"
 #include "dp_pkt.h"
@@ -119,6 +120,110 @@ write_outer(struct dp_worker *w, uint8_t *p, const struct dp_session *s, unsigne
 			  &o);
 }
 
+/*
+ * RFC 792/1191: "fragmentation needed and DF set" to the inner packet's
+ * source, carrying its header and 8 bytes, and the MTU the subscriber can
+ * be reached with. The original is freed by the caller.
+ */
+static void
+send_frag_needed(struct dp_worker *w, struct rte_mbuf *orig, const uint8_t *inner,
+		 uint16_t next_mtu, struct dp_out *out)
+{
+	unsigned quote = (inner[0] & 0xfu) * 4 + 8;
+	struct rte_mbuf *m = rte_pktmbuf_alloc(orig->pool);
+	uint8_t *p, *ip, *icmp;
+	uint16_t c;
+
+	if (m == NULL || quote > get_be16(inner + 2)) {
+		rte_pktmbuf_free(m);
+		w->counters[DP_DROP_TOO_BIG]++;
+		return;
+	}
+	p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(RTE_ETHER_HDR_LEN + 20 + 8 + quote));
+	if (p == NULL) {
+		rte_pktmbuf_free(m);
+		w->counters[DP_DROP_TOO_BIG]++;
+		return;
+	}
+	eth_write(p, &w->ports->core_gw, &w->ports->core_mac, RTE_ETHER_TYPE_IPV4);
+	ip = p + RTE_ETHER_HDR_LEN;
+	memset(ip, 0, 20);
+	ip[0] = 0x45;
+	put_be16(ip + 2, (uint16_t)(20 + 8 + quote));
+	ip[8] = 64;
+	ip[9] = IPPROTO_ICMP;
+	put_be32(ip + 12, w->ports->icmp_src);
+	memcpy(ip + 16, inner + 12, 4);
+	ipv4_set_cksum(ip);
+	icmp = ip + 20;
+	icmp[0] = 3; /* destination unreachable */
+	icmp[1] = 4; /* fragmentation needed and DF set */
+	put_be16(icmp + 2, 0);
+	put_be16(icmp + 4, 0);
+	put_be16(icmp + 6, next_mtu);
+	memcpy(icmp + 8, inner, quote);
+	c = rte_raw_cksum(icmp, 8 + quote);
+	c = (uint16_t)~c;
+	memcpy(icmp + 2, &c, 2);
+	w->counters[DP_FRAG_NEEDED_SENT]++;
+	out->core[out->n_core++] = m;
+}
+
+/* Splits an encapsulated packet into outer IPv4 fragments (rte_ip_frag). */
+static void
+fragment(struct dp_worker *w, struct rte_mbuf *m, const struct dp_session *s, struct dp_out *out)
+{
+	struct rte_mbuf *frags[DP_MAX_FRAGMENTS];
+	int32_t n;
+
+	rte_pktmbuf_adj(m, RTE_ETHER_HDR_LEN);
+	n = rte_ipv4_fragment_packet(m, frags, DP_MAX_FRAGMENTS, w->ports->access_mtu,
+				     w->ports->frag_direct, w->ports->frag_indirect);
+	rte_pktmbuf_free(m);
+	if (n < 0) {
+		w->counters[DP_DROP_TOO_BIG]++;
+		return;
+	}
+	for (int32_t i = 0; i < n; i++) {
+		uint8_t *p = (uint8_t *)rte_pktmbuf_prepend(frags[i], RTE_ETHER_HDR_LEN);
+
+		if (p == NULL) {
+			w->counters[DP_DROP_NO_HEADROOM]++;
+			rte_pktmbuf_free(frags[i]);
+			continue;
+		}
+		eth_write(p, &s->peer_mac, &w->ports->access_mac, RTE_ETHER_TYPE_IPV4);
+		out->access[out->n_access++] = frags[i];
+	}
+	w->counters[DP_FRAGMENTED]++;
+}
+
+/*
+ * The encapsulated packet exceeds the access MTU: ICMP back when the
+ * inner IPv4 says DF and that is the policy, otherwise fragments.
+ */
+static void
+too_big(struct dp_worker *w, struct rte_mbuf *m, const struct dp_session *s, unsigned overhead,
+	struct dp_out *out)
+{
+	const uint8_t *inner = rte_pktmbuf_mtod_offset(m, const uint8_t *, overhead);
+	bool v4 = (inner[0] >> 4) == 4;
+
+	if (w->ports->too_big == DP_TOO_BIG_ICMP_IF_DF && v4 && (get_be16(inner + 6) & 0x4000)) {
+		send_frag_needed(w, m, inner,
+				 (uint16_t)(w->ports->access_mtu - (overhead - RTE_ETHER_HDR_LEN)),
+				 out);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (w->ports->frag_direct == NULL) {
+		w->counters[DP_DROP_TOO_BIG]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	fragment(w, m, s, out);
+}
+
 static inline void
 encap(struct dp_worker *w, struct rte_mbuf *m, const struct dp_session *s, const struct core_pkt *c,
       struct dp_out *out)
@@ -163,6 +268,11 @@ encap(struct dp_worker *w, struct rte_mbuf *m, const struct dp_session *s, const
 	write_outer(w, p, s, ppp_hlen + c->ip_len);
 	w->sess[s->index].tx_packets++;
 	w->sess[s->index].tx_bytes += c->ip_len;
+	if (w->ports->access_mtu != 0 &&
+	    rte_pktmbuf_pkt_len(m) - RTE_ETHER_HDR_LEN > w->ports->access_mtu) {
+		too_big(w, m, s, outer + ppp_hlen, out);
+		return;
+	}
 	w->counters[DP_ENCAP]++;
 	out->access[out->n_access++] = m;
 }

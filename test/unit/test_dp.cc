@@ -851,3 +851,73 @@ TEST(DpIpv6, DecapChecksThePrefixAndEncapFindsIt)
 	EXPECT_EQ(2u, r.c(DP_DROP_SPOOFED));
 	EXPECT_EQ(0u, rte_mempool_in_use_count(pool));
 }
+
+TEST(DpCore, TooBigForTheAccessMtuIsFragmentedOrAnsweredWithIcmp)
+{
+	static rte_mempool *indirect;
+	if (indirect == nullptr)
+		indirect = rte_pktmbuf_pool_create("test_dp_ind", 1023, 32, 0, 0, SOCKET_ID_ANY);
+	ASSERT_NE(nullptr, indirect);
+	Rig r;
+	r.ports.access_mtu = 200;
+	r.ports.frag_direct = pool;
+	r.ports.frag_indirect = indirect;
+	r.ports.icmp_src = LNS;
+	dp_session s = base_session();
+	ASSERT_GE(dp_session_add(r.t, &s), 0);
+
+	// 300-byte inner packet: 300 + 20 + 8 + 6 + 4 = 338 > 200
+	Bytes inner = inner_ipv4(REMOTE, SUB, 64, 272);
+	dp_out out = {};
+	rte_mbuf *m = mbuf(from_core(inner));
+	dp_core_burst(&r.w, &m, 1, &out);
+	ASSERT_EQ(2, out.n_access);
+	EXPECT_EQ(1u, r.c(DP_FRAGMENTED));
+	EXPECT_EQ(0u, r.c(DP_ENCAP));
+	size_t payload = 0;
+	for (unsigned i = 0; i < 2; i++) {
+		rte_mbuf *f = out.access[i];
+		Bytes hdr(rte_pktmbuf_mtod(f, uint8_t *), rte_pktmbuf_mtod(f, uint8_t *) + 34);
+		EXPECT_EQ(0, memcmp(&hdr[0], lac_mac.addr_bytes, 6));
+		EXPECT_EQ(0x0800, get_be16(&hdr[12]));
+		EXPECT_LE(rte_pktmbuf_pkt_len(f) - 14, 200u);
+		EXPECT_EQ(i == 0 ? 0x2000 : 0, get_be16(&hdr[20]) & 0x2000); // MF on the first
+		payload += get_be16(&hdr[16]) - 20;
+	}
+	EXPECT_EQ(8u + 6 + 4 + inner.size(), payload); // UDP + L2TP + PPP + inner
+	free_out(out);
+
+	// DF set and the ICMP policy: fragmentation needed goes back to the source
+	r.ports.too_big = DP_TOO_BIG_ICMP_IF_DF;
+	Bytes df = inner;
+	put_be16(&df[6], 0x4000);
+	set_cksum(df.data());
+	m = mbuf(from_core(df));
+	dp_core_burst(&r.w, &m, 1, &out);
+	ASSERT_EQ(1, out.n_core);
+	EXPECT_EQ(0, out.n_access);
+	Bytes icmp = bytes(out.core[0]);
+	EXPECT_EQ(0, memcmp(&icmp[0], core_gw.addr_bytes, 6));
+	EXPECT_EQ(1, icmp[14 + 9]);
+	EXPECT_EQ(LNS, get_be32(&icmp[14 + 12]));
+	EXPECT_EQ(REMOTE, get_be32(&icmp[14 + 16]));
+	EXPECT_EQ(3, icmp[34]);
+	EXPECT_EQ(4, icmp[35]);
+	EXPECT_EQ(200 - 38, get_be16(&icmp[34 + 6])); // what fits inside our encapsulation
+	EXPECT_EQ(0, rte_ipv4_cksum((const rte_ipv4_hdr *)&icmp[14]));
+	EXPECT_EQ(0xffff, rte_raw_cksum(&icmp[34], icmp.size() - 34));
+	EXPECT_EQ(1u, r.c(DP_FRAG_NEEDED_SENT));
+	free_out(out);
+
+	// without DF it is fragmented even under that policy; without pools, dropped
+	m = mbuf(from_core(inner));
+	dp_core_burst(&r.w, &m, 1, &out);
+	EXPECT_EQ(2, out.n_access);
+	free_out(out);
+	r.ports.frag_direct = nullptr;
+	m = mbuf(from_core(inner));
+	dp_core_burst(&r.w, &m, 1, &out);
+	EXPECT_EQ(1u, r.c(DP_DROP_TOO_BIG));
+	EXPECT_EQ(0u, rte_mempool_in_use_count(pool));
+	EXPECT_EQ(0u, rte_mempool_in_use_count(indirect));
+}

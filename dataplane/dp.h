@@ -73,13 +73,29 @@ struct dp_ports {
 	struct rte_mempool *frag_direct, *frag_indirect; /* for rte_ip_frag */
 };
 
+/*
+ * One tunnel must not mean one core: RSS hashes the outer header, so all of
+ * a tunnel's packets reach one worker. Each session belongs to one worker
+ * (its index modulo the number of workers); a worker that receives a
+ * packet of another worker's session hands it over on that worker's ring,
+ * which keeps each session's packets in order. The owner looks the session
+ * up again rather than trusting a pointer across an RCU quiescent state.
+ */
 struct dp_worker {
-	unsigned id; /* RCU thread ID */
+	unsigned id; /* RCU thread ID, and index among workers */
 	struct dp_tables *tables;
 	const struct dp_ports *ports;
 	uint64_t counters[DP_COUNTER_MAX];
 	struct dp_session_counters *sess; /* [max sessions], by dp_session.index */
+	unsigned n_workers;		  /* 0 or 1: no hand-over */
+	bool owner_pass;		  /* processing packets handed over: keep them */
 };
+
+static inline unsigned
+dp_session_owner(const struct dp_worker *w, uint32_t index)
+{
+	return w->n_workers > 1 ? index % w->n_workers : w->id;
+}
 
 /* A packet split for the access MTU makes at most this many fragments. */
 #define DP_MAX_FRAGMENTS 2
@@ -89,7 +105,9 @@ struct dp_out {
 	struct rte_mbuf *core[DP_BURST];
 	struct rte_mbuf *access[DP_BURST * DP_MAX_FRAGMENTS];
 	struct rte_mbuf *punt[DP_BURST];
-	uint16_t n_core, n_access, n_punt;
+	struct rte_mbuf *handoff[DP_BURST]; /* for their owner worker */
+	uint16_t handoff_to[DP_BURST];
+	uint16_t n_core, n_access, n_punt, n_handoff;
 };
 
 /*
@@ -100,6 +118,14 @@ struct dp_out {
 void dp_access_burst(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n, struct dp_out *out);
 /* Packets from the core toward subscribers: encapsulated to their LAC. */
 void dp_core_burst(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n, struct dp_out *out);
+
+static inline void
+dp_hand_over(struct dp_worker *w, struct rte_mbuf *m, unsigned owner, struct dp_out *out)
+{
+	w->counters[DP_HANDED_OVER]++;
+	out->handoff_to[out->n_handoff] = (uint16_t)owner;
+	out->handoff[out->n_handoff++] = m;
+}
 
 /* Tables (dp_table.c), written by the control lcore only. */
 struct rte_rcu_qsbr;

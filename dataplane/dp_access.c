@@ -274,6 +274,8 @@ dp_access_burst(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n, struct 
 			drop(w, m, DP_DROP_UNKNOWN_SESSION);
 		else if (s[k]->peer_ip != ap->src_ip || s[k]->peer_port != ap->src_port)
 			drop(w, m, DP_DROP_WRONG_PEER);
+		else if (!w->owner_pass && dp_session_owner(w, s[k]->index) != w->id)
+			dp_hand_over(w, m, dp_session_owner(w, s[k]->index), out);
 		else
 			deliver(w, m, s[k], ap, out);
 	}

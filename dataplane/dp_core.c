@@ -318,6 +318,9 @@ dp_core_burst(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n, struct dp
 			rte_pktmbuf_free(pkts[i]);
 			continue;
 		}
-		encap(w, pkts[i], s, &c[i], out);
+		if (!w->owner_pass && dp_session_owner(w, s->index) != w->id)
+			dp_hand_over(w, pkts[i], dp_session_owner(w, s->index), out);
+		else
+			encap(w, pkts[i], s, &c[i], out);
 	}
 }

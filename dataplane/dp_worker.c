@@ -54,6 +54,60 @@ idle(const struct dp_worker_cfg *c, struct dp_worker_state *st, unsigned got)
 	rte_delay_us_sleep(st->pause_us);
 }
 
+static void
+hand_over(struct dp_worker *w, const struct dp_worker_cfg *c, enum dp_side side,
+	  const struct dp_out *out)
+{
+	for (uint16_t i = 0; i < out->n_handoff; i++) {
+		struct rte_ring *r = c->handoff[out->handoff_to[i]][side];
+
+		if (rte_ring_enqueue(r, out->handoff[i]) != 0) {
+			w->counters[DP_DROP_HANDOFF_FULL]++;
+			rte_pktmbuf_free(out->handoff[i]);
+		}
+	}
+}
+
+static void
+work(struct dp_worker *w, const struct dp_worker_cfg *c, enum dp_side side, struct rte_mbuf **pkts,
+     uint16_t n)
+{
+	struct dp_out out;
+
+	out.n_core = out.n_access = out.n_punt = out.n_handoff = 0;
+	if (side == DP_SIDE_ACCESS)
+		dp_access_burst(w, pkts, n, &out);
+	else
+		dp_core_burst(w, pkts, n, &out);
+	send_or_count(w, c->core_port, c->core_txq, out.core, out.n_core);
+	send_or_count(w, c->access_port, c->access_txq, out.access, out.n_access);
+	punt_or_count(w, c->punt, out.punt, out.n_punt);
+	if (out.n_handoff)
+		hand_over(w, c, side, &out);
+}
+
+/* Packets other workers received for sessions this one owns. */
+static unsigned
+owned(struct dp_worker *w, const struct dp_worker_cfg *c)
+{
+	unsigned got = 0;
+
+	if (c->handoff == NULL)
+		return 0;
+	w->owner_pass = true;
+	for (int side = DP_SIDE_ACCESS; side <= DP_SIDE_CORE; side++) {
+		struct rte_mbuf *pkts[DP_BURST];
+		unsigned n = rte_ring_dequeue_burst(c->handoff[w->id][side], (void **)pkts,
+						    DP_BURST, NULL);
+
+		if (n > 0)
+			work(w, c, (enum dp_side)side, pkts, (uint16_t)n);
+		got += n;
+	}
+	w->owner_pass = false;
+	return got;
+}
+
 unsigned
 dp_worker_poll(struct dp_worker *w, const struct dp_worker_cfg *c, struct dp_worker_state *st)
 {
@@ -61,21 +115,14 @@ dp_worker_poll(struct dp_worker *w, const struct dp_worker_cfg *c, struct dp_wor
 
 	for (unsigned i = 0; i < c->n_rx; i++) {
 		struct rte_mbuf *pkts[DP_BURST];
-		struct dp_out out;
 		uint16_t n = rte_eth_rx_burst(c->rx[i].port, c->rx[i].queue, pkts, DP_BURST);
 
 		if (n == 0)
 			continue;
 		got += n;
-		out.n_core = out.n_access = out.n_punt = 0;
-		if (c->rx[i].side == DP_SIDE_ACCESS)
-			dp_access_burst(w, pkts, n, &out);
-		else
-			dp_core_burst(w, pkts, n, &out);
-		send_or_count(w, c->core_port, c->core_txq, out.core, out.n_core);
-		send_or_count(w, c->access_port, c->access_txq, out.access, out.n_access);
-		punt_or_count(w, c->punt, out.punt, out.n_punt);
+		work(w, c, c->rx[i].side, pkts, n);
 	}
+	got += owned(w, c);
 	if (c->qsbr != NULL)
 		rte_rcu_qsbr_quiescent(c->qsbr, w->id);
 	idle(c, st, got);

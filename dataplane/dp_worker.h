@@ -32,6 +32,8 @@ struct dp_worker_cfg {
 	uint16_t core_port, core_txq;	  /* where decapsulated packets go */
 	struct rte_ring *punt;		  /* to the control lcore */
 	struct rte_rcu_qsbr *qsbr;
+	/* hand-over rings, [worker][side]: multi-producer, the owner consumes */
+	struct rte_ring *(*handoff)[2];
 	bool idle_backoff;    /* sleep when idle; off for benchmarks */
 	uint32_t idle_max_us; /* longest pause; default 100 */
 	uint32_t idle_polls;  /* empty polls before the first pause; default 256 */

@@ -165,7 +165,14 @@ struct result {
 	uint64_t packets;
 };
 
-enum mode { DECAP, ENCAP, MIXED, CEILING };
+enum mode { DECAP, ENCAP, MIXED, CEILING, SPREAD };
+
+/* For SPREAD: a second worker that owns half the sessions, polled on this core. */
+static struct dp_worker *spread_w1;
+static struct dp_worker_cfg spread_cfg1;
+
+static struct result measure_spread(struct dp_worker *w0, const struct dp_worker_cfg *cfg0,
+				    unsigned n_tmpl, uint32_t sessions);
 
 static struct result
 measure(enum mode mode, struct dp_worker *w, const struct dp_worker_cfg *cfg, unsigned n_tmpl)
@@ -179,7 +186,7 @@ measure(enum mode mode, struct dp_worker *w, const struct dp_worker_cfg *cfg, un
 	while (rte_get_tsc_cycles() < end) {
 		unsigned fed = 0;
 
-		if (mode == DECAP || mode == MIXED || mode == CEILING) {
+		if (mode == DECAP || mode == MIXED || mode == CEILING || mode == SPREAD) {
 			refill(a_in, decap_t, n_tmpl, &cur_a, mode == MIXED ? BATCH / 2 : BATCH);
 			fed += mode == MIXED ? BATCH / 2 : BATCH;
 		}
@@ -192,6 +199,9 @@ measure(enum mode mode, struct dp_worker *w, const struct dp_worker_cfg *cfg, un
 			unsigned got = mode == CEILING ? ceiling_poll(access_port, core_port)
 						       : dp_worker_poll(w, cfg, &st);
 
+			if (mode == SPREAD)
+				dp_worker_poll(spread_w1, &spread_cfg1, &st);
+
 			busy += rte_rdtsc_precise() - t0;
 			done += got;
 			packets += got;
@@ -203,6 +213,41 @@ measure(enum mode mode, struct dp_worker *w, const struct dp_worker_cfg *cfg, un
 	r.packets = packets;
 	r.cycles_per_packet = packets ? (double)busy / (double)packets : 0;
 	r.mpps = r.cycles_per_packet > 0 ? (double)hz / r.cycles_per_packet / 1e6 : 0;
+	return r;
+}
+
+/*
+ * One tunnel's packets all reach worker 0, which owns half the sessions
+ * and hands the other half to worker 1 (both polled on this core): the
+ * cycles of both per packet, to set against "decap" for the hand-over cost.
+ */
+static struct result
+measure_spread(struct dp_worker *w0, const struct dp_worker_cfg *cfg0, unsigned n_tmpl,
+	       uint32_t sessions)
+{
+	static struct rte_ring *h[2][2];
+	struct dp_worker w1 = *w0;
+	struct dp_worker_cfg c0 = *cfg0;
+	struct result r;
+
+	if (h[0][0] == NULL)
+		for (int i = 0; i < 2; i++)
+			for (int j = 0; j < 2; j++) {
+				char name[16];
+
+				snprintf(name, sizeof(name), "hand%d%d", i, j);
+				h[i][j] = rte_ring_create(name, 4096, SOCKET_ID_ANY, RING_F_SC_DEQ);
+			}
+	w1.id = 1;
+	w1.sess = rte_zmalloc(NULL, sizeof(*w1.sess) * sessions, 0);
+	w0->n_workers = w1.n_workers = 2;
+	c0.handoff = h;
+	spread_cfg1 = c0;
+	spread_cfg1.n_rx = 0; /* worker 1 has only what worker 0 hands it */
+	spread_w1 = &w1;
+	r = measure(SPREAD, w0, &c0, n_tmpl);
+	w0->n_workers = 0;
+	rte_free(w1.sess);
 	return r;
 }
 
@@ -292,6 +337,8 @@ run_case(uint32_t sessions, struct rte_rcu_qsbr *qsbr, const struct dp_ports *po
 	report("encap", sessions, &r, &ceil, per_session);
 	r = measure(MIXED, &w, cfg, n_tmpl);
 	report("mixed", sessions, &r, &ceil, per_session);
+	r = measure_spread(&w, cfg, n_tmpl, sessions);
+	report("spread", sessions, &r, &ceil, per_session);
 	if (w.counters[DP_DECAP] == 0 || w.counters[DP_ENCAP] == 0) {
 		fprintf(stderr, "bench: nothing was forwarded: the benchmark is broken\n");
 		exit(1);

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -920,4 +921,93 @@ TEST(DpCore, TooBigForTheAccessMtuIsFragmentedOrAnsweredWithIcmp)
 	EXPECT_EQ(1u, r.c(DP_DROP_TOO_BIG));
 	EXPECT_EQ(0u, rte_mempool_in_use_count(pool));
 	EXPECT_EQ(0u, rte_mempool_in_use_count(indirect));
+}
+
+// One tunnel, 64 sessions, every packet on worker 0's queue (as RSS does
+// with one tunnel): the sessions worker 1 owns are handed over to it, both
+// workers forward, and each session's packets stay in order.
+TEST(DpWorker, OneTunnelIsSpreadOverTheWorkersInOrder)
+{
+	static int n;
+	std::string tag = "h" + std::to_string(n++);
+	auto mk = [&](const char *x, unsigned size) {
+		return rte_ring_create((tag + x).c_str(), size, SOCKET_ID_ANY, 0);
+	};
+	rte_ring *a_in[2] = { mk("ai0", 512), mk("ai1", 512) };
+	rte_ring *a_out[2] = { mk("ao0", 512), mk("ao1", 512) };
+	rte_ring *c_in[2] = { mk("ci0", 512), mk("ci1", 512) };
+	rte_ring *c_out[2] = { mk("co0", 512), mk("co1", 512) };
+	rte_ring *punt = mk("pu", 64);
+	rte_ring *handoff[2][2] = { { mk("h0a", 512), mk("h0c", 512) },
+				    { mk("h1a", 512), mk("h1c", 512) } };
+	int access = rte_eth_from_rings((tag + "acc").c_str(), a_in, 2, a_out, 2, SOCKET_ID_ANY);
+	int core = rte_eth_from_rings((tag + "core").c_str(), c_in, 2, c_out, 2, SOCKET_ID_ANY);
+	ASSERT_GE(access, 0);
+	ASSERT_GE(core, 0);
+	ASSERT_EQ(0, dp_port_start((uint16_t)access, 2, 2, 512, pool));
+	ASSERT_EQ(0, dp_port_start((uint16_t)core, 2, 2, 512, pool));
+
+	Rig r;
+	for (uint16_t i = 0; i < 64; i++) {
+		dp_session s = base_session();
+		s.session_id = (uint16_t)(1 + i);
+		s.sub_ipv4 = SUB + i;
+		ASSERT_GE(dp_session_add(r.t, &s), 0);
+	}
+	std::vector<dp_session_counters> sess1(r.sess.size());
+	dp_worker w[2] = { r.w, r.w };
+	w[0].id = 0;
+	w[1].id = 1;
+	w[1].sess = sess1.data();
+	for (auto &x : w) {
+		x.n_workers = 2;
+		memset(x.counters, 0, sizeof(x.counters));
+	}
+	dp_worker_cfg cfg[2] = {};
+	for (uint16_t k = 0; k < 2; k++) {
+		cfg[k].rx[0] = { (uint16_t)access, k, DP_SIDE_ACCESS };
+		cfg[k].n_rx = 1;
+		cfg[k].access_port = (uint16_t)access;
+		cfg[k].access_txq = k;
+		cfg[k].core_port = (uint16_t)core;
+		cfg[k].core_txq = k;
+		cfg[k].punt = punt;
+		cfg[k].handoff = handoff;
+	}
+	// 4 packets per session, numbered in the inner IP ID, all on queue 0
+	for (uint16_t seq = 0; seq < 4; seq++)
+		for (uint16_t i = 0; i < 64; i++) {
+			Outer o;
+			o.session = (uint16_t)(1 + i);
+			Bytes inner = inner_ipv4(SUB + i, REMOTE);
+			put_be16(&inner[4], seq);
+			set_cksum(inner.data());
+			ASSERT_EQ(0, rte_ring_enqueue(a_in[0], mbuf(from_lac(o, inner))));
+		}
+	dp_worker_state st[2] = {};
+	for (int round = 0; round < 40; round++)
+		for (int k = 0; k < 2; k++)
+			dp_worker_poll(&w[k], &cfg[k], &st[k]);
+	EXPECT_EQ(128u, w[0].counters[DP_DECAP]);
+	EXPECT_EQ(128u, w[1].counters[DP_DECAP]);
+	EXPECT_EQ(128u, w[0].counters[DP_HANDED_OVER]);
+	std::map<uint32_t, uint16_t> next;
+	for (int k = 0; k < 2; k++) {
+		void *x;
+		while (rte_ring_dequeue(c_out[k], &x) == 0) {
+			Bytes b = bytes((rte_mbuf *)x);
+			uint32_t src = get_be32(&b[14 + 12]);
+			uint16_t id = get_be16(&b[14 + 4]);
+			EXPECT_EQ(next[src]++, id) << "session of " << src << " out of order";
+			uint32_t owner = (src - SUB) % 2; // index i of session 1+i
+			EXPECT_EQ(owner, (uint32_t)k);
+			rte_pktmbuf_free((rte_mbuf *)x);
+		}
+	}
+	EXPECT_EQ(64u, next.size());
+	rte_eth_dev_stop((uint16_t)access);
+	rte_eth_dev_stop((uint16_t)core);
+	rte_eth_dev_close((uint16_t)access);
+	rte_eth_dev_close((uint16_t)core);
+	EXPECT_EQ(0u, rte_mempool_in_use_count(pool));
 }

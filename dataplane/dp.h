@@ -143,11 +143,24 @@ uint32_t dp_tables_capacity(const struct dp_tables *t);
 /* Frees what RCU allows now (also done by add and delete); returns how many. */
 unsigned dp_tables_reclaim(struct dp_tables *t);
 
+/*
+ * Routed prefixes behind subscribers (RADIUS Framed-Route): an rte_fib
+ * (DIR-24-8) whose next hop is the session's L2TP key. Remove a session's
+ * routes before the session. Returns 0 or -errno.
+ */
+int dp_routes_enable(struct dp_tables *t, uint32_t max_routes);
+int dp_route4_add(struct dp_tables *t, uint32_t prefix, uint8_t depth, uint16_t tunnel_id,
+		  uint16_t session_id);
+int dp_route4_del(struct dp_tables *t, uint32_t prefix, uint8_t depth);
+
 /* Lookups used by the workers (bulk): entries, NULL where none. */
 void dp_lookup_l2tp(struct dp_tables *t, const uint32_t *keys, unsigned n,
 		    const struct dp_session **out);
 void dp_lookup_sub4(struct dp_tables *t, const uint32_t *addrs, unsigned n,
 		    const struct dp_session **out);
+/* For the misses of dp_lookup_sub4 (out[i] NULL): the routed prefixes. */
+void dp_lookup_routes4(struct dp_tables *t, const uint32_t *addrs, unsigned n,
+		       const struct dp_session **out);
 /* By the /64 of an IPv6 address (its first 8 bytes, copied as they are). */
 void dp_lookup_sub6(struct dp_tables *t, const uint64_t *prefixes, unsigned n,
 		    const struct dp_session **out);

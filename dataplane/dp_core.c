@@ -305,8 +305,10 @@ dp_core_burst(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n, struct dp
 			rte_pktmbuf_free(pkts[i]);
 		}
 	}
-	if (n4)
+	if (n4) {
 		dp_lookup_sub4(w->tables, dst, n4, s4);
+		dp_lookup_routes4(w->tables, dst, n4, s4); /* the misses: routed prefixes */
+	}
 	if (n6)
 		dp_lookup_sub6(w->tables, dst6, n6, s6);
 	for (unsigned k = 0; k < n4 + n6; k++) {

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <rte_fib.h>
 #include <rte_hash.h>
 #include <rte_hash_crc.h>
 #include <rte_malloc.h>
@@ -39,7 +40,9 @@ struct dp_tables {
 	struct rte_hash *by_l2tp;
 	struct rte_hash *by_sub4;
 	struct rte_hash *by_sub6;
+	struct rte_fib *routes4; /* NULL until dp_routes_enable() */
 	struct rte_rcu_qsbr *qsbr;
+	char name[32];
 	uint32_t capacity;
 	uint32_t count;
 	uint32_t *free_index; /* stack of counters slots */
@@ -134,6 +137,7 @@ dp_tables_create(const char *name, uint32_t max_sessions, int socket, struct rte
 		return NULL;
 	t->capacity = max_sessions;
 	t->qsbr = qsbr;
+	snprintf(t->name, sizeof(t->name), "%s", name);
 	t->retired_cap = grace_room(max_sessions);
 	t->n_entries = max_sessions + grace_room(max_sessions);
 	t->free_index = rte_malloc_socket(name, sizeof(uint32_t) * max_sessions, 0, socket);
@@ -166,6 +170,7 @@ dp_tables_free(struct dp_tables *t)
 	rte_hash_free(t->by_l2tp);
 	rte_hash_free(t->by_sub4);
 	rte_hash_free(t->by_sub6);
+	rte_fib_free(t->routes4);
 	rte_free(t->retired);
 	rte_free(t->entries);
 	rte_free(t->free_entry);
@@ -387,4 +392,73 @@ dp_lookup_sub6(struct dp_tables *t, const uint64_t *prefixes, unsigned n,
 	rte_hash_lookup_bulk_data(t->by_sub6, kp, n, &hits, data);
 	for (unsigned i = 0; i < n; i++)
 		out[i] = (hits >> i & 1) ? data[i] : NULL;
+}
+
+int
+dp_routes_enable(struct dp_tables *t, uint32_t max_routes)
+{
+	char name[RTE_MEMZONE_NAMESIZE];
+	struct rte_fib_conf conf = {
+		.type = RTE_FIB_DIR24_8,
+		.default_nh = 0, /* no route */
+		.max_routes = (int)max_routes,
+		.dir24_8 = { .nh_sz = RTE_FIB_DIR24_8_4B, .num_tbl8 = max_routes / 4 + 64 },
+	};
+
+	if (t->routes4 != NULL)
+		return 0;
+	snprintf(name, sizeof(name), "%.20s_r4", t->name);
+	t->routes4 = rte_fib_create(name, SOCKET_ID_ANY, &conf);
+	return t->routes4 != NULL ? 0 : -ENOMEM;
+}
+
+/* The next hop is the session's key + 1, so that 0 stays "no route". */
+int
+dp_route4_add(struct dp_tables *t, uint32_t prefix, uint8_t depth, uint16_t tunnel_id,
+	      uint16_t session_id)
+{
+	if (t->routes4 == NULL)
+		return -ENOTSUP;
+	if (depth == 0 || depth > 32)
+		return -EINVAL;
+	return rte_fib_add(t->routes4, prefix, depth,
+			   (uint64_t)dp_l2tp_key(tunnel_id, session_id) + 1);
+}
+
+int
+dp_route4_del(struct dp_tables *t, uint32_t prefix, uint8_t depth)
+{
+	if (t->routes4 == NULL)
+		return -ENOTSUP;
+	return rte_fib_delete(t->routes4, prefix, depth);
+}
+
+void
+dp_lookup_routes4(struct dp_tables *t, const uint32_t *addrs, unsigned n,
+		  const struct dp_session **out)
+{
+	uint32_t ips[DP_BURST];
+	uint64_t nh[DP_BURST];
+	unsigned idx[DP_BURST], m = 0;
+
+	if (t->routes4 == NULL)
+		return;
+	for (unsigned i = 0; i < n; i++)
+		if (out[i] == NULL) {
+			ips[m] = addrs[i];
+			idx[m++] = i;
+		}
+	if (m == 0)
+		return;
+	rte_fib_lookup_bulk(t->routes4, ips, nh, (int)m);
+	for (unsigned k = 0; k < m; k++) {
+		uint32_t key;
+		void *data;
+
+		if (nh[k] == 0)
+			continue;
+		key = (uint32_t)(nh[k] - 1);
+		if (rte_hash_lookup_data(t->by_l2tp, &key, &data) >= 0)
+			out[idx[k]] = data;
+	}
 }

@@ -1011,3 +1011,32 @@ TEST(DpWorker, OneTunnelIsSpreadOverTheWorkersInOrder)
 	rte_eth_dev_close((uint16_t)core);
 	EXPECT_EQ(0u, rte_mempool_in_use_count(pool));
 }
+
+// A prefix routed behind a subscriber (RADIUS Framed-Route) reaches its
+// session; the subscriber's own /32 wins; without the route, no route.
+TEST(DpCore, RoutedPrefixBehindASubscriber)
+{
+	Rig r;
+	ASSERT_EQ(0, dp_routes_enable(r.t, 1024));
+	dp_session s = base_session();
+	ASSERT_GE(dp_session_add(r.t, &s), 0);
+	ASSERT_EQ(0, dp_route4_add(r.t, 0xCB007100, 28, 100, 200)); // 203.0.113.0/28
+	EXPECT_EQ(-EINVAL, dp_route4_add(r.t, 0xCB007100, 33, 100, 200));
+	dp_out out = {};
+	rte_mbuf *m[2] = { mbuf(from_core(inner_ipv4(REMOTE, 0xCB007105))),
+			   mbuf(from_core(inner_ipv4(REMOTE, 0xCB007120))) };
+	dp_core_burst(&r.w, m, 2, &out);
+	ASSERT_EQ(1, out.n_access);
+	l2tp_hdr h;
+	Bytes b = bytes(out.access[0]);
+	ASSERT_EQ(L2TP_ST_OK, l2tp_hdr_parse(&h, &b[42], b.size() - 42));
+	EXPECT_EQ(400, h.session_id);
+	EXPECT_EQ(1u, r.c(DP_DROP_NO_ROUTE));
+	free_out(out);
+	ASSERT_EQ(0, dp_route4_del(r.t, 0xCB007100, 28));
+	rte_mbuf *again = mbuf(from_core(inner_ipv4(REMOTE, 0xCB007105)));
+	dp_core_burst(&r.w, &again, 1, &out);
+	EXPECT_EQ(0, out.n_access);
+	EXPECT_EQ(2u, r.c(DP_DROP_NO_ROUTE));
+	EXPECT_EQ(0u, rte_mempool_in_use_count(pool));
+}

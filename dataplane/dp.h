@@ -127,6 +127,15 @@ dp_hand_over(struct dp_worker *w, struct rte_mbuf *m, unsigned owner, struct dp_
 	out->handoff[out->n_handoff++] = m;
 }
 
+/*
+ * The control lcore's view of the counters: sums over the workers' own
+ * arrays, read without atomics (a sum may lag a packet or two; each 64-bit
+ * counter is written by one worker and read whole on x86-64).
+ */
+void dp_counters_sum(struct dp_worker *const *workers, unsigned n, uint64_t out[DP_COUNTER_MAX]);
+void dp_session_counters_sum(struct dp_worker *const *workers, unsigned n, uint32_t index,
+			     struct dp_session_counters *out);
+
 /* Tables (dp_table.c), written by the control lcore only. */
 struct rte_rcu_qsbr;
 struct dp_tables *dp_tables_create(const char *name, uint32_t max_sessions, int socket,

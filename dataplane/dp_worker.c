@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include "dp_worker.h"
 
+#include <string.h>
+
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_rcu_qsbr.h>
@@ -174,4 +176,29 @@ dp_port_start(uint16_t port, uint16_t n_rxq, uint16_t n_txq, uint16_t ring_size,
 	if (rc == 0)
 		rte_eth_promiscuous_enable(port); /* not every device can: not fatal */
 	return rc;
+}
+
+void
+dp_counters_sum(struct dp_worker *const *workers, unsigned n, uint64_t out[DP_COUNTER_MAX])
+{
+	for (unsigned c = 0; c < DP_COUNTER_MAX; c++) {
+		out[c] = 0;
+		for (unsigned i = 0; i < n; i++)
+			out[c] += __atomic_load_n(&workers[i]->counters[c], __ATOMIC_RELAXED);
+	}
+}
+
+void
+dp_session_counters_sum(struct dp_worker *const *workers, unsigned n, uint32_t index,
+			struct dp_session_counters *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (unsigned i = 0; i < n; i++) {
+		const struct dp_session_counters *c = &workers[i]->sess[index];
+
+		out->rx_packets += __atomic_load_n(&c->rx_packets, __ATOMIC_RELAXED);
+		out->rx_bytes += __atomic_load_n(&c->rx_bytes, __ATOMIC_RELAXED);
+		out->tx_packets += __atomic_load_n(&c->tx_packets, __ATOMIC_RELAXED);
+		out->tx_bytes += __atomic_load_n(&c->tx_bytes, __ATOMIC_RELAXED);
+	}
 }

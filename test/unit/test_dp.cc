@@ -1005,6 +1005,14 @@ TEST(DpWorker, OneTunnelIsSpreadOverTheWorkersInOrder)
 		}
 	}
 	EXPECT_EQ(64u, next.size());
+	// the control lcore's sums: every packet once, whoever forwarded it
+	dp_worker *both[2] = { &w[0], &w[1] };
+	uint64_t total[DP_COUNTER_MAX];
+	dp_counters_sum(both, 2, total);
+	EXPECT_EQ(256u, total[DP_DECAP]);
+	dp_session_counters sc;
+	dp_session_counters_sum(both, 2, 1, &sc);
+	EXPECT_EQ(4u, sc.rx_packets);
 	rte_eth_dev_stop((uint16_t)access);
 	rte_eth_dev_stop((uint16_t)core);
 	rte_eth_dev_close((uint16_t)access);

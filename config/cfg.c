@@ -1,0 +1,678 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The schema: each section is a table of fields (key, type, where it goes,
+ * range). One walker reads any section against its table, so every error
+ * reads the same way and no key is silently ignored.
+ */
+#include "cfg.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cfg_yaml.h"
+
+enum ftype {
+	F_STR,
+	F_BOOL,
+	F_UINT,	      /* into uint8/16/32 by size, within [min, max] */
+	F_IPV4,	      /* "192.0.2.1" */
+	F_IPV4_PFX,   /* "192.0.2.1/24": address, and the prefix length at off2 */
+	F_ENUM,	      /* one of names[], into an int-sized enum */
+	F_IPV4_LIST,  /* into uint32_t[max], count (unsigned) at off2 */
+	F_AUTH_LIST,  /* pap, chap, mschapv2: into enum cfg_auth[max], count at off2 */
+	F_RANGE_LIST, /* "a-b" or "a/len": into struct cfg_range[max], count at off2 */
+	F_STR_LIST,   /* into char[max][size], count at off2 */
+};
+
+struct field {
+	const char *key;
+	enum ftype type;
+	size_t off, size;
+	uint64_t min, max; /* F_UINT range; list capacity in max */
+	size_t off2;
+	const char *const *names;
+};
+
+struct ctx {
+	const char *path;
+	struct cfg_errors *errs;
+};
+
+static void __attribute__((format(printf, 3, 4)))
+error_at(struct ctx *x, const struct cfg_node *n, const char *fmt, ...)
+{
+	va_list ap;
+	char what[200];
+
+	if (x->errs->n == CFG_MAX_ERRORS) {
+		x->errs->dropped++;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	snprintf(x->errs->msg[x->errs->n++], sizeof(x->errs->msg[0]), "%s:%u:%u: %s", x->path,
+		 n ? n->line : 0, n ? n->col : 0, what);
+}
+
+static const char *const kind_names[] = { "a value", "a map (key: value lines)",
+					  "a list (- item lines)" };
+
+static bool
+want_kind(struct ctx *x, const struct cfg_node *n, enum cfg_node_kind k, const char *what)
+{
+	if (n->kind == k)
+		return true;
+	error_at(x, n, "%s must be %s", what, kind_names[k]);
+	return false;
+}
+
+static bool
+parse_ipv4(const char *s, uint32_t *out)
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, s, &a) != 1)
+		return false;
+	*out = ntohl(a.s_addr);
+	return true;
+}
+
+static bool
+parse_prefix(const char *s, uint32_t *addr, uint8_t *len)
+{
+	char buf[64];
+	const char *slash = strchr(s, '/');
+	char *end;
+	unsigned long l;
+
+	if (slash == NULL || (size_t)(slash - s) >= sizeof(buf))
+		return false;
+	memcpy(buf, s, (size_t)(slash - s));
+	buf[slash - s] = '\0';
+	errno = 0;
+	l = strtoul(slash + 1, &end, 10);
+	if (errno || *end || end == slash + 1 || l > 32 || !parse_ipv4(buf, addr))
+		return false;
+	*len = (uint8_t)l;
+	return true;
+}
+
+static bool
+parse_range(const char *s, struct cfg_range *r)
+{
+	char a[64];
+	const char *dash = strchr(s, '-');
+	uint8_t len;
+
+	if (dash != NULL && (size_t)(dash - s) < sizeof(a)) {
+		memcpy(a, s, (size_t)(dash - s));
+		a[dash - s] = '\0';
+		return parse_ipv4(a, &r->first) && parse_ipv4(dash + 1, &r->last) &&
+		       r->first <= r->last;
+	}
+	if (parse_prefix(s, &r->first, &len)) {
+		uint32_t mask = len ? ~0u << (32 - len) : 0;
+
+		r->first &= mask;
+		r->last = r->first | ~mask;
+		return true;
+	}
+	return parse_ipv4(s, &r->first) && (r->last = r->first, true);
+}
+
+static bool
+parse_uint(const char *s, uint64_t *v)
+{
+	char *end;
+
+	if (s[0] == '\0' || s[0] == '-' || s[0] == '+')
+		return false;
+	errno = 0;
+	*v = strtoull(s, &end, 0);
+	return errno == 0 && *end == '\0';
+}
+
+static void
+store_uint(void *p, size_t size, uint64_t v)
+{
+	if (size == 1)
+		*(uint8_t *)p = (uint8_t)v;
+	else if (size == 2)
+		*(uint16_t *)p = (uint16_t)v;
+	else
+		*(uint32_t *)p = (uint32_t)v;
+}
+
+static void
+read_scalar(struct ctx *x, const struct field *f, const struct cfg_node *v, char *base)
+{
+	const char *s = v->scalar;
+	uint64_t u;
+
+	switch (f->type) {
+	case F_STR:
+		if (strlen(s) >= f->size)
+			error_at(x, v, "%s: longer than %zu characters", f->key, f->size - 1);
+		else
+			strcpy(base + f->off, s);
+		return;
+	case F_BOOL:
+		if (strcmp(s, "true") == 0 || strcmp(s, "yes") == 0 || strcmp(s, "on") == 0)
+			*(bool *)(base + f->off) = true;
+		else if (strcmp(s, "false") == 0 || strcmp(s, "no") == 0 || strcmp(s, "off") == 0)
+			*(bool *)(base + f->off) = false;
+		else
+			error_at(x, v, "%s: expected true or false, not '%s'", f->key, s);
+		return;
+	case F_UINT:
+		if (!parse_uint(s, &u))
+			error_at(x, v, "%s: expected a whole number, not '%s'", f->key, s);
+		else if (u < f->min || u > f->max)
+			error_at(x, v, "%s: %s is out of range (%llu to %llu)", f->key, s,
+				 (unsigned long long)f->min, (unsigned long long)f->max);
+		else
+			store_uint(base + f->off, f->size, u);
+		return;
+	case F_IPV4:
+		if (!parse_ipv4(s, (uint32_t *)(base + f->off)))
+			error_at(x, v, "%s: expected an IPv4 address, not '%s'", f->key, s);
+		return;
+	case F_IPV4_PFX:
+		if (!parse_prefix(s, (uint32_t *)(base + f->off), (uint8_t *)(base + f->off2)))
+			error_at(x, v, "%s: expected address/length, not '%s'", f->key, s);
+		return;
+	case F_ENUM:
+		for (int i = 0; f->names[i] != NULL; i++)
+			if (strcmp(s, f->names[i]) == 0) {
+				*(int *)(base + f->off) = i;
+				return;
+			}
+		error_at(x, v, "%s: '%s' is not one of the choices", f->key, s);
+		return;
+	default:
+		error_at(x, v, "%s must be a list", f->key);
+		return;
+	}
+}
+
+static bool
+read_item(struct ctx *x, const struct field *f, const struct cfg_node *it, char *base, unsigned i)
+{
+	static const char *const auth_names[] = { "pap", "chap", "mschapv2", NULL };
+	const char *s = it->scalar;
+
+	switch (f->type) {
+	case F_IPV4_LIST:
+		if (parse_ipv4(s, (uint32_t *)(base + f->off) + i))
+			return true;
+		error_at(x, it, "%s: expected an IPv4 address, not '%s'", f->key, s);
+		return false;
+	case F_RANGE_LIST:
+		if (parse_range(s, (struct cfg_range *)(base + f->off) + i))
+			return true;
+		error_at(x, it, "%s: expected first-last, address/length or an address, not '%s'",
+			 f->key, s);
+		return false;
+	case F_STR_LIST:
+		if (strlen(s) < f->size) {
+			strcpy(base + f->off + i * f->size, s);
+			return true;
+		}
+		error_at(x, it, "%s: longer than %zu characters", f->key, f->size - 1);
+		return false;
+	default: /* F_AUTH_LIST */
+		for (int k = 0; auth_names[k]; k++)
+			if (strcmp(s, auth_names[k]) == 0) {
+				((enum cfg_auth *)(base + f->off))[i] = (enum cfg_auth)k;
+				return true;
+			}
+		error_at(x, it, "%s: '%s' is not pap, chap or mschapv2", f->key, s);
+		return false;
+	}
+}
+
+static void
+read_list(struct ctx *x, const struct field *f, const struct cfg_node *v, char *base)
+{
+	unsigned *count = (unsigned *)(base + f->off2);
+
+	if (!want_kind(x, v, CFG_SEQ, f->key))
+		return;
+	if (v->n > f->max) {
+		error_at(x, v, "%s: at most %llu entries", f->key, (unsigned long long)f->max);
+		return;
+	}
+	*count = 0;
+	for (size_t i = 0; i < v->n; i++)
+		if (want_kind(x, v->items[i], CFG_SCALAR, f->key) &&
+		    read_item(x, f, v->items[i], base, *count))
+			(*count)++;
+}
+
+/* One map against its field table; what is not in the table is an error. */
+static void
+read_map(struct ctx *x, const struct cfg_node *map, const struct field *fields, char *base,
+	 const char *what)
+{
+	if (!want_kind(x, map, CFG_MAP, what))
+		return;
+	for (size_t i = 0; i < map->n; i++) {
+		const struct cfg_node *k = map->pairs[i].key, *v = map->pairs[i].value;
+		const struct field *f = fields;
+		char known[512] = "";
+
+		for (; f->key != NULL && strcmp(f->key, k->scalar) != 0; f++)
+			;
+		for (size_t j = 0; f->key == NULL && fields[j].key; j++)
+			snprintf(known + strlen(known), sizeof(known) - strlen(known), "%s%s",
+				 j ? ", " : "", fields[j].key);
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(map->pairs[j].key->scalar, k->scalar) == 0)
+				error_at(x, k, "%s: '%s' given twice", what, k->scalar);
+		if (f->key == NULL)
+			error_at(x, k, "unknown key '%s' in %s (expected one of: %s)", k->scalar,
+				 what, known);
+		else if (f->type >= F_IPV4_LIST)
+			read_list(x, f, v, base);
+		else if (want_kind(x, v, CFG_SCALAR, f->key))
+			read_scalar(x, f, v, base);
+	}
+}
+
+#define FLD(st, name, type, ...)                                                      \
+	{                                                                             \
+#name, type, offsetof(st, name), sizeof(((st *)0)->name), __VA_ARGS__ \
+	}
+
+static const char *const role_names[] = { "access", "core", "both", NULL };
+static const char *const reneg_names[] = { "on-mismatch", "never", "always", NULL };
+static const char *const seq_names[] = { "peer", "never", "always", NULL };
+
+static const struct field dpdk_fields[] = {
+	FLD(struct cfg_dpdk, workers, F_UINT, 1, 64),
+	FLD(struct cfg_dpdk, lcores, F_STR),
+	FLD(struct cfg_dpdk, memory_mb, F_UINT, 64, 1 << 20),
+	FLD(struct cfg_dpdk, hugepages, F_BOOL),
+	{ "eal_args", F_STR_LIST, offsetof(struct cfg_dpdk, eal_args), 128, 0, CFG_MAX_EAL_ARGS,
+	  offsetof(struct cfg_dpdk, n_eal_args), NULL },
+	{ NULL },
+};
+
+static const struct field port_fields[] = {
+	FLD(struct cfg_port, name, F_STR),
+	FLD(struct cfg_port, device, F_STR),
+	{ "role", F_ENUM, offsetof(struct cfg_port, role), sizeof(int), 0, 0, 0, role_names },
+	{ "address", F_IPV4_PFX, offsetof(struct cfg_port, ipv4), 4, 0, 0,
+	  offsetof(struct cfg_port, prefix_len), NULL },
+	FLD(struct cfg_port, vlan, F_UINT, 1, 4094),
+	FLD(struct cfg_port, mtu, F_UINT, 576, 9600),
+	FLD(struct cfg_port, gateway, F_IPV4),
+	{ NULL },
+};
+
+static const struct field l2tp_fields[] = {
+	FLD(struct cfg_l2tp, host_name, F_STR),
+	{ "listen", F_IPV4_LIST, offsetof(struct cfg_l2tp, listen), 4, 0, CFG_MAX_LISTEN,
+	  offsetof(struct cfg_l2tp, n_listen), NULL },
+	FLD(struct cfg_l2tp, rx_window, F_UINT, 1, 1024),
+	FLD(struct cfg_l2tp, hello_interval_s, F_UINT, 0, 3600),
+	FLD(struct cfg_l2tp, rtx_initial_ms, F_UINT, 100, 60000),
+	FLD(struct cfg_l2tp, rtx_max_ms, F_UINT, 100, 600000),
+	FLD(struct cfg_l2tp, rtx_retries, F_UINT, 1, 20),
+	FLD(struct cfg_l2tp, no_sessions_left_s, F_UINT, 0, 3600),
+	FLD(struct cfg_l2tp, hide_avps, F_BOOL),
+	FLD(struct cfg_l2tp, max_tunnels, F_UINT, 1, 65535),
+	FLD(struct cfg_l2tp, max_sessions, F_UINT, 1, 4000000),
+	FLD(struct cfg_l2tp, max_sessions_per_tunnel, F_UINT, 1, 65535),
+	{ NULL },
+};
+
+static const struct field profile_fields[] = {
+	FLD(struct cfg_profile, name, F_STR),
+	FLD(struct cfg_profile, match_host, F_STR),
+	{ "match_address", F_IPV4_PFX, offsetof(struct cfg_profile, match_addr), 4, 0, 0,
+	  offsetof(struct cfg_profile, match_prefix), NULL },
+	FLD(struct cfg_profile, secret, F_STR),
+	FLD(struct cfg_profile, hello_interval_s, F_UINT, 0, 3600),
+	FLD(struct cfg_profile, rx_window, F_UINT, 1, 1024),
+	FLD(struct cfg_profile, max_sessions, F_UINT, 0, 65535),
+	{ "lcp_renegotiate", F_ENUM, offsetof(struct cfg_profile, lcp_renegotiate), sizeof(int), 0,
+	  0, 0, reneg_names },
+	{ "auth", F_AUTH_LIST, offsetof(struct cfg_profile, auth), 0, 0, CFG_MAX_AUTH,
+	  offsetof(struct cfg_profile, n_auth), NULL },
+	FLD(struct cfg_profile, proxy_auth, F_BOOL),
+	FLD(struct cfg_profile, mru, F_UINT, 576, 1500),
+	FLD(struct cfg_profile, mss_clamp, F_UINT, 0, 1460),
+	FLD(struct cfg_profile, pool, F_STR),
+	{ "dns", F_IPV4_LIST, offsetof(struct cfg_profile, dns), 4, 0, 2,
+	  offsetof(struct cfg_profile, n_dns), NULL },
+	{ "sequencing", F_ENUM, offsetof(struct cfg_profile, sequencing), sizeof(int), 0, 0, 0,
+	  seq_names },
+	FLD(struct cfg_profile, setup_rate, F_UINT, 0, 1000000),
+	FLD(struct cfg_profile, max_in_setup, F_UINT, 0, 1000000),
+	FLD(struct cfg_profile, tolerate_unknown_mandatory_avp, F_BOOL),
+	FLD(struct cfg_profile, send_hello, F_BOOL),
+	{ NULL },
+};
+
+static const struct field user_fields[] = {
+	FLD(struct cfg_user, name, F_STR),
+	FLD(struct cfg_user, password, F_STR),
+	/* 255.255.255.255: the subscriber chooses, as with RADIUS Framed-IP-Address */
+	{ "address", F_IPV4, offsetof(struct cfg_user, ipv4), 4, 0, 0, 0, NULL },
+	{ NULL },
+};
+
+static const struct field pool_fields[] = {
+	FLD(struct cfg_pool, name, F_STR),
+	{ "ranges", F_RANGE_LIST, offsetof(struct cfg_pool, ranges), 0, 0, CFG_MAX_RANGES,
+	  offsetof(struct cfg_pool, n_ranges), NULL },
+	{ "exclude", F_RANGE_LIST, offsetof(struct cfg_pool, exclude), 0, 0, CFG_MAX_RANGES,
+	  offsetof(struct cfg_pool, n_exclude), NULL },
+	{ NULL },
+};
+
+static void
+defaults(struct lns_config *c)
+{
+	c->dpdk.workers = 1;
+	c->dpdk.memory_mb = 512;
+	snprintf(c->l2tp.host_name, sizeof(c->l2tp.host_name), "lnsd");
+	c->l2tp.rx_window = 4;
+	c->l2tp.hello_interval_s = 60;
+	c->l2tp.rtx_initial_ms = 1000;
+	c->l2tp.rtx_max_ms = 8000;
+	c->l2tp.rtx_retries = 5;
+	c->l2tp.no_sessions_left_s = 10;
+	c->l2tp.max_tunnels = 4096;
+	c->l2tp.max_sessions = 131072;
+	c->l2tp.max_sessions_per_tunnel = 65535;
+}
+
+static void
+profile_defaults(struct cfg_profile *p, const struct lns_config *c)
+{
+	p->hello_interval_s = c->l2tp.hello_interval_s;
+	p->rx_window = c->l2tp.rx_window;
+	p->auth[0] = CFG_AUTH_CHAP;
+	p->auth[1] = CFG_AUTH_MSCHAPV2;
+	p->auth[2] = CFG_AUTH_PAP;
+	p->n_auth = 3;
+	p->proxy_auth = true;
+	p->mru = 1460;
+	p->send_hello = true;
+}
+
+/* A list of maps into a growing array of items of size sz. */
+static void *
+read_list_of(struct ctx *x, const struct cfg_node *seq, const struct field *fields, size_t sz,
+	     unsigned *n, const char *what, void (*init)(void *, const void *), const void *arg)
+{
+	char *arr;
+
+	*n = 0;
+	if (!want_kind(x, seq, CFG_SEQ, what))
+		return NULL;
+	arr = calloc(seq->n ? seq->n : 1, sz);
+	if (arr == NULL) {
+		error_at(x, seq, "out of memory");
+		return NULL;
+	}
+	for (size_t i = 0; i < seq->n; i++) {
+		char *item = arr + (*n)++ * sz;
+
+		if (init != NULL)
+			init(item, arg);
+		read_map(x, seq->items[i], fields, item, what);
+	}
+	return arr;
+}
+
+static void
+init_profile(void *p, const void *c)
+{
+	profile_defaults(p, c);
+}
+
+static void
+init_port(void *p, const void *c)
+{
+	(void)c;
+	((struct cfg_port *)p)->mtu = 1500;
+}
+
+static bool
+ranges_overlap(const struct cfg_range *a, const struct cfg_range *b)
+{
+	return a->first <= b->last && b->first <= a->last;
+}
+
+static const struct cfg_node *
+nth_item(const struct cfg_node *seq, unsigned i)
+{
+	return seq != NULL && seq->kind == CFG_SEQ && i < seq->n ? seq->items[i] : seq;
+}
+
+static void
+check_pools(struct ctx *x, const struct lns_config *c, const struct cfg_node *seq)
+{
+	for (unsigned i = 0; i < c->n_pools; i++) {
+		const struct cfg_pool *p = &c->pools[i];
+
+		if (p->name[0] == '\0')
+			error_at(x, nth_item(seq, i), "pool: a name is required");
+		if (p->n_ranges == 0)
+			error_at(x, nth_item(seq, i), "pool '%s': at least one range is required",
+				 p->name);
+		for (unsigned j = 0; j <= i; j++) {
+			const struct cfg_pool *q = &c->pools[j];
+
+			if (j < i && strcmp(p->name, q->name) == 0)
+				error_at(x, nth_item(seq, i), "pool '%s' defined twice", p->name);
+			for (unsigned a = 0; a < p->n_ranges; a++)
+				for (unsigned b = 0; b < q->n_ranges; b++)
+					if ((j < i || b < a) &&
+					    ranges_overlap(&p->ranges[a], &q->ranges[b]))
+						error_at(x, nth_item(seq, i),
+							 "pool '%s' overlaps pool '%s'", p->name,
+							 q->name);
+		}
+	}
+}
+
+static void
+check_profiles(struct ctx *x, const struct lns_config *c, const struct cfg_node *seq)
+{
+	for (unsigned i = 0; i < c->n_profiles; i++) {
+		const struct cfg_profile *p = &c->profiles[i];
+		const struct cfg_node *at = nth_item(seq, i);
+
+		if (p->name[0] == '\0')
+			error_at(x, at, "profile: a name is required");
+		if (p->pool[0] != '\0' && cfg_find_pool(c, p->pool) == NULL)
+			error_at(x, at, "profile '%s' names pool '%s', which does not exist",
+				 p->name, p->pool);
+		for (unsigned j = 0; j < i; j++) {
+			const struct cfg_profile *q = &c->profiles[j];
+
+			if (strcmp(p->name, q->name) == 0)
+				error_at(x, at, "profile '%s' defined twice", p->name);
+			else if (p->match_host[0] && strcmp(p->match_host, q->match_host) == 0)
+				error_at(x, at, "profiles '%s' and '%s' both match host '%s'",
+					 q->name, p->name, p->match_host);
+		}
+	}
+}
+
+static void
+check_users_and_ports(struct ctx *x, const struct lns_config *c, const struct cfg_node *users,
+		      const struct cfg_node *ports)
+{
+	for (unsigned i = 0; i < c->n_users; i++) {
+		if (c->users[i].name[0] == '\0')
+			error_at(x, nth_item(users, i), "user: a name is required");
+		for (unsigned j = 0; j < i; j++)
+			if (strcmp(c->users[i].name, c->users[j].name) == 0)
+				error_at(x, nth_item(users, i), "user '%s' defined twice",
+					 c->users[i].name);
+	}
+	for (unsigned i = 0; i < c->n_ports; i++) {
+		if (c->ports[i].name[0] == '\0' || c->ports[i].device[0] == '\0')
+			error_at(x, nth_item(ports, i), "port: name and device are required");
+		if (c->ports[i].ipv4 == 0)
+			error_at(x, nth_item(ports, i), "port '%s': an address is required",
+				 c->ports[i].name);
+	}
+}
+
+static const struct cfg_node *
+section(const struct cfg_node *root, const char *key)
+{
+	for (size_t i = 0; i < root->n; i++)
+		if (strcmp(root->pairs[i].key->scalar, key) == 0)
+			return root->pairs[i].value;
+	return NULL;
+}
+
+static void
+read_all(struct ctx *x, struct lns_config *c, const struct cfg_node *root)
+{
+	static const char *const sections[] = { "dpdk",	 "ports", "l2tp", "profiles",
+						"users", "pools", NULL };
+	const struct cfg_node *n;
+	struct cfg_port *ports;
+
+	for (size_t i = 0; i < root->n; i++) {
+		size_t k = 0;
+
+		while (sections[k] && strcmp(sections[k], root->pairs[i].key->scalar) != 0)
+			k++;
+		if (sections[k] == NULL)
+			error_at(x, root->pairs[i].key,
+				 "unknown section '%s' (expected dpdk, ports, l2tp, profiles, "
+				 "users, pools)",
+				 root->pairs[i].key->scalar);
+	}
+	if ((n = section(root, "dpdk")) != NULL)
+		read_map(x, n, dpdk_fields, (char *)&c->dpdk, "dpdk");
+	if ((n = section(root, "l2tp")) != NULL)
+		read_map(x, n, l2tp_fields, (char *)&c->l2tp, "l2tp");
+	if ((n = section(root, "ports")) != NULL) {
+		if (n->kind == CFG_SEQ && n->n > CFG_MAX_PORTS) {
+			error_at(x, n, "ports: at most %d", CFG_MAX_PORTS);
+		} else {
+			ports = read_list_of(x, n, port_fields, sizeof(*ports), &c->n_ports, "port",
+					     init_port, NULL);
+			if (ports != NULL)
+				memcpy(c->ports, ports, sizeof(*ports) * c->n_ports);
+			free(ports);
+		}
+	}
+	if ((n = section(root, "pools")) != NULL)
+		c->pools = read_list_of(x, n, pool_fields, sizeof(*c->pools), &c->n_pools, "pool",
+					NULL, NULL);
+	if ((n = section(root, "profiles")) != NULL)
+		c->profiles = read_list_of(x, n, profile_fields, sizeof(*c->profiles),
+					   &c->n_profiles, "profile", init_profile, c);
+	if ((n = section(root, "users")) != NULL)
+		c->users = read_list_of(x, n, user_fields, sizeof(*c->users), &c->n_users, "user",
+					NULL, NULL);
+	for (unsigned i = 0; i < c->n_profiles; i++) {
+		c->profiles[i].is_default = strcmp(c->profiles[i].name, "default") == 0;
+		c->profiles[i].line = nth_item(section(root, "profiles"), i)->line;
+	}
+	check_pools(x, c, section(root, "pools"));
+	check_profiles(x, c, section(root, "profiles"));
+	check_users_and_ports(x, c, section(root, "users"), section(root, "ports"));
+	if (c->l2tp.rtx_max_ms < c->l2tp.rtx_initial_ms)
+		error_at(x, section(root, "l2tp"), "l2tp: rtx_max_ms is below rtx_initial_ms");
+}
+
+struct lns_config *
+cfg_load(const char *path, struct cfg_errors *errs)
+{
+	struct ctx x = { .path = path, .errs = errs };
+	struct lns_config *c;
+	struct cfg_node *root;
+
+	memset(errs, 0, sizeof(*errs));
+	root = cfg_yaml_load(path, errs->msg[0], sizeof(errs->msg[0]));
+	if (root == NULL) {
+		errs->n = 1;
+		return NULL;
+	}
+	c = calloc(1, sizeof(*c));
+	if (c == NULL) {
+		cfg_yaml_free(root);
+		snprintf(errs->msg[0], sizeof(errs->msg[0]), "%s: out of memory", path);
+		errs->n = 1;
+		return NULL;
+	}
+	snprintf(c->path, sizeof(c->path), "%s", path);
+	defaults(c);
+	if (want_kind(&x, root, CFG_MAP, "the configuration"))
+		read_all(&x, c, root);
+	cfg_yaml_free(root);
+	if (errs->n > 0) {
+		cfg_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void
+cfg_free(struct lns_config *c)
+{
+	if (c == NULL)
+		return;
+	free(c->profiles);
+	free(c->users);
+	free(c->pools);
+	free(c);
+}
+
+const struct cfg_profile *
+cfg_find_profile(const struct lns_config *c, const char *host, size_t host_len, uint32_t addr)
+{
+	const struct cfg_profile *by_addr = NULL, *fallback = NULL;
+
+	for (unsigned i = 0; i < c->n_profiles; i++) {
+		const struct cfg_profile *p = &c->profiles[i];
+		uint32_t mask = p->match_prefix ? ~0u << (32 - p->match_prefix) : 0;
+
+		if (p->match_host[0] && strlen(p->match_host) == host_len &&
+		    memcmp(p->match_host, host, host_len) == 0 &&
+		    (p->match_addr == 0 || (addr & mask) == (p->match_addr & mask)))
+			return p;
+		if (!p->match_host[0] && p->match_addr != 0 &&
+		    (addr & mask) == (p->match_addr & mask))
+			by_addr = by_addr ? by_addr : p;
+		if (p->is_default)
+			fallback = p;
+	}
+	return by_addr ? by_addr : fallback;
+}
+
+const struct cfg_pool *
+cfg_find_pool(const struct lns_config *c, const char *name)
+{
+	for (unsigned i = 0; i < c->n_pools; i++)
+		if (strcmp(c->pools[i].name, name) == 0)
+			return &c->pools[i];
+	return NULL;
+}
+
+const struct cfg_user *
+cfg_find_user(const struct lns_config *c, const char *name, size_t name_len)
+{
+	for (unsigned i = 0; i < c->n_users; i++)
+		if (strlen(c->users[i].name) == name_len &&
+		    memcmp(c->users[i].name, name, name_len) == 0)
+			return &c->users[i];
+	return NULL;
+}

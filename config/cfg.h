@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * lnsd's configuration: one YAML file, read and validated before anything
+ * starts. Every error names file:line:column and what was expected; a file
+ * with any error is refused whole (lnsd does not start, a reload changes
+ * nothing). The result is an immutable struct: a reload builds a new one
+ * and the daemon swaps the pointer.
+ */
+#ifndef CFG_H
+#define CFG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CFG_NAME_MAX	 64
+#define CFG_MAX_PORTS	 8
+#define CFG_MAX_LISTEN	 8
+#define CFG_MAX_EAL_ARGS 32
+#define CFG_MAX_AUTH	 3
+#define CFG_MAX_RANGES	 16
+#define CFG_MAX_ERRORS	 32
+
+enum cfg_port_role { CFG_PORT_ACCESS, CFG_PORT_CORE, CFG_PORT_BOTH };
+enum cfg_renegotiate { CFG_RENEG_ON_MISMATCH, CFG_RENEG_NEVER, CFG_RENEG_ALWAYS };
+enum cfg_auth { CFG_AUTH_PAP, CFG_AUTH_CHAP, CFG_AUTH_MSCHAPV2 };
+enum cfg_sequencing { CFG_SEQ_PEER, CFG_SEQ_NEVER, CFG_SEQ_ALWAYS };
+
+struct cfg_dpdk {
+	uint16_t workers;		      /* worker lcores; default 1 */
+	char lcores[CFG_NAME_MAX];	      /* EAL -l, e.g. "0-2"; empty: 0..workers */
+	uint32_t memory_mb;		      /* default 512 */
+	bool hugepages;			      /* default false: --no-huge */
+	char eal_args[CFG_MAX_EAL_ARGS][128]; /* appended as they are */
+	unsigned n_eal_args;
+};
+
+struct cfg_port {
+	char name[CFG_NAME_MAX];
+	char device[128]; /* EAL device, e.g. "net_af_packet0,iface=lab-lns0" */
+	enum cfg_port_role role;
+	uint32_t ipv4; /* host order */
+	uint8_t prefix_len;
+	uint16_t vlan;	  /* 0: none */
+	uint16_t mtu;	  /* default 1500 */
+	uint32_t gateway; /* next hop for the core side; 0: none */
+};
+
+struct cfg_l2tp {
+	char host_name[CFG_NAME_MAX];	 /* default "lnsd" */
+	uint32_t listen[CFG_MAX_LISTEN]; /* addresses answering on UDP 1701 */
+	unsigned n_listen;
+	uint16_t rx_window;		     /* default 4 */
+	uint32_t hello_interval_s;	     /* default 60 */
+	uint32_t rtx_initial_ms, rtx_max_ms; /* 1000, 8000 */
+	uint8_t rtx_retries;		     /* 5 */
+	uint32_t no_sessions_left_s;	     /* 10 */
+	bool hide_avps;			     /* default false */
+	uint32_t max_tunnels, max_sessions, max_sessions_per_tunnel;
+};
+
+struct cfg_profile {
+	char name[CFG_NAME_MAX];
+	char match_host[CFG_NAME_MAX]; /* the LAC's host name; empty: any */
+	uint32_t match_addr;	       /* the LAC's source network, host order */
+	uint8_t match_prefix;	       /* 0 with match_addr 0: any */
+	bool is_default;	       /* name "default": for unknown LACs */
+	char secret[CFG_NAME_MAX];     /* empty: no tunnel authentication */
+	uint32_t hello_interval_s;
+	uint16_t rx_window;
+	uint32_t max_sessions; /* 0: the global limit */
+	enum cfg_renegotiate lcp_renegotiate;
+	enum cfg_auth auth[CFG_MAX_AUTH];
+	unsigned n_auth;
+	bool proxy_auth;	 /* default true */
+	uint16_t mru;		 /* default 1460 */
+	uint16_t mss_clamp;	 /* 0: none */
+	char pool[CFG_NAME_MAX]; /* empty: AAA or users give addresses */
+	uint32_t dns[2];
+	unsigned n_dns;
+	enum cfg_sequencing sequencing;
+	uint32_t setup_rate;   /* new calls a second from this LAC; 0: no limit */
+	uint32_t max_in_setup; /* calls being set up at once; 0: no limit */
+	/* peer quirks, each counted where it applies */
+	bool tolerate_unknown_mandatory_avp;
+	bool send_hello; /* default true */
+	unsigned line;	 /* where it was defined, for messages */
+};
+
+struct cfg_user {
+	char name[CFG_NAME_MAX];
+	char password[CFG_NAME_MAX];
+	uint32_t ipv4; /* 0: from the pool; 0xffffffff: the subscriber chooses */
+};
+
+struct cfg_range {
+	uint32_t first, last; /* host order, inclusive */
+};
+
+struct cfg_pool {
+	char name[CFG_NAME_MAX];
+	struct cfg_range ranges[CFG_MAX_RANGES];
+	unsigned n_ranges;
+	struct cfg_range exclude[CFG_MAX_RANGES];
+	unsigned n_exclude;
+};
+
+struct lns_config {
+	char path[256];
+	struct cfg_dpdk dpdk;
+	struct cfg_port ports[CFG_MAX_PORTS];
+	unsigned n_ports;
+	struct cfg_l2tp l2tp;
+	struct cfg_profile *profiles;
+	unsigned n_profiles;
+	struct cfg_user *users;
+	unsigned n_users;
+	struct cfg_pool *pools;
+	unsigned n_pools;
+};
+
+struct cfg_errors {
+	char msg[CFG_MAX_ERRORS][256];
+	unsigned n;
+	unsigned dropped; /* beyond CFG_MAX_ERRORS */
+};
+
+/*
+ * Reads and validates path. Returns the configuration, or NULL with every
+ * error found (up to CFG_MAX_ERRORS) in errs.
+ */
+struct lns_config *cfg_load(const char *path, struct cfg_errors *errs);
+void cfg_free(struct lns_config *c);
+
+/* The profile for a LAC: its host name first, then its address, then "default". */
+const struct cfg_profile *cfg_find_profile(const struct lns_config *c, const char *host,
+					   size_t host_len, uint32_t addr);
+const struct cfg_pool *cfg_find_pool(const struct lns_config *c, const char *name);
+const struct cfg_user *cfg_find_user(const struct lns_config *c, const char *name, size_t name_len);
+
+#endif

@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// The YAML configuration: the example files load; every kind of mistake is
+// refused with file:line:column and what was expected.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+extern "C" {
+#include "cfg.h"
+}
+
+namespace
+{
+
+std::string write_tmp(const std::string &text)
+{
+	static int n;
+	std::string path = "test_cfg_" + std::to_string(n++) + ".yaml";
+	std::ofstream(path) << text;
+	return path;
+}
+
+struct Loaded {
+	lns_config *c;
+	cfg_errors errs;
+	std::string path;
+	~Loaded()
+	{
+		cfg_free(c);
+		remove(path.c_str());
+	}
+	std::string all() const
+	{
+		std::string s;
+		for (unsigned i = 0; i < errs.n; i++)
+			s += std::string(errs.msg[i]) + "\n";
+		return s;
+	}
+};
+
+std::unique_ptr<Loaded> load(const std::string &text)
+{
+	auto l = std::make_unique<Loaded>();
+	l->path = write_tmp(text);
+	l->c = cfg_load(l->path.c_str(), &l->errs);
+	return l;
+}
+
+} // namespace
+
+TEST(Config, SeedExampleLoads)
+{
+	cfg_errors errs;
+	lns_config *c = cfg_load(LNSD_SOURCE_DIR "/config/seed.yaml", &errs);
+	ASSERT_NE(nullptr, c) << (errs.n ? errs.msg[0] : "");
+	EXPECT_STREQ("l2tp-gw", c->l2tp.host_name);
+	EXPECT_EQ(300, c->l2tp.rx_window);
+	ASSERT_EQ(2u, c->n_ports);
+	EXPECT_EQ(CFG_PORT_ACCESS, c->ports[0].role);
+	EXPECT_EQ(0xC0000201u, c->ports[0].ipv4);
+	EXPECT_EQ(24, c->ports[0].prefix_len);
+	EXPECT_EQ(0xC6336402u, c->ports[1].gateway);
+	const cfg_profile *p = cfg_find_profile(c, "hgw", 3, 0xC0000202);
+	ASSERT_NE(nullptr, p);
+	EXPECT_STREQ("hello", p->secret);
+	EXPECT_EQ(3u, p->n_auth);
+	EXPECT_EQ(CFG_AUTH_CHAP, p->auth[0]);
+	EXPECT_EQ(nullptr, cfg_find_profile(c, "other", 5, 0xC0000202)); // no default profile
+	const cfg_user *u = cfg_find_user(c, "2500-1", 6);
+	ASSERT_NE(nullptr, u);
+	EXPECT_STREQ("cisco", u->password);
+	EXPECT_EQ(0xFFFFFFFFu, u->ipv4);
+	const cfg_pool *pool = cfg_find_pool(c, "subscribers");
+	ASSERT_NE(nullptr, pool);
+	EXPECT_EQ(0xCB00710Au, pool->ranges[0].first);
+	EXPECT_EQ(0xCB0071FAu, pool->ranges[0].last);
+	EXPECT_EQ(1u, pool->n_exclude);
+	cfg_free(c);
+}
+
+TEST(Config, DefaultsAndProfileSelection)
+{
+	auto l = load("profiles:\n"
+		      "  - name: default\n"
+		      "  - name: by-address\n"
+		      "    match_address: 192.0.2.0/24\n"
+		      "  - name: by-host\n"
+		      "    match_host: lac1\n");
+	ASSERT_NE(nullptr, l->c) << l->all();
+	EXPECT_EQ(4, l->c->l2tp.rx_window);
+	EXPECT_EQ(60u, l->c->l2tp.hello_interval_s);
+	EXPECT_STREQ("by-host", cfg_find_profile(l->c, "lac1", 4, 0xC6336401)->name);
+	EXPECT_STREQ("by-address", cfg_find_profile(l->c, "lac9", 4, 0xC0000209)->name);
+	EXPECT_STREQ("default", cfg_find_profile(l->c, "lac9", 4, 0xC6336401)->name);
+	EXPECT_TRUE(l->c->profiles[0].proxy_auth);
+	EXPECT_EQ(1460, l->c->profiles[0].mru);
+}
+
+struct Bad {
+	const char *why;
+	const char *yaml;
+	const char *expect; // a part of the message, location included
+};
+
+class ConfigErrors : public ::testing::TestWithParam<Bad>
+{
+};
+
+TEST_P(ConfigErrors, AreRefusedWithFileLineColumn)
+{
+	const Bad &b = GetParam();
+	auto l = load(b.yaml);
+	EXPECT_EQ(nullptr, l->c) << b.why;
+	ASSERT_GT(l->errs.n, 0u) << b.why;
+	std::string all = l->all();
+	EXPECT_NE(std::string::npos, all.find(l->path + ":")) << all;
+	EXPECT_NE(std::string::npos, all.find(b.expect)) << b.why << "\n" << all;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+	Table, ConfigErrors,
+	::testing::Values(
+		Bad{ "unknown section", "dpkd:\n  workers: 1\n", ":1:1: unknown section 'dpkd'" },
+		Bad{ "unknown key", "l2tp:\n  hello: 30\n",
+		     ":2:3: unknown key 'hello' in l2tp (expected one of: host_name" },
+		Bad{ "wrong type", "l2tp:\n  rx_window: many\n",
+		     ":2:14: rx_window: expected a whole number, not 'many'" },
+		Bad{ "out of range", "l2tp:\n  rx_window: 5000\n",
+		     ":2:14: rx_window: 5000 is out of range (1 to 1024)" },
+		Bad{ "negative", "dpdk:\n  workers: -1\n", "workers: expected a whole number" },
+		Bad{ "a map where a value goes", "l2tp:\n  host_name:\n    a: b\n",
+		     ":3:5: host_name must be a value" },
+		Bad{ "bad address", "users:\n  - name: a\n    password: b\n    address: 10.1\n",
+		     ":4:14: address: expected an IPv4 address, not '10.1'" },
+		Bad{ "bad enum", "profiles:\n  - name: p\n    lcp_renegotiate: sometimes\n",
+		     ":3:22: lcp_renegotiate: 'sometimes' is not one of the choices" },
+		Bad{ "bad auth", "profiles:\n  - name: p\n    auth: [chap, eap]\n",
+		     ":3:18: auth: 'eap' is not pap, chap or mschapv2" },
+		Bad{ "duplicate profile", "profiles:\n  - name: p\n  - name: p\n",
+		     ":3:5: profile 'p' defined twice" },
+		Bad{ "same host twice", "profiles:\n  - name: a\n    match_host: h\n  - name: b\n    match_host: h\n",
+		     "both match host 'h'" },
+		Bad{ "missing pool", "profiles:\n  - name: p\n    pool: nope\n",
+		     ":2:5: profile 'p' names pool 'nope', which does not exist" },
+		Bad{ "overlapping pools",
+		     "pools:\n  - name: a\n    ranges: [203.0.113.0/25]\n  - name: b\n    ranges: [203.0.113.100-203.0.113.200]\n",
+		     ":4:5: pool 'b' overlaps pool 'a'" },
+		Bad{ "bad range", "pools:\n  - name: a\n    ranges: [203.0.113.9-203.0.113.1]\n",
+		     ":3:14: ranges: expected first-last" },
+		Bad{ "key given twice", "l2tp:\n  rx_window: 4\n  rx_window: 8\n",
+		     ":3:3: l2tp: 'rx_window' given twice" },
+		Bad{ "YAML syntax", "l2tp:\n  rx_window: [1\n", "test_cfg_" },
+		Bad{ "alias", "l2tp: &a\n  rx_window: 4\ndpdk: *a\n", "aliases" },
+		Bad{ "port without address", "ports:\n  - name: p\n    device: net_null0\n",
+		     ":2:5: port 'p': an address is required" },
+		Bad{ "top level a list", "- a\n- b\n", ":1:1: the configuration must be a map" },
+		Bad{ "rtx order", "l2tp:\n  rtx_initial_ms: 5000\n  rtx_max_ms: 1000\n",
+		     "rtx_max_ms is below rtx_initial_ms" }));
+
+TEST(Config, MissingFileSaysSo)
+{
+	cfg_errors errs;
+	EXPECT_EQ(nullptr, cfg_load("/nonexistent/lnsd.yaml", &errs));
+	ASSERT_EQ(1u, errs.n);
+	EXPECT_NE(nullptr, strstr(errs.msg[0], "No such file"));
+}
+
+TEST(Config, ManyErrorsAreAllReported)
+{
+	auto l = load("l2tp:\n  rx_window: 0\n  hello_interval_s: x\n  bogus: 1\n");
+	EXPECT_EQ(nullptr, l->c);
+	EXPECT_EQ(3u, l->errs.n) << l->all();
+}

@@ -107,7 +107,7 @@ struct ppp_fsm {
 	uint8_t nak_count; /* Naks sent in a row, for Max-Failure */
 	uint64_t timer;	   /* restart timer deadline, UINT64_MAX when stopped */
 	uint64_t now;
-	bool failed; /* TO- in a negotiation: Max-Configure reached */
+	bool failed;	  /* TO- in a negotiation: Max-Configure reached */
 	uint8_t req[255]; /* our last Configure-Request: an Ack must match it (§5.2) */
 	uint8_t req_len;
 	struct ppp_fsm_stats stats;

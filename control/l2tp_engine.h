@@ -140,6 +140,11 @@ struct l2tp_engine_ops {
 			      const struct l2tp_addr *peer, struct l2tp_tunnel_params *out);
 	/* Unpredictable bytes: challenges, Random Vectors, tie breakers. */
 	void (*random)(void *ctx, void *buf, size_t len);
+	/*
+	 * Optional: may this tunnel take a new call now? false refuses it with
+	 * CDN result 4 (temporary lack of resources): admission control.
+	 */
+	bool (*admit_call)(void *ctx, struct l2tp_tunnel *t);
 };
 
 #define L2TP_ENGINE_COUNTERS(X)                                                          \

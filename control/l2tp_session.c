@@ -362,6 +362,8 @@ accept_call(struct l2tp_tunnel *t, const struct l2tp_msg *m, enum l2tp_role role
 		why = outgoing ? "an LNS does not place calls" : "a LAC does not accept calls";
 		result = L2TP_CDN_GENERAL_ERROR;
 		error = L2TP_ERR_NONE;
+	} else if (why == NULL && e->ops->admit_call != NULL && !e->ops->admit_call(e->ctx, t)) {
+		why = "admission control: too many calls being set up, or too fast";
 	}
 	if (why == NULL) {
 		s = session_create(t, peer_id, false, outgoing);

@@ -1,0 +1,645 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The glue of the control lcore: L2TP events start and end PPP, PPP asks
+ * for authentication and an address, IPCP open publishes the session to
+ * the workers, and either side's end takes everything down once.
+ */
+#include "lns.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "admission.h"
+#include "l2tp_wire.h"
+#include "lns_hmap.h"
+#include "lns_log.h"
+#include "local_auth.h"
+#include "pool.h"
+#include "ppp.h"
+
+struct lns;
+
+/* One subscriber call: the L2TP session's udata, the PPP session's ctx. */
+struct lns_call {
+	struct lns *l;
+	struct l2tp_session *s; /* NULL once L2TP has let go */
+	struct ppp *ppp;
+	uint16_t tunnel_id, session_id;
+	struct pool *pool; /* where addr came from; NULL: not from a pool */
+	uint32_t addr;
+	bool published, admitted, dead;
+	struct lns_call *next; /* dead list, or pending AAA answers */
+	struct ppp_auth_result answer;
+	char auth_resp[MSCHAPV2_AUTH_RESP_LEN + 1];
+	bool answer_pending;
+};
+
+struct lns {
+	const struct lns_config *cfg;
+	const struct lns_ops *ops;
+	void *ctx;
+	uint32_t local_ip;
+	struct l2tp_engine *engine;
+	struct pool **pools;	   /* as cfg->pools */
+	struct lns_hmap admission; /* tunnel ID -> struct admission */
+	struct lns_hmap calls;	   /* tunnel << 16 | session -> struct lns_call */
+	struct lns_call *dead, *answers;
+	uint64_t now;
+	struct lns_stats stats;
+};
+
+static const struct ppp_ops call_ppp_ops;
+
+static uint32_t
+call_key(uint16_t t, uint16_t s)
+{
+	return (uint32_t)t << 16 | s;
+}
+
+static struct pool *
+pool_named(struct lns *l, const char *name)
+{
+	for (unsigned i = 0; i < l->cfg->n_pools; i++)
+		if (strcmp(l->cfg->pools[i].name, name) == 0)
+			return l->pools[i];
+	return NULL;
+}
+
+static const struct cfg_profile *
+profile_of(struct lns *l, struct l2tp_tunnel *t)
+{
+	const char *host = l2tp_tunnel_peer_name(t);
+	const struct l2tp_addr *a = l2tp_tunnel_peer(t);
+
+	return cfg_find_profile(l->cfg, host, strlen(host), get_be32(a->ip));
+}
+
+/* Engine callbacks */
+
+static void
+eng_tx(void *ctx, const struct l2tp_addr *peer, const uint8_t *pkt, size_t len)
+{
+	struct lns *l = ctx;
+
+	l->ops->udp_send(l->ctx, peer, pkt, len);
+}
+
+static bool
+eng_policy(void *ctx, const uint8_t *host, size_t host_len, const struct l2tp_addr *peer,
+	   struct l2tp_tunnel_params *out)
+{
+	struct lns *l = ctx;
+	const struct cfg_profile *p =
+		cfg_find_profile(l->cfg, (const char *)host, host_len, get_be32(peer->ip));
+
+	if (p == NULL) {
+		LOG(L2TP, LOG_WARN, "L2TP: no profile for host %.*s and no default profile",
+		    (int)host_len, (const char *)host);
+		return false;
+	}
+	memset(out, 0, sizeof(*out));
+	out->secret_len = (uint8_t)strnlen(p->secret, sizeof(out->secret));
+	memcpy(out->secret, p->secret, out->secret_len);
+	out->hello_interval_ms = p->send_hello ? p->hello_interval_s * 1000 : 0;
+	out->rx_window = p->rx_window;
+	out->max_sessions = p->max_sessions;
+	return true;
+}
+
+static void
+eng_random(void *ctx, void *buf, size_t len)
+{
+	struct lns *l = ctx;
+
+	l->ops->random(l->ctx, buf, len);
+}
+
+static bool
+eng_admit(void *ctx, struct l2tp_tunnel *t)
+{
+	struct lns *l = ctx;
+	struct admission *a = lns_hmap_get(&l->admission, l2tp_tunnel_id(t));
+
+	if (a == NULL) {
+		const struct cfg_profile *p = profile_of(l, t);
+
+		a = calloc(1, sizeof(*a));
+		if (a == NULL || lns_hmap_put(&l->admission, l2tp_tunnel_id(t), a) != 0) {
+			free(a);
+			return false;
+		}
+		admission_init(a, p ? p->setup_rate : 0, p ? p->max_in_setup : 0, l->now);
+	}
+	if (admission_try(a, l->now))
+		return true;
+	l->stats.admission_refused++;
+	return false;
+}
+
+static void
+admission_release(struct lns_call *c)
+{
+	struct admission *a;
+
+	if (!c->admitted)
+		return;
+	c->admitted = false;
+	a = lns_hmap_get(&c->l->admission, c->tunnel_id);
+	if (a != NULL)
+		admission_done(a);
+}
+
+static void
+ppp_cfg_from_profile(struct lns *l, const struct cfg_profile *p, struct ppp_cfg *pc, uint16_t tid,
+		     uint16_t sid)
+{
+	static const enum ppp_auth_proto map[] = { [CFG_AUTH_PAP] = PPP_AUTH_PAP,
+						   [CFG_AUTH_CHAP] = PPP_AUTH_CHAP_MD5,
+						   [CFG_AUTH_MSCHAPV2] = PPP_AUTH_MSCHAPV2 };
+	static const enum ppp_lcp_renegotiate reneg[] = {
+		[CFG_RENEG_ON_MISMATCH] = PPP_LCP_RENEGOTIATE_ON_MISMATCH,
+		[CFG_RENEG_NEVER] = PPP_LCP_RENEGOTIATE_NEVER,
+		[CFG_RENEG_ALWAYS] = PPP_LCP_RENEGOTIATE_ALWAYS,
+	};
+
+	ppp_cfg_defaults(pc, PPP_ROLE_SERVER);
+	snprintf(pc->trace, sizeof(pc->trace), "Tnl/Cl %u/%u", tid, sid);
+	snprintf(pc->name, sizeof(pc->name), "%s", l->cfg->l2tp.host_name);
+	pc->local_ipv4 = l->local_ip;
+	if (p == NULL)
+		return;
+	pc->n_auth = (uint8_t)p->n_auth;
+	for (unsigned i = 0; i < p->n_auth; i++)
+		pc->auth[i] = map[p->auth[i]];
+	pc->mru = p->mru;
+	pc->lcp_renegotiate = reneg[p->lcp_renegotiate];
+	pc->accept_proxy_auth = p->proxy_auth;
+}
+
+static void
+take_bytes(const struct l2tp_msg *m, unsigned type, const uint8_t **ptr, uint16_t *len)
+{
+	if (l2tp_msg_has(m, type)) {
+		*ptr = m->avp[type].ptr;
+		*len = m->avp[type].len;
+	}
+}
+
+/* The ICCN's proxy LCP and proxy authentication, as PPP takes them. */
+static void
+proxy_from_iccn(const struct l2tp_msg *m, struct ppp_proxy *x)
+{
+	memset(x, 0, sizeof(*x));
+	if (m == NULL || m->type != L2TP_MSG_ICCN)
+		return;
+	take_bytes(m, L2TP_AVP_INITIAL_RCVD_LCP_CONFREQ, &x->initial_rcvd, &x->initial_rcvd_len);
+	take_bytes(m, L2TP_AVP_LAST_SENT_LCP_CONFREQ, &x->last_sent, &x->last_sent_len);
+	take_bytes(m, L2TP_AVP_LAST_RCVD_LCP_CONFREQ, &x->last_rcvd, &x->last_rcvd_len);
+	x->auth_type = (uint16_t)l2tp_msg_num(m, L2TP_AVP_PROXY_AUTHEN_TYPE);
+	x->auth_id = (uint8_t)l2tp_msg_num(m, L2TP_AVP_PROXY_AUTHEN_ID);
+	take_bytes(m, L2TP_AVP_PROXY_AUTHEN_NAME, &x->auth_name, &x->auth_name_len);
+	take_bytes(m, L2TP_AVP_PROXY_AUTHEN_CHALLENGE, &x->auth_challenge, &x->auth_challenge_len);
+	take_bytes(m, L2TP_AVP_PROXY_AUTHEN_RESPONSE, &x->auth_response, &x->auth_response_len);
+}
+
+static void
+call_start(struct lns *l, const struct l2tp_event *ev)
+{
+	struct l2tp_session *s = ev->session;
+	struct l2tp_tunnel *t = ev->tunnel;
+	uint16_t tid = l2tp_tunnel_id(t), sid = l2tp_session_id(s);
+	struct lns_call *c = calloc(1, sizeof(*c));
+	struct ppp_cfg pc;
+	struct ppp_proxy proxy;
+
+	if (c == NULL) {
+		l2tp_session_close(s, l->now, L2TP_CDN_NO_FACILITIES_TEMP, L2TP_ERR_NO_RESOURCES,
+				   "out of memory");
+		return;
+	}
+	c->l = l;
+	c->s = s;
+	c->tunnel_id = tid;
+	c->session_id = sid;
+	c->admitted = true;
+	ppp_cfg_from_profile(l, profile_of(l, t), &pc, tid, sid);
+	c->ppp = ppp_create(&pc, &call_ppp_ops, c);
+	if (c->ppp == NULL || lns_hmap_put(&l->calls, call_key(tid, sid), c) != 0) {
+		ppp_destroy(c->ppp);
+		free(c);
+		l2tp_session_close(s, l->now, L2TP_CDN_NO_FACILITIES_TEMP, L2TP_ERR_NO_RESOURCES,
+				   "out of memory");
+		return;
+	}
+	l2tp_session_set_udata(s, c);
+	proxy_from_iccn(ev->msg, &proxy);
+	ppp_start(c->ppp, l->now, &proxy);
+}
+
+static void
+eng_event(void *ctx, const struct l2tp_event *ev)
+{
+	struct lns *l = ctx;
+	struct lns_call *c = ev->session ? l2tp_session_udata(ev->session) : NULL;
+
+	switch (ev->type) {
+	case L2TP_EV_SESSION_UP:
+		call_start(l, ev);
+		break;
+	case L2TP_EV_SESSION_DOWN:
+		if (c != NULL) {
+			c->s = NULL; /* L2TP has let go: no CDN from us */
+			ppp_lower_down(c->ppp, l->now, PPP_DOWN_LOST_CARRIER);
+		} else if (ev->session != NULL) {
+			struct admission *a =
+				lns_hmap_get(&l->admission, l2tp_tunnel_id(ev->tunnel));
+
+			if (a != NULL) /* admitted, never up */
+				admission_done(a);
+		}
+		break;
+	case L2TP_EV_TUNNEL_DOWN:
+		free(lns_hmap_del(&l->admission, l2tp_tunnel_id(ev->tunnel)));
+		break;
+	default:
+		break;
+	}
+}
+
+/* PPP callbacks */
+
+static void
+call_send(void *ctx, const uint8_t *frame, size_t len)
+{
+	struct lns_call *c = ctx;
+	uint8_t buf[1600];
+	struct l2tp_data_hdr_opts o = { 0 };
+	size_t h;
+	struct l2tp_tunnel *t;
+
+	if (c->s == NULL)
+		return;
+	t = l2tp_session_tunnel(c->s);
+	o.length = o.sequence = l2tp_session_sequencing(c->s);
+	h = l2tp_hdr_put_data(buf, sizeof(buf), l2tp_tunnel_peer_id(t), l2tp_session_peer_id(c->s),
+			      len, &o);
+	if (h == 0 || h + len > sizeof(buf))
+		return;
+	memcpy(buf + h, frame, len);
+	c->l->ops->udp_send(c->l->ctx, l2tp_tunnel_peer(t), buf, h + len);
+}
+
+/* Where the subscriber's address comes from: the user's fixed one, its own choice, or a pool. */
+static bool
+choose_address(struct lns_call *c, const struct cfg_user *u, const struct cfg_profile *p,
+	       struct ppp_auth_result *r)
+{
+	struct lns *l = c->l;
+
+	c->pool = p != NULL && p->pool[0] ? pool_named(l, p->pool) : NULL;
+	if (u != NULL && u->ipv4 != 0 && u->ipv4 != 0xffffffff) {
+		if (c->pool != NULL && pool_take(c->pool, u->ipv4) != 0)
+			c->pool = NULL; /* outside the pool, or already taken: fixed as is */
+		c->addr = u->ipv4;
+		r->ipv4 = u->ipv4;
+		return true;
+	}
+	r->peer_may_choose = u != NULL && u->ipv4 == 0xffffffff;
+	c->addr = c->pool != NULL ? pool_alloc(c->pool) : 0;
+	if (c->addr == 0)
+		c->pool = NULL;
+	r->ipv4 = c->addr;
+	return c->addr != 0 || r->peer_may_choose;
+}
+
+static void
+call_auth(struct lns_call *c, const struct ppp_auth_request *req)
+{
+	struct lns *l = c->l;
+	const struct cfg_profile *p = c->s ? profile_of(l, l2tp_session_tunnel(c->s)) : NULL;
+	const struct cfg_user *u = cfg_find_user(l->cfg, (const char *)req->name, req->name_len);
+	struct ppp_auth_result *r = &c->answer;
+
+	memset(r, 0, sizeof(*r));
+	if (req->proto != PPP_AUTH_NONE &&
+	    (u == NULL || !local_auth_verify(req, u->password, c->auth_resp))) {
+		l->stats.auth_rejected++;
+		r->message = u == NULL ? "unknown user" : "wrong password";
+	} else if (!choose_address(c, u, p, r)) {
+		l->stats.no_address++;
+		r->message = "no address available";
+	} else {
+		l->stats.auth_accepted++;
+		r->accept = true;
+		r->mschapv2_auth = c->auth_resp;
+		if (p != NULL) {
+			r->dns[0] = p->n_dns > 0 ? p->dns[0] : 0;
+			r->dns[1] = p->n_dns > 1 ? p->dns[1] : 0;
+		}
+	}
+	/* answered after this call returns, as RADIUS would be */
+	c->answer_pending = true;
+	c->next = l->answers;
+	l->answers = c;
+}
+
+static void
+call_network_up(struct lns_call *c)
+{
+	const struct ppp_state *st = ppp_state(c->ppp);
+	struct l2tp_tunnel *t;
+	struct lns_session_info info = { 0 };
+	const struct cfg_profile *p;
+
+	if (c->s == NULL || c->published || !st->ipv4_up)
+		return;
+	t = l2tp_session_tunnel(c->s);
+	p = profile_of(c->l, t);
+	info.tunnel_id = c->tunnel_id;
+	info.session_id = c->session_id;
+	info.peer_tunnel_id = l2tp_tunnel_peer_id(t);
+	info.peer_session_id = l2tp_session_peer_id(c->s);
+	info.peer = *l2tp_tunnel_peer(t);
+	info.sub_ipv4 = st->peer_ipv4;
+	info.magic = st->our_magic;
+	info.mtu = st->peer_mru;
+	info.mss = p != NULL ? p->mss_clamp : 0;
+	info.sequencing = l2tp_session_sequencing(c->s);
+	info.peer_acfc = st->peer_acfc;
+	info.peer_pfc = st->peer_pfc;
+	snprintf(info.user, sizeof(info.user), "%s", st->user);
+	c->published = true;
+	c->l->stats.sessions_up++;
+	admission_release(c);
+	c->l->ops->session_up(c->l->ctx, &info);
+}
+
+static void
+call_down(struct lns_call *c, enum ppp_down_reason why)
+{
+	struct lns *l = c->l;
+
+	if (c->dead)
+		return;
+	c->dead = true;
+	l->stats.sessions_down++;
+	admission_release(c);
+	if (c->published)
+		l->ops->session_down(l->ctx, c->tunnel_id, c->session_id);
+	if (c->pool != NULL && c->addr != 0)
+		pool_free(c->pool, c->addr);
+	if (c->s != NULL) {
+		l2tp_session_set_udata(c->s, NULL);
+		l2tp_session_close(c->s, l->now,
+				   why == PPP_DOWN_USER_REQUEST ? L2TP_CDN_ADMIN
+								: L2TP_CDN_GENERAL_ERROR,
+				   why == PPP_DOWN_USER_REQUEST ? -1 : L2TP_ERR_NONE,
+				   ppp_down_reason_str(why));
+		c->s = NULL;
+	}
+	lns_hmap_del(&l->calls, call_key(c->tunnel_id, c->session_id));
+	c->next = l->dead;
+	l->dead = c;
+}
+
+static void
+call_event(void *ctx, struct ppp *p, const struct ppp_event *ev)
+{
+	struct lns_call *c = ctx;
+
+	(void)p;
+	switch (ev->type) {
+	case PPP_EV_AUTH_REQUEST:
+		call_auth(c, ev->auth);
+		break;
+	case PPP_EV_NETWORK_UP:
+		call_network_up(c);
+		break;
+	case PPP_EV_DOWN:
+		call_down(c, ev->reason);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+call_random(void *ctx, void *buf, size_t len)
+{
+	struct lns_call *c = ctx;
+
+	c->l->ops->random(c->l->ctx, buf, len);
+}
+
+static const struct ppp_ops call_ppp_ops = { call_send, call_event, call_random };
+
+static const struct l2tp_engine_ops engine_ops = {
+	.tx = eng_tx,
+	.event = eng_event,
+	.tunnel_policy = eng_policy,
+	.random = eng_random,
+	.admit_call = eng_admit,
+};
+
+/* End of every entry point: AAA answers go out, the dead are freed. */
+static void
+settle(struct lns *l)
+{
+	while (l->answers != NULL) {
+		struct lns_call *c = l->answers;
+
+		l->answers = c->next;
+		c->next = NULL;
+		if (c->answer_pending && !c->dead) {
+			c->answer_pending = false;
+			ppp_auth_done(c->ppp, l->now, &c->answer);
+		}
+	}
+	while (l->dead != NULL) {
+		struct lns_call *c = l->dead;
+
+		l->dead = c->next;
+		ppp_destroy(c->ppp);
+		free(c);
+	}
+}
+
+struct lns *
+lns_create(const struct lns_config *cfg, uint32_t local_ip, const struct lns_ops *ops, void *ctx)
+{
+	struct lns *l = calloc(1, sizeof(*l));
+	struct l2tp_engine_cfg ec;
+
+	if (l == NULL)
+		return NULL;
+	l->cfg = cfg;
+	l->ops = ops;
+	l->ctx = ctx;
+	l->local_ip = local_ip;
+	l2tp_engine_cfg_defaults(&ec, L2TP_ROLE_LNS);
+	snprintf(ec.host_name, sizeof(ec.host_name), "%s", cfg->l2tp.host_name);
+	ec.chan.rx_window = cfg->l2tp.rx_window;
+	ec.chan.rtx_initial_ms = cfg->l2tp.rtx_initial_ms;
+	ec.chan.rtx_max_ms = cfg->l2tp.rtx_max_ms;
+	ec.chan.rtx_retries = cfg->l2tp.rtx_retries;
+	ec.hello_interval_ms = cfg->l2tp.hello_interval_s * 1000;
+	ec.nsl_delay_ms = cfg->l2tp.no_sessions_left_s * 1000;
+	ec.max_tunnels = cfg->l2tp.max_tunnels;
+	ec.max_sessions = cfg->l2tp.max_sessions;
+	ec.max_sessions_per_tunnel = cfg->l2tp.max_sessions_per_tunnel;
+	l->pools = calloc(cfg->n_pools ? cfg->n_pools : 1, sizeof(*l->pools));
+	if (l->pools == NULL || lns_hmap_init(&l->admission, 64) != 0 ||
+	    lns_hmap_init(&l->calls, 1024) != 0) {
+		lns_destroy(l);
+		return NULL;
+	}
+	for (unsigned i = 0; i < cfg->n_pools; i++) {
+		const struct cfg_pool *p = &cfg->pools[i];
+		struct pool_range r[CFG_MAX_RANGES], x[CFG_MAX_RANGES];
+
+		for (unsigned k = 0; k < p->n_ranges; k++)
+			r[k] = (struct pool_range){ p->ranges[k].first, p->ranges[k].last };
+		for (unsigned k = 0; k < p->n_exclude; k++)
+			x[k] = (struct pool_range){ p->exclude[k].first, p->exclude[k].last };
+		l->pools[i] = pool_create(p->name, r, p->n_ranges, x, p->n_exclude);
+		if (l->pools[i] == NULL) {
+			lns_destroy(l);
+			return NULL;
+		}
+	}
+	l->engine = l2tp_engine_create(&ec, &engine_ops, l);
+	if (l->engine == NULL) {
+		lns_destroy(l);
+		return NULL;
+	}
+	return l;
+}
+
+void
+lns_destroy(struct lns *l)
+{
+	size_t it = 0;
+	uint32_t key;
+	void *v;
+
+	if (l == NULL)
+		return;
+	while (lns_hmap_next(&l->calls, &it, &key, &v)) {
+		ppp_destroy(((struct lns_call *)v)->ppp);
+		free(v);
+	}
+	it = 0;
+	while (lns_hmap_next(&l->admission, &it, &key, &v))
+		free(v);
+	settle(l);
+	l2tp_engine_destroy(l->engine);
+	for (unsigned i = 0; l->pools != NULL && i < l->cfg->n_pools; i++)
+		pool_destroy(l->pools[i]);
+	free(l->pools);
+	lns_hmap_fini(&l->admission);
+	lns_hmap_fini(&l->calls);
+	free(l);
+}
+
+/* A data message carries PPP control for one of our calls. */
+static void
+ppp_in(struct lns *l, const struct l2tp_addr *peer, const struct l2tp_hdr *h,
+       const uint8_t *payload)
+{
+	struct l2tp_tunnel *t = l2tp_engine_find_tunnel(l->engine, h->tunnel_id);
+	struct l2tp_session *s = t != NULL ? l2tp_tunnel_find_session(t, h->session_id) : NULL;
+	struct lns_call *c = s != NULL ? l2tp_session_udata(s) : NULL;
+
+	if (c == NULL || !l2tp_addr_eq(peer, l2tp_tunnel_peer(t))) {
+		l->stats.rx_ppp_unknown_session++;
+		return;
+	}
+	ppp_input(c->ppp, l->now, payload + h->hdr_len, l2tp_hdr_payload_len(h));
+}
+
+void
+lns_input(struct lns *l, uint64_t now, const struct l2tp_addr *peer, const uint8_t *payload,
+	  size_t len)
+{
+	struct l2tp_hdr h;
+
+	l->now = now;
+	if (l2tp_hdr_parse(&h, payload, len) != L2TP_ST_OK) {
+		l->stats.rx_not_l2tp++;
+		l2tp_engine_input(l->engine, now, peer, payload, len); /* counts the reason */
+	} else if (l2tp_hdr_is_control(&h)) {
+		l2tp_engine_input(l->engine, now, peer, payload, len);
+	} else {
+		ppp_in(l, peer, &h, payload);
+	}
+	settle(l);
+}
+
+uint64_t
+lns_next_timeout(const struct lns *l)
+{
+	uint64_t next = l2tp_engine_next_timeout(l->engine);
+	size_t it = 0;
+	uint32_t key;
+	void *v;
+
+	while (lns_hmap_next(&l->calls, &it, &key, &v)) {
+		uint64_t t = ppp_next_timeout(((struct lns_call *)v)->ppp);
+
+		next = t < next ? t : next;
+	}
+	return next;
+}
+
+void
+lns_timeout(struct lns *l, uint64_t now)
+{
+	size_t it = 0;
+	uint32_t key;
+	void *v;
+
+	l->now = now;
+	l2tp_engine_timeout(l->engine, now);
+	while (lns_hmap_next(&l->calls, &it, &key, &v)) {
+		struct lns_call *c = v;
+
+		if (!c->dead && ppp_next_timeout(c->ppp) <= now)
+			ppp_timeout(c->ppp, now);
+	}
+	settle(l);
+}
+
+void
+lns_shutdown(struct lns *l, uint64_t now)
+{
+	l->now = now;
+	l2tp_engine_set_accept_new(l->engine, false);
+	l2tp_engine_close_all(l->engine, now);
+	settle(l);
+}
+
+void
+lns_set_accept_new(struct lns *l, bool accept)
+{
+	l2tp_engine_set_accept_new(l->engine, accept);
+}
+
+const struct lns_stats *
+lns_stats(const struct lns *l)
+{
+	return &l->stats;
+}
+
+struct l2tp_engine *
+lns_engine(const struct lns *l)
+{
+	return l->engine;
+}
+
+uint32_t
+lns_session_count(const struct lns *l)
+{
+	return (uint32_t)lns_hmap_count(&l->calls);
+}

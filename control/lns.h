@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The control lcore's protocol work, sans-IO: the L2TP engine in the LNS
+ * role, one PPP server per call, tunnel profiles from the configuration,
+ * local users and address pools, and the session entries it hands to the
+ * dataplane once IPCP is open. The owner feeds it the UDP payloads the
+ * workers punt (L2TP control messages and data messages carrying PPP
+ * control) with the time, and carries out what ops ask.
+ */
+#ifndef LNS_H
+#define LNS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cfg.h"
+#include "l2tp_engine.h"
+
+/* What the dataplane needs to carry one subscriber. */
+struct lns_session_info {
+	uint16_t tunnel_id, session_id, peer_tunnel_id, peer_session_id;
+	struct l2tp_addr peer;
+	uint32_t sub_ipv4;
+	uint32_t magic;
+	uint16_t mtu, mss;
+	bool sequencing, peer_acfc, peer_pfc;
+	char user[65];
+};
+
+struct lns_ops {
+	/* One UDP payload (L2TP control, or data with PPP) to a LAC, from port 1701. */
+	void (*udp_send)(void *ctx, const struct l2tp_addr *peer, const uint8_t *payload,
+			 size_t len);
+	/* IPCP is open: publish the session to the workers. */
+	void (*session_up)(void *ctx, const struct lns_session_info *s);
+	/* The session is gone: withdraw it. */
+	void (*session_down)(void *ctx, uint16_t tunnel_id, uint16_t session_id);
+	void (*random)(void *ctx, void *buf, size_t len);
+};
+
+#define LNS_COUNTERS(X)                                                                   \
+	X(sessions_up, "sessions with IPCP open")                                         \
+	X(sessions_down, "sessions ended")                                                \
+	X(auth_accepted, "authentications accepted")                                      \
+	X(auth_rejected, "authentications refused (unknown user, wrong password)")        \
+	X(no_address, "sessions refused: no address to give")                             \
+	X(admission_refused, "calls refused by admission control (rate, calls in setup)") \
+	X(rx_ppp_unknown_session, "PPP frames for a session we do not have")              \
+	X(rx_not_l2tp, "punted payloads that are not L2TPv2")
+
+struct lns_stats {
+#define X(n, t) uint64_t n;
+	LNS_COUNTERS(X)
+#undef X
+};
+
+struct lns;
+
+/* The configuration must outlive the lns (a reload swaps in a new lns_config). */
+struct lns *lns_create(const struct lns_config *cfg, uint32_t local_ip, const struct lns_ops *ops,
+		       void *ctx);
+void lns_destroy(struct lns *l);
+void lns_input(struct lns *l, uint64_t now, const struct l2tp_addr *peer, const uint8_t *payload,
+	       size_t len);
+void lns_timeout(struct lns *l, uint64_t now);
+uint64_t lns_next_timeout(const struct lns *l);
+/* SIGTERM: CDN for every call and StopCCN for every tunnel. */
+void lns_shutdown(struct lns *l, uint64_t now);
+/* Soft shutdown: refuse new tunnels and calls, keep what runs. */
+void lns_set_accept_new(struct lns *l, bool accept);
+const struct lns_stats *lns_stats(const struct lns *l);
+struct l2tp_engine *lns_engine(const struct lns *l);
+uint32_t lns_session_count(const struct lns *l);
+
+#endif

@@ -1,0 +1,408 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// The control lcore's glue, in process: a LAC engine with PPP clients
+// dials the LNS (L2TP engine, PPP servers, profiles, local users, pools),
+// over a simulated UDP path, with deterministic time. What the dataplane
+// would be told is recorded.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+#include <memory>
+#include <random>
+#include <set>
+#include <vector>
+
+extern "C" {
+#include "l2tp_engine.h"
+#include "lns.h"
+#include "lns_log.h"
+#include "ppp.h"
+}
+
+namespace
+{
+
+using Bytes = std::vector<uint8_t>;
+
+const char *config_text = R"(
+l2tp:
+  host_name: l2tp-gw
+  no_sessions_left_s: 10
+profiles:
+  - name: hgw
+    match_host: hgw
+    secret: hello
+    pool: subscribers
+    dns: [198.51.100.53]
+    max_in_setup: 50
+users:
+  - name: 2500-1
+    password: cisco
+    address: 255.255.255.255
+  - name: alice
+    password: s3cret
+  - name: fixed
+    password: pw
+    address: 203.0.113.77
+pools:
+  - name: subscribers
+    ranges: [203.0.113.10-203.0.113.20]
+)";
+
+struct Pkt {
+	uint64_t at;
+	bool to_lns;
+	Bytes data;
+};
+
+struct Harness;
+
+struct LacCall {
+	Harness *h;
+	l2tp_session *s = nullptr;
+	ppp *p = nullptr;
+	bool up = false, down = false;
+};
+
+struct Harness {
+	uint64_t now = 1000000;
+	lns_config *cfg = nullptr;
+	lns *l = nullptr;
+	l2tp_engine *lac = nullptr;
+	l2tp_tunnel *tunnel = nullptr;
+	std::vector<Pkt> wire;
+	std::map<uint32_t, lns_session_info> published; // tunnel<<16|session
+	std::vector<uint32_t> withdrawn;
+	std::vector<std::unique_ptr<LacCall>> calls;
+	std::map<l2tp_session *, LacCall *> by_session;
+	std::mt19937_64 rng{ 5 };
+	std::string user = "alice", password = "s3cret";
+	const l2tp_addr lac_addr = make(192, 0, 2, 2);
+	const l2tp_addr lns_addr = make(192, 0, 2, 1);
+
+	static l2tp_addr make(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
+	{
+		l2tp_addr x = {};
+		x.family = 4;
+		x.ip[0] = a;
+		x.ip[1] = b;
+		x.ip[2] = c;
+		x.ip[3] = d;
+		x.port = 1701;
+		return x;
+	}
+
+	Harness()
+	{
+		static int n;
+		std::string path = "test_lns_" + std::to_string(n++) + ".yaml";
+		std::ofstream(path) << config_text;
+		cfg_errors errs;
+		cfg = cfg_load(path.c_str(), &errs);
+		remove(path.c_str());
+		EXPECT_NE(nullptr, cfg) << (errs.n ? errs.msg[0] : "");
+		l = lns_create(cfg, 0xC0000201, &lns_ops_, this);
+		l2tp_engine_cfg ec;
+		l2tp_engine_cfg_defaults(&ec, L2TP_ROLE_LAC);
+		snprintf(ec.host_name, sizeof(ec.host_name), "hgw");
+		lac = l2tp_engine_create(&ec, &lac_ops_, this);
+	}
+	~Harness()
+	{
+		for (auto &c : calls)
+			ppp_destroy(c->p);
+		l2tp_engine_destroy(lac);
+		lns_destroy(l);
+		cfg_free(cfg);
+	}
+
+	void open(const char *secret = "hello")
+	{
+		l2tp_tunnel_params p = {};
+		p.secret_len = (uint8_t)strlen(secret);
+		memcpy(p.secret, secret, p.secret_len);
+		p.hello_interval_ms = 60000;
+		tunnel = l2tp_tunnel_open(lac, now, &lns_addr, &p);
+	}
+
+	LacCall *dial()
+	{
+		auto c = std::make_unique<LacCall>();
+		c->h = this;
+		l2tp_call_params cp = {};
+		cp.serial = (uint32_t)calls.size();
+		cp.bearer_type = 1;
+		cp.framing_type = 1;
+		cp.tx_connect_speed = 1000000;
+		c->s = l2tp_session_incoming(tunnel, now, &cp);
+		EXPECT_NE(nullptr, c->s);
+		l2tp_session_set_udata(c->s, c.get());
+		ppp_cfg pc;
+		ppp_cfg_defaults(&pc, PPP_ROLE_CLIENT);
+		snprintf(pc.name, sizeof(pc.name), "%s", user.c_str());
+		snprintf(pc.secret, sizeof(pc.secret), "%s", password.c_str());
+		pc.ipv6cp = false;
+		c->p = ppp_create(&pc, &client_ops_, c.get());
+		calls.push_back(std::move(c));
+		return calls.back().get();
+	}
+
+	void run_for(uint64_t ms)
+	{
+		uint64_t until = now + ms;
+		for (int guard = 0; guard < 1000000; guard++) {
+			uint64_t next = std::min(lns_next_timeout(l), l2tp_engine_next_timeout(lac));
+			for (auto &c : calls)
+				if (c->p && !c->down)
+					next = std::min(next, ppp_next_timeout(c->p));
+			for (auto &p : wire)
+				next = std::min(next, p.at);
+			if (next > until)
+				break;
+			now = std::max(now, next);
+			for (size_t i = 0; i < wire.size();) {
+				if (wire[i].at <= now) {
+					Pkt p = wire[i];
+					wire.erase(wire.begin() + (long)i);
+					deliver(p);
+				} else {
+					i++;
+				}
+			}
+			if (lns_next_timeout(l) <= now)
+				lns_timeout(l, now);
+			if (l2tp_engine_next_timeout(lac) <= now)
+				l2tp_engine_timeout(lac, now);
+			for (auto &c : calls)
+				if (c->p && !c->down && ppp_next_timeout(c->p) <= now)
+					ppp_timeout(c->p, now);
+		}
+		now = until;
+	}
+
+	void deliver(const Pkt &p)
+	{
+		if (p.to_lns) {
+			lns_input(l, now, &lac_addr, p.data.data(), p.data.size());
+			return;
+		}
+		l2tp_hdr h;
+		if (l2tp_hdr_parse(&h, p.data.data(), p.data.size()) != L2TP_ST_OK)
+			return;
+		if (l2tp_hdr_is_control(&h)) {
+			l2tp_engine_input(lac, now, &lns_addr, p.data.data(), p.data.size());
+			return;
+		}
+		l2tp_tunnel *t = l2tp_engine_find_tunnel(lac, h.tunnel_id);
+		l2tp_session *s = t ? l2tp_tunnel_find_session(t, h.session_id) : nullptr;
+		LacCall *c = s ? static_cast<LacCall *>(l2tp_session_udata(s)) : nullptr;
+		if (c && c->p && !c->down)
+			ppp_input(c->p, now, p.data.data() + h.hdr_len, l2tp_hdr_payload_len(&h));
+	}
+
+	// the LNS side
+	static void lns_udp(void *ctx, const l2tp_addr *, const uint8_t *b, size_t n)
+	{
+		Harness *h = static_cast<Harness *>(ctx);
+		h->wire.push_back({ h->now + 5, false, Bytes(b, b + n) });
+	}
+	static void lns_up(void *ctx, const lns_session_info *s)
+	{
+		Harness *h = static_cast<Harness *>(ctx);
+		h->published[(uint32_t)s->tunnel_id << 16 | s->session_id] = *s;
+	}
+	static void lns_down(void *ctx, uint16_t t, uint16_t s)
+	{
+		Harness *h = static_cast<Harness *>(ctx);
+		uint32_t k = (uint32_t)t << 16 | s;
+		EXPECT_EQ(1u, h->published.count(k));
+		h->published.erase(k);
+		h->withdrawn.push_back(k);
+	}
+	static void rnd(void *ctx, void *b, size_t n)
+	{
+		Harness *h = static_cast<Harness *>(ctx);
+		for (size_t i = 0; i < n; i++)
+			static_cast<uint8_t *>(b)[i] = (uint8_t)h->rng();
+	}
+	static constexpr lns_ops lns_ops_ = { lns_udp, lns_up, lns_down, rnd };
+
+	// the LAC side
+	static void lac_tx(void *ctx, const l2tp_addr *, const uint8_t *b, size_t n)
+	{
+		Harness *h = static_cast<Harness *>(ctx);
+		h->wire.push_back({ h->now + 5, true, Bytes(b, b + n) });
+	}
+	static void lac_event(void *ctx, const l2tp_event *ev)
+	{
+		Harness *h = static_cast<Harness *>(ctx);
+		LacCall *c = ev->session ? static_cast<LacCall *>(l2tp_session_udata(ev->session))
+					 : nullptr;
+		if (c == nullptr)
+			return;
+		if (ev->type == L2TP_EV_SESSION_UP)
+			ppp_start(c->p, h->now, nullptr);
+		if (ev->type == L2TP_EV_SESSION_DOWN) {
+			c->s = nullptr;
+			if (!c->down)
+				ppp_lower_down(c->p, h->now, PPP_DOWN_LOST_CARRIER);
+		}
+	}
+	static bool lac_policy(void *, const uint8_t *, size_t, const l2tp_addr *,
+			       l2tp_tunnel_params *)
+	{
+		return false;
+	}
+	static constexpr l2tp_engine_ops lac_ops_ = { lac_tx, lac_event, lac_policy, rnd, nullptr };
+
+	// the subscriber's PPP, carried in L2TP data messages by the LAC
+	static void client_send(void *ctx, const uint8_t *f, size_t n)
+	{
+		LacCall *c = static_cast<LacCall *>(ctx);
+		if (c->s == nullptr)
+			return;
+		l2tp_tunnel *t = l2tp_session_tunnel(c->s);
+		uint8_t buf[1600];
+		l2tp_data_hdr_opts o = {};
+		size_t hl = l2tp_hdr_put_data(buf, sizeof(buf), l2tp_tunnel_peer_id(t),
+					      l2tp_session_peer_id(c->s), n, &o);
+		memcpy(buf + hl, f, n);
+		c->h->wire.push_back({ c->h->now + 5, true, Bytes(buf, buf + hl + n) });
+	}
+	static void client_event(void *ctx, ppp *, const ppp_event *ev)
+	{
+		LacCall *c = static_cast<LacCall *>(ctx);
+		if (ev->type == PPP_EV_NETWORK_UP)
+			c->up = true;
+		if (ev->type == PPP_EV_DOWN)
+			c->down = true;
+	}
+	static void client_random(void *ctx, void *b, size_t n)
+	{
+		rnd(static_cast<LacCall *>(ctx)->h, b, n);
+	}
+	static constexpr ppp_ops client_ops_ = { client_send, client_event, client_random };
+};
+
+const bool quiet = [] {
+	log_set_level(LOG_CAT_L2TP, LOG_ERR);
+	log_set_level(LOG_CAT_PPP, LOG_ERR);
+	return true;
+}();
+
+} // namespace
+
+TEST(Lns, SubscribersComeUpWithPoolAddressesAndGoDownCleanly)
+{
+	Harness h;
+	ASSERT_NE(nullptr, h.l);
+	h.open();
+	for (int i = 0; i < 5; i++)
+		h.dial();
+	h.run_for(10000);
+	ASSERT_EQ(5u, h.published.size());
+	std::set<uint32_t> addrs;
+	for (auto &kv : h.published) {
+		EXPECT_GE(kv.second.sub_ipv4, 0xCB00710Au);
+		EXPECT_LE(kv.second.sub_ipv4, 0xCB007114u);
+		EXPECT_TRUE(addrs.insert(kv.second.sub_ipv4).second) << "address handed out twice";
+		EXPECT_STREQ("alice", kv.second.user);
+		EXPECT_NE(0u, kv.second.magic);
+		EXPECT_EQ(0, memcmp(kv.second.peer.ip, h.lac_addr.ip, 4));
+	}
+	for (auto &c : h.calls) {
+		EXPECT_TRUE(c->up);
+		EXPECT_EQ(0xC6336435u, ppp_state(c->p)->dns[0]);
+		EXPECT_TRUE(addrs.count(ppp_state(c->p)->our_ipv4));
+	}
+	EXPECT_EQ(5u, lns_stats(h.l)->auth_accepted);
+	// the subscribers hang up (LAC sends CDN): withdrawn, and the addresses come back
+	for (auto &c : h.calls)
+		l2tp_session_close(c->s, h.now, L2TP_CDN_LOST_CARRIER, 0, nullptr);
+	h.run_for(5000);
+	EXPECT_EQ(0u, h.published.size());
+	EXPECT_EQ(5u, h.withdrawn.size());
+	EXPECT_EQ(0u, lns_session_count(h.l));
+	// no sessions left: the LNS closes the tunnel after 10 s
+	h.run_for(15000);
+	EXPECT_EQ(0u, l2tp_engine_tunnel_count(lns_engine(h.l)));
+	// pool addresses are free again: 5 more come up
+	h.open();
+	for (int i = 0; i < 5; i++)
+		h.dial();
+	h.run_for(10000);
+	EXPECT_EQ(5u, h.published.size());
+}
+
+TEST(Lns, PeerChosenAndFixedAddresses)
+{
+	Harness h;
+	h.user = "2500-1";
+	h.password = "cisco";
+	h.open();
+	h.dial();
+	h.run_for(10000);
+	ASSERT_EQ(1u, h.published.size());
+	// the client asked for 0.0.0.0: the pool's address was offered
+	EXPECT_GE(h.published.begin()->second.sub_ipv4, 0xCB00710Au);
+	h.user = "fixed";
+	h.password = "pw";
+	h.dial();
+	h.run_for(10000);
+	ASSERT_EQ(2u, h.published.size());
+	bool saw_fixed = false;
+	for (auto &kv : h.published)
+		saw_fixed |= kv.second.sub_ipv4 == 0xCB00714Du;
+	EXPECT_TRUE(saw_fixed);
+}
+
+TEST(Lns, WrongPasswordUnknownUserAndUnknownLac)
+{
+	Harness h;
+	h.password = "wrong";
+	h.open();
+	h.dial();
+	h.user = "mallory";
+	h.dial();
+	h.run_for(20000);
+	EXPECT_EQ(0u, h.published.size());
+	EXPECT_EQ(2u, lns_stats(h.l)->auth_rejected);
+	EXPECT_TRUE(h.calls[0]->down);
+	EXPECT_TRUE(h.calls[1]->down);
+	EXPECT_EQ(0u, lns_session_count(h.l));
+
+	Harness h2;
+	h2.open("not-hello"); // wrong tunnel secret: refused
+	h2.run_for(5000);
+	EXPECT_EQ(0u, l2tp_engine_tunnel_count(h2.lac));
+	EXPECT_EQ(1u, l2tp_engine_stats(lns_engine(h2.l))->tunnels_auth_failed +
+			      l2tp_engine_stats(h2.lac)->tunnels_auth_failed);
+}
+
+TEST(Lns, PoolExhaustionRefusesTheSessionAndSaysSo)
+{
+	Harness h;
+	h.open();
+	for (int i = 0; i < 13; i++) // the pool holds 11
+		h.dial();
+	h.run_for(20000);
+	EXPECT_EQ(11u, h.published.size());
+	EXPECT_EQ(2u, lns_stats(h.l)->no_address);
+}
+
+TEST(Lns, ShutdownClosesEverything)
+{
+	Harness h;
+	h.open();
+	for (int i = 0; i < 3; i++)
+		h.dial();
+	h.run_for(10000);
+	ASSERT_EQ(3u, h.published.size());
+	lns_shutdown(h.l, h.now);
+	EXPECT_EQ(0u, h.published.size());
+	h.run_for(5000);
+	EXPECT_EQ(0u, l2tp_engine_tunnel_count(lns_engine(h.l))); // its StopCCN was acknowledged
+	EXPECT_EQ(1u, l2tp_engine_tunnel_count(h.lac)); // holds the state to re-ack (§5.7)
+	h.run_for(30000);
+	EXPECT_EQ(0u, l2tp_engine_tunnel_count(h.lac));
+}

@@ -1,6 +1,11 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Reliable delivery (RFC 2661 §5.8, Appendix A): see l2tp_chan.h.
+ *
+ * Buffers: every message sent stays on the sent list (oldest first) until
+ * an Nr covers it; messages the window does not admit yet wait on the
+ * wait list with their Ns already assigned; early arrivals sit in
+ * held[ns - nr]. All of them come from the engine's pool and go back to it.
  */
 #include "l2tp_chan.h"
 
@@ -10,11 +15,28 @@
 
 #include "l2tp_wire.h"
 
-/* Serial-number arithmetic modulo 2^16 (§5.8). */
+/* Serial-number arithmetic modulo 2^16 (§5.8): how far a is ahead of b. */
 static inline int16_t
 seq_diff(uint16_t a, uint16_t b)
 {
 	return (int16_t)(uint16_t)(a - b);
+}
+
+/* Distance from b forward to a, modulo 2^16. */
+static inline uint16_t
+seq_dist(uint16_t a, uint16_t b)
+{
+	return (uint16_t)(a - b);
+}
+
+/*
+ * The engine never reads the clock; where no time is passed in (a flush
+ * from inside a callback), the latest time the channel was given stands in.
+ */
+static uint64_t
+chan_clock(const struct l2tp_chan *c)
+{
+	return c->last_rx > c->last_tx ? c->last_rx : c->last_tx;
 }
 
 void
@@ -46,16 +68,35 @@ l2tp_chan_rx_str(enum l2tp_chan_rx r)
 	return "?";
 }
 
+/*
+ * Keeps a configuration the channel can run with: a window of at least one
+ * message, a retransmission interval that is never zero (it would resend on
+ * every call) and a back-off that never shrinks.
+ */
+static void
+clamp_cfg(struct l2tp_chan_cfg *cfg)
+{
+	if (cfg->rx_window == 0)
+		cfg->rx_window = 1;
+	if (cfg->rx_window > L2TP_CHAN_MAX_RX_WINDOW)
+		cfg->rx_window = L2TP_CHAN_MAX_RX_WINDOW;
+	if (cfg->rtx_initial_ms == 0)
+		cfg->rtx_initial_ms = 1;
+	if (cfg->rtx_max_ms < cfg->rtx_initial_ms)
+		cfg->rtx_max_ms = cfg->rtx_initial_ms;
+}
+
+/*
+ * §5.8: both sides start at Ns 0 and Nr 0, and the peer's window is 4 until
+ * its AVP 10 says otherwise. The held-message array is the only allocation.
+ */
 int
 l2tp_chan_init(struct l2tp_chan *c, const struct l2tp_chan_cfg *cfg, struct l2tp_msgpool *pool,
 	       const struct l2tp_chan_ops *ops, void *ctx, uint64_t now)
 {
 	memset(c, 0, sizeof(*c));
 	c->cfg = *cfg;
-	if (c->cfg.rx_window == 0)
-		c->cfg.rx_window = 1;
-	if (c->cfg.rx_window > L2TP_CHAN_MAX_RX_WINDOW)
-		c->cfg.rx_window = L2TP_CHAN_MAX_RX_WINDOW;
+	clamp_cfg(&c->cfg);
 	c->held = calloc(c->cfg.rx_window, sizeof(*c->held));
 	if (c->held == NULL)
 		return -ENOMEM;
@@ -105,6 +146,7 @@ l2tp_chan_set_peer_tunnel(struct l2tp_chan *c, uint16_t tunnel_id)
 	c->peer_tunnel_id = tunnel_id;
 }
 
+/* Appendix A: slow start runs up to the peer's window. */
 void
 l2tp_chan_set_peer_window(struct l2tp_chan *c, uint16_t window)
 {
@@ -126,15 +168,28 @@ transmit(struct l2tp_chan *c, struct l2tp_msgbuf *b, uint64_t now)
 	c->ops->tx(c->ctx, b->data, b->len);
 }
 
+/* §5.8: a ZLB carries Ns = the next Ns without consuming it, and our Nr. */
 static void
-send_zlb(struct l2tp_chan *c)
+send_zlb(struct l2tp_chan *c, uint64_t now)
 {
 	uint8_t zlb[L2TP_CTRL_HDR_LEN];
 
 	l2tp_hdr_put_ctrl(zlb, L2TP_CTRL_HDR_LEN, c->peer_tunnel_id, 0, c->ns_next, c->nr);
 	c->ack_deadline = UINT64_MAX;
+	c->last_tx = now;
 	c->stats.zlb_tx++;
 	c->ops->tx(c->ctx, zlb, sizeof(zlb));
+}
+
+/*
+ * An ack is owed for a message just delivered. An ack already owed keeps
+ * its deadline: a steady trickle of messages must not postpone it forever.
+ */
+static void
+owe_ack(struct l2tp_chan *c, uint64_t now)
+{
+	if (c->ack_deadline == UINT64_MAX)
+		c->ack_deadline = now + c->cfg.ack_delay_ms;
 }
 
 static uint32_t
@@ -163,12 +218,17 @@ send_waiting(struct l2tp_chan *c, uint64_t now)
 		c->n_in_flight++;
 		b->sent_at = now;
 		c->stats.tx_msgs++;
-		transmit(c, b, now);
 		if (c->rtx_deadline == UINT64_MAX)
 			c->rtx_deadline = now + c->rtx_interval_ms;
+		transmit(c, b, now);
 	}
 }
 
+/*
+ * Copies the message into a pool buffer and gives it the next Ns now, so
+ * messages keep the order they were queued in whether they go at once or
+ * wait for the window.
+ */
 int
 l2tp_chan_send(struct l2tp_chan *c, const uint8_t *msg, size_t len, uint64_t now)
 {
@@ -217,6 +277,10 @@ open_cwnd(struct l2tp_chan *c)
 		c->cwnd = c->peer_window;
 }
 
+/*
+ * Smoothed round-trip time, a statistic only (the retransmission interval
+ * is configured, §5.8). srtt 0 means no sample yet.
+ */
 static void
 rtt_sample(struct l2tp_chan *c, const struct l2tp_msgbuf *b, uint64_t now)
 {
@@ -227,17 +291,28 @@ rtt_sample(struct l2tp_chan *c, const struct l2tp_msgbuf *b, uint64_t now)
 }
 
 /*
- * Frees what nr acknowledges. An Nr behind una is a stale ack (a duplicate
- * or reordered message) and acknowledges nothing new; one beyond the last
- * message sent is impossible: false.
+ * §5.8: Nr is the next Ns the peer expects, so it can acknowledge at most
+ * what we have sent; beyond that it is forged or confused and nothing of
+ * the message may be used. An Nr behind una is a stale ack carried by a
+ * reordered or duplicated message: valid, it acknowledges nothing new.
  */
 static bool
-take_nr(struct l2tp_chan *c, uint16_t nr, uint64_t now)
+nr_valid(const struct l2tp_chan *c, uint16_t nr)
+{
+	return seq_diff(nr, c->una) <= 0 || seq_dist(nr, c->una) <= c->n_in_flight;
+}
+
+/*
+ * Frees what a valid nr newly acknowledges (no RTT sample from a message
+ * sent more than once: Karn), grows cwnd per message acked, restarts the
+ * back-off because the peer made progress, and sends what the window now
+ * admits.
+ */
+static void
+take_ack(struct l2tp_chan *c, uint16_t nr, uint64_t now)
 {
 	if (seq_diff(nr, c->una) <= 0)
-		return true;
-	if ((uint16_t)(nr - c->una) > c->n_in_flight)
-		return false;
+		return;
 	while (c->una != nr) {
 		struct l2tp_msgbuf *b = c->sent_head;
 
@@ -255,94 +330,121 @@ take_nr(struct l2tp_chan *c, uint16_t nr, uint64_t now)
 	c->rtx_interval_ms = c->cfg.rtx_initial_ms;
 	c->rtx_deadline = c->sent_head != NULL ? now + c->rtx_interval_ms : UINT64_MAX;
 	send_waiting(c, now);
-	return true;
 }
 
+/*
+ * Advances nr past the message about to be delivered, before the delivery:
+ * deliver() may answer through l2tp_chan_send(), and that answer must carry
+ * the new Nr. Slot i of held[] again holds Ns nr + i; the message now at
+ * nr, if held, is taken out and returned for delivery next. The shift
+ * costs rx_window pointers per message, cheap at control message rates.
+ */
 static struct l2tp_msgbuf *
-copy_msg(struct l2tp_chan *c, const uint8_t *msg, size_t len)
-{
-	struct l2tp_msgbuf *b = l2tp_msgpool_get(c->pool);
-
-	if (b == NULL) {
-		c->stats.no_buffer++;
-		return NULL;
-	}
-	memcpy(b->data, msg, len);
-	b->len = (uint16_t)len;
-	b->next = NULL;
-	return b;
-}
-
-/* Delivers the message at nr and every held one that follows it. */
-static void
-deliver_in_order(struct l2tp_chan *c, const uint8_t *msg, size_t len, uint64_t now)
+advance_nr(struct l2tp_chan *c, uint64_t now)
 {
 	uint16_t w = c->cfg.rx_window;
+	struct l2tp_msgbuf *next;
 
 	c->nr++;
 	c->stats.rx_msgs++;
-	c->ack_deadline = now + c->cfg.ack_delay_ms;
-	c->ops->deliver(c->ctx, msg, len);
-	for (;;) {
-		struct l2tp_msgbuf *b;
+	owe_ack(c, now);
+	memmove(c->held, c->held + 1, (size_t)(w - 1) * sizeof(*c->held));
+	c->held[w - 1] = NULL;
+	next = c->held[0];
+	c->held[0] = NULL;
+	return next;
+}
 
-		/* slot 0 is the message at nr - 1: shift the window by one */
-		if (c->held[0] != NULL)
-			l2tp_msgpool_put(c->pool, c->held[0]);
-		memmove(c->held, c->held + 1, (size_t)(w - 1) * sizeof(*c->held));
-		c->held[w - 1] = NULL;
-		b = c->held[0];
-		if (b == NULL || c->dead)
-			break;
-		c->held[0] = NULL;
-		c->nr++;
-		c->stats.rx_msgs++;
-		c->ack_deadline = now + c->cfg.ack_delay_ms;
+/* Delivers the message at nr and then every held one that follows it. */
+static void
+deliver_in_order(struct l2tp_chan *c, const uint8_t *msg, size_t len, uint64_t now)
+{
+	struct l2tp_msgbuf *next = advance_nr(c, now);
+
+	c->ops->deliver(c->ctx, msg, len);
+	while (next != NULL) {
+		struct l2tp_msgbuf *b = next;
+
+		next = advance_nr(c, now);
 		c->ops->deliver(c->ctx, b->data, b->len);
 		l2tp_msgpool_put(c->pool, b);
 	}
 }
 
-enum l2tp_chan_rx
-l2tp_chan_input(struct l2tp_chan *c, const uint8_t *msg, size_t len, uint16_t ns, uint16_t nr,
-		bool zlb, uint64_t now)
+/*
+ * §5.8: an early message inside our window is kept until the gap before it
+ * fills. A second copy of one already held is a network duplicate: our Nr
+ * cannot cover it yet, so there is nothing to re-ack.
+ */
+static enum l2tp_chan_rx
+hold(struct l2tp_chan *c, const uint8_t *msg, size_t len, uint16_t slot)
 {
-	int16_t ahead;
+	struct l2tp_msgbuf *b;
 
-	if (len < L2TP_CTRL_HDR_LEN || len > L2TP_CTRL_MAX_LEN)
-		return L2TP_CHAN_RX_OUT_OF_WINDOW;
-	if (!take_nr(c, nr, now)) {
-		c->stats.bad_nr++;
-		return L2TP_CHAN_RX_BAD_NR;
+	if (c->held[slot] != NULL) {
+		c->stats.duplicates++;
+		return L2TP_CHAN_RX_DUPLICATE;
 	}
-	c->last_rx = now;
-	if (zlb) {
-		c->stats.zlb_rx++;
-		return L2TP_CHAN_RX_OK;
+	b = l2tp_msgpool_get(c->pool);
+	if (b == NULL) {
+		c->stats.no_buffer++;
+		return L2TP_CHAN_RX_NO_BUFFER;
 	}
-	ahead = seq_diff(ns, c->nr);
+	memcpy(b->data, msg, len);
+	b->len = (uint16_t)len;
+	b->ns = (uint16_t)(c->nr + slot);
+	b->next = NULL;
+	c->held[slot] = b;
+	c->stats.out_of_order++;
+	return L2TP_CHAN_RX_OK;
+}
+
+/*
+ * Classifies a new (non-ZLB) message by its Ns against nr (§5.8): behind
+ * is a duplicate whose ack was lost, so ack again at once; at nr deliver;
+ * inside the window hold; beyond it drop.
+ */
+static enum l2tp_chan_rx
+take_msg(struct l2tp_chan *c, const uint8_t *msg, size_t len, uint16_t ns, uint64_t now)
+{
+	int16_t ahead = seq_diff(ns, c->nr);
+
 	if (ahead < 0) {
 		c->stats.duplicates++;
-		send_zlb(c);
+		send_zlb(c, now);
 		return L2TP_CHAN_RX_DUPLICATE;
 	}
 	if (ahead >= c->cfg.rx_window) {
 		c->stats.out_of_window++;
 		return L2TP_CHAN_RX_OUT_OF_WINDOW;
 	}
-	if (ahead > 0) {
-		if (c->held[ahead] != NULL) {
-			c->stats.duplicates++;
-			return L2TP_CHAN_RX_DUPLICATE;
-		}
-		c->held[ahead] = copy_msg(c, msg, len);
-		if (c->held[ahead] == NULL)
-			return L2TP_CHAN_RX_NO_BUFFER;
-		c->stats.out_of_order++;
-		return L2TP_CHAN_RX_OK;
-	}
+	if (ahead > 0)
+		return hold(c, msg, len, (uint16_t)ahead);
 	deliver_in_order(c, msg, len, now);
 	return L2TP_CHAN_RX_OK;
+}
+
+enum l2tp_chan_rx
+l2tp_chan_input(struct l2tp_chan *c, const uint8_t *msg, size_t len, uint16_t ns, uint16_t nr,
+		bool zlb, uint64_t now)
+{
+	if (len < L2TP_CTRL_HDR_LEN || len > L2TP_CTRL_MAX_LEN) {
+		/* beyond what lnsd can hold or deliver: dropped, but counted */
+		c->stats.out_of_window++;
+		return L2TP_CHAN_RX_OUT_OF_WINDOW;
+	}
+	if (!nr_valid(c, nr)) {
+		c->stats.bad_nr++;
+		return L2TP_CHAN_RX_BAD_NR;
+	}
+	c->last_rx = now;
+	take_ack(c, nr, now);
+	if (zlb) {
+		/* §5.8: a ZLB only acknowledges; it is never delivered nor acked */
+		c->stats.zlb_rx++;
+		return L2TP_CHAN_RX_OK;
+	}
+	return take_msg(c, msg, len, ns, now);
 }
 
 uint64_t
@@ -353,11 +455,16 @@ l2tp_chan_next_timeout(const struct l2tp_chan *c)
 	return c->rtx_deadline < c->ack_deadline ? c->rtx_deadline : c->ack_deadline;
 }
 
-/* Appendix A: a timeout halves ssthresh and restarts from a window of one. */
+/*
+ * §5.8: the oldest unacknowledged message goes again with the current Nr,
+ * and the interval doubles up to rtx_max_ms. Appendix A: a timeout means
+ * congestion, so ssthresh halves and cwnd restarts from one.
+ */
 static void
 retransmit_oldest(struct l2tp_chan *c, uint64_t now)
 {
 	struct l2tp_msgbuf *b = c->sent_head;
+	uint64_t interval = (uint64_t)c->rtx_interval_ms * 2;
 
 	c->rtx_count++;
 	c->stats.retransmits++;
@@ -365,10 +472,9 @@ retransmit_oldest(struct l2tp_chan *c, uint64_t now)
 	c->cwnd = 1;
 	c->cwnd_acked = 0;
 	b->retransmitted = 1;
-	transmit(c, b, now);
-	c->rtx_interval_ms = c->rtx_interval_ms * 2 < c->cfg.rtx_max_ms ? c->rtx_interval_ms * 2
-									: c->cfg.rtx_max_ms;
+	c->rtx_interval_ms = interval < c->cfg.rtx_max_ms ? (uint32_t)interval : c->cfg.rtx_max_ms;
 	c->rtx_deadline = now + c->rtx_interval_ms;
+	transmit(c, b, now);
 }
 
 bool
@@ -376,16 +482,18 @@ l2tp_chan_timeout(struct l2tp_chan *c, uint64_t now)
 {
 	if (c->dead)
 		return false;
-	if (c->rtx_deadline <= now && c->sent_head != NULL) {
+	if (c->sent_head != NULL && c->rtx_deadline <= now) {
 		if (c->rtx_count >= c->cfg.rtx_retries) {
+			/* no progress after every retry: the peer is gone */
 			c->dead = true;
 			c->rtx_deadline = UINT64_MAX;
+			c->ack_deadline = UINT64_MAX;
 			return false;
 		}
 		retransmit_oldest(c, now);
 	}
 	if (c->ack_deadline <= now)
-		send_zlb(c);
+		send_zlb(c, now);
 	return true;
 }
 
@@ -393,5 +501,5 @@ void
 l2tp_chan_flush_ack(struct l2tp_chan *c)
 {
 	if (c->ack_deadline != UINT64_MAX)
-		send_zlb(c);
+		send_zlb(c, chan_clock(c));
 }

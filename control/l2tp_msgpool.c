@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Control message buffers: a free list that only grows (see l2tp_msgpool.h).
+ * Buffers are never returned to malloc before fini, so a busy engine reaches
+ * a steady state with no allocation per message.
+ */
 #include "l2tp_msgpool.h"
 
 #include <stdlib.h>
@@ -25,6 +30,10 @@ l2tp_msgpool_fini(struct l2tp_msgpool *pool)
 	}
 }
 
+/*
+ * A buffer from the free list, or a new one while the pool is under its
+ * limit. A refusal is counted: the caller maps it to its own drop reason.
+ */
 struct l2tp_msgbuf *
 l2tp_msgpool_get(struct l2tp_msgpool *pool)
 {

@@ -458,6 +458,16 @@ l2tp_engine_close_all(struct l2tp_engine *e, uint64_t now)
 }
 
 struct l2tp_tunnel *
+l2tp_engine_next_tunnel(const struct l2tp_engine *e, const struct l2tp_tunnel *prev)
+{
+	struct l2tp_tunnel *t = prev != NULL ? prev->next : e->tunnel_list;
+
+	while (t != NULL && t->dead)
+		t = t->next;
+	return t;
+}
+
+struct l2tp_tunnel *
 l2tp_engine_find_tunnel(const struct l2tp_engine *e, uint16_t tunnel_id)
 {
 	struct l2tp_tunnel *t = e->tunnels[tunnel_id];

@@ -205,6 +205,9 @@ void l2tp_engine_set_accept_new(struct l2tp_engine *e, bool accept);
 void l2tp_engine_close_all(struct l2tp_engine *e, uint64_t now);
 
 struct l2tp_tunnel *l2tp_engine_find_tunnel(const struct l2tp_engine *e, uint16_t tunnel_id);
+/* Walks the live tunnels: NULL gives the first; NULL back at the end. */
+struct l2tp_tunnel *l2tp_engine_next_tunnel(const struct l2tp_engine *e,
+					    const struct l2tp_tunnel *prev);
 
 /* Tunnels */
 

@@ -335,9 +335,9 @@ protocol_rejected(struct ppp *p, const struct ppp_cp *c)
 
 	PLOG(p, LOG_INFO, "LCP: peer rejects protocol %s (0x%04X)", ppp_proto_str(proto), proto);
 	if (proto == PPP_PROTO_IPCP)
-		ppp_fsm_close(&p->ipcp, p->now);
+		ppp_fsm_protocol_rejected(&p->ipcp, p->now);
 	else if (proto == PPP_PROTO_IPV6CP)
-		ppp_fsm_close(&p->ipv6cp, p->now);
+		ppp_fsm_protocol_rejected(&p->ipv6cp, p->now);
 	else if (proto == PPP_PROTO_PAP || proto == PPP_PROTO_CHAP)
 		ppp_fail(p, PPP_DOWN_AUTH_FAILURE);
 }

@@ -142,6 +142,28 @@ send_request(struct neigh_table *nt, const struct neigh *n)
 	nt->ops->send(nt->ctx, n->port, f, sizeof(f));
 }
 
+/* A new entry, NONE; NULL when the table is full (counted) or memory fails. */
+static struct neigh *
+neigh_new(struct neigh_table *nt, uint16_t port, uint32_t ip)
+{
+	struct neigh *n;
+
+	if (lns_hmap_count(&nt->by_ip) >= nt->cfg.max_entries) {
+		nt->stats.table_full++;
+		return NULL;
+	}
+	n = calloc(1, sizeof(*n));
+	if (n == NULL || lns_hmap_put(&nt->by_ip, ip, n) != 0) {
+		free(n);
+		return NULL;
+	}
+	n->ip = ip;
+	n->port = port;
+	n->state = NEIGH_NONE;
+	n->deadline = UINT64_MAX;
+	return n;
+}
+
 static void
 learn(struct neigh_table *nt, uint64_t now, struct neigh *n, const uint8_t *mac)
 {
@@ -185,6 +207,8 @@ neigh_input(struct neigh_table *nt, uint64_t now, uint16_t port, const uint8_t *
 		nt->stats.rx_ignored++;
 		return;
 	}
+	if (n == NULL && spa != 0 && (n = neigh_new(nt, port, spa)) != NULL)
+		learn(nt, now, n, f + 22); /* RFC 826: one asking for us we will talk to */
 	if (op == ARP_REQUEST) {
 		uint8_t r[NEIGH_ARP_FRAME_LEN];
 
@@ -201,20 +225,8 @@ neigh_resolve(struct neigh_table *nt, uint64_t now, uint16_t port, uint32_t ip, 
 {
 	struct neigh *n = lns_hmap_get(&nt->by_ip, ip);
 
-	if (n == NULL) {
-		if (lns_hmap_count(&nt->by_ip) >= nt->cfg.max_entries) {
-			nt->stats.table_full++;
-			return -ENOSPC;
-		}
-		n = calloc(1, sizeof(*n));
-		if (n == NULL || lns_hmap_put(&nt->by_ip, ip, n) != 0) {
-			free(n);
-			return -ENOMEM;
-		}
-		n->ip = ip;
-		n->port = port;
-		n->state = NEIGH_NONE;
-	}
+	if (n == NULL && (n = neigh_new(nt, port, ip)) == NULL)
+		return -ENOSPC;
 	switch (n->state) {
 	case NEIGH_REACHABLE:
 	case NEIGH_STALE:

@@ -708,3 +708,10 @@ ppp_cr_answer_finish(struct ppp_cr_answer *a, const uint8_t *opts, size_t len,
 	ppp_w_bytes(reply, opts, len);
 	return PPP_CR_ACK;
 }
+
+void
+ppp_fsm_protocol_rejected(struct ppp_fsm *f, uint64_t now)
+{
+	f->now = now;
+	rxj_catastrophic(f);
+}

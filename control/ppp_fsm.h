@@ -153,6 +153,9 @@ void ppp_cr_reject(struct ppp_cr_answer *a, const struct ppp_opt *o);
 enum ppp_cr_verdict ppp_cr_answer_finish(struct ppp_cr_answer *a, const uint8_t *opts, size_t len,
 					 struct ppp_writer *reply);
 
+/* RXJ-: the peer rejects this whole protocol (LCP Protocol-Reject, §5.7). */
+void ppp_fsm_protocol_rejected(struct ppp_fsm *f, uint64_t now);
+
 /* Sends a Code-Reject for this packet (RUC) or a packet of another code. */
 void ppp_fsm_send_packet(struct ppp_fsm *f, uint8_t code, uint8_t id, const uint8_t *data,
 			 size_t len);

@@ -135,12 +135,22 @@ dp_hand_over(struct dp_worker *w, struct rte_mbuf *m, unsigned owner, struct dp_
 void dp_counters_sum(struct dp_worker *const *workers, unsigned n, uint64_t out[DP_COUNTER_MAX]);
 void dp_session_counters_sum(struct dp_worker *const *workers, unsigned n, uint32_t index,
 			     struct dp_session_counters *out);
+/* Zeroes a slot in every worker; only for a slot no worker can reach (see dp_slot_freed_fn). */
+void dp_session_counters_clear(struct dp_worker *const *workers, unsigned n, uint32_t index);
 
 /* Tables (dp_table.c), written by the control lcore only. */
 struct rte_rcu_qsbr;
 struct dp_tables *dp_tables_create(const char *name, uint32_t max_sessions, int socket,
 				   struct rte_rcu_qsbr *qsbr);
 void dp_tables_free(struct dp_tables *t);
+/*
+ * Called by dp_tables_reclaim() (on the control lcore) when a counters slot
+ * goes back to the free list: its grace period is over, no worker counts
+ * into it any more, so the owner clears it before a new session takes it
+ * (else that session would start with the old one's counters and data Ns).
+ */
+typedef void dp_slot_freed_fn(void *ctx, uint32_t index);
+void dp_tables_on_slot_freed(struct dp_tables *t, dp_slot_freed_fn *fn, void *ctx);
 /* Publishes a copy of s; returns its counters index, or -errno. */
 int dp_session_add(struct dp_tables *t, const struct dp_session *s);
 /* Withdraws a session; freed once every worker has passed a quiescent state. */

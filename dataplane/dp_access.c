@@ -271,7 +271,7 @@ dp_access_burst(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n, struct 
 		const struct access_pkt *ap = &a[idx[k]];
 
 		if (s[k] == NULL)
-			drop(w, m, DP_DROP_UNKNOWN_SESSION);
+			punt(w, m, DP_PUNT_NO_SESSION, out); /* PPP of a call being set up */
 		else if (s[k]->peer_ip != ap->src_ip || s[k]->peer_port != ap->src_port)
 			drop(w, m, DP_DROP_WRONG_PEER);
 		else if (!w->owner_pass && dp_session_owner(w, s[k]->index) != w->id)

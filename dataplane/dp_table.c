@@ -51,6 +51,8 @@ struct dp_tables {
 	uint32_t n_entries;
 	uint32_t *free_entry; /* stack of entries */
 	uint32_t n_free_entries;
+	dp_slot_freed_fn *slot_freed;
+	void *slot_freed_ctx;
 	struct retired *retired; /* FIFO: tokens only grow */
 	uint32_t retired_head, n_retired, retired_cap;
 };
@@ -106,7 +108,9 @@ dp_counter_name(enum dp_counter c)
 		return "?";
 	if (counter_names[c][0] == '\0')
 		for (size_t i = 0; ids[c][i] && i < sizeof(counter_names[c]) - 1; i++)
-			counter_names[c][i] = (char)(ids[c][i] | 0x20 * (ids[c][i] >= 'A'));
+			counter_names[c][i] = (char)(ids[c][i] >= 'A' && ids[c][i] <= 'Z'
+							     ? ids[c][i] + ('a' - 'A')
+							     : ids[c][i]);
 	return counter_names[c];
 }
 
@@ -323,6 +327,13 @@ dp_tables_capacity(const struct dp_tables *t)
 	return t->capacity;
 }
 
+void
+dp_tables_on_slot_freed(struct dp_tables *t, dp_slot_freed_fn *fn, void *ctx)
+{
+	t->slot_freed = fn;
+	t->slot_freed_ctx = ctx;
+}
+
 /* Frees, oldest first, what every worker has stopped looking at. */
 unsigned
 dp_tables_reclaim(struct dp_tables *t)
@@ -340,8 +351,11 @@ dp_tables_reclaim(struct dp_tables *t)
 			rte_hash_free_key_with_position(t->by_sub4, r->pos_sub4);
 		if (r->pos_sub6 >= 0)
 			rte_hash_free_key_with_position(t->by_sub6, r->pos_sub6);
-		if (!r->s->keep_index)
+		if (!r->s->keep_index) {
+			if (t->slot_freed != NULL)
+				t->slot_freed(t->slot_freed_ctx, r->s->index);
 			t->free_index[t->n_free++] = r->s->index;
+		}
 		entry_put(t, r->s);
 		t->retired_head = (t->retired_head + 1) % t->retired_cap;
 		t->n_retired--;

@@ -202,3 +202,10 @@ dp_session_counters_sum(struct dp_worker *const *workers, unsigned n, uint32_t i
 		out->tx_bytes += __atomic_load_n(&c->tx_bytes, __ATOMIC_RELAXED);
 	}
 }
+
+void
+dp_session_counters_clear(struct dp_worker *const *workers, unsigned n, uint32_t index)
+{
+	for (unsigned i = 0; i < n; i++)
+		memset(&workers[i]->sess[index], 0, sizeof(workers[i]->sess[index]));
+}

@@ -14,7 +14,8 @@ extern "C" {
 namespace
 {
 
-std::string write_tmp(const std::string &text)
+std::string
+write_tmp(const std::string &text)
 {
 	static int n;
 	std::string path = "test_cfg_" + std::to_string(n++) + ".yaml";
@@ -40,7 +41,8 @@ struct Loaded {
 	}
 };
 
-std::unique_ptr<Loaded> load(const std::string &text)
+std::unique_ptr<Loaded>
+load(const std::string &text)
 {
 	auto l = std::make_unique<Loaded>();
 	l->path = write_tmp(text);
@@ -140,12 +142,14 @@ INSTANTIATE_TEST_SUITE_P(
 		     ":3:18: auth: 'eap' is not pap, chap or mschapv2" },
 		Bad{ "duplicate profile", "profiles:\n  - name: p\n  - name: p\n",
 		     ":3:5: profile 'p' defined twice" },
-		Bad{ "same host twice", "profiles:\n  - name: a\n    match_host: h\n  - name: b\n    match_host: h\n",
+		Bad{ "same host twice",
+		     "profiles:\n  - name: a\n    match_host: h\n  - name: b\n    match_host: h\n",
 		     "both match host 'h'" },
 		Bad{ "missing pool", "profiles:\n  - name: p\n    pool: nope\n",
 		     ":2:5: profile 'p' names pool 'nope', which does not exist" },
 		Bad{ "overlapping pools",
-		     "pools:\n  - name: a\n    ranges: [203.0.113.0/25]\n  - name: b\n    ranges: [203.0.113.100-203.0.113.200]\n",
+		     "pools:\n  - name: a\n    ranges: [203.0.113.0/25]\n  - name: b\n    ranges: "
+		     "[203.0.113.100-203.0.113.200]\n",
 		     ":4:5: pool 'b' overlaps pool 'a'" },
 		Bad{ "bad range", "pools:\n  - name: a\n    ranges: [203.0.113.9-203.0.113.1]\n",
 		     ":3:14: ranges: expected first-last" },

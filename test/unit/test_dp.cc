@@ -43,8 +43,16 @@ class Eal : public ::testing::Environment
       public:
 	void SetUp() override
 	{
-		const char *argv[] = { "test_dp", "--no-huge", "--no-pci", "--no-shconf", "-l", "0-1",
-				       "-m", "1536", "--log-level=error", "--file-prefix=lnsd-test-dp" };
+		const char *argv[] = { "test_dp",
+				       "--no-huge",
+				       "--no-pci",
+				       "--no-shconf",
+				       "-l",
+				       "0-1",
+				       "-m",
+				       "1536",
+				       "--log-level=error",
+				       "--file-prefix=lnsd-test-dp" };
 		ASSERT_GE(rte_eal_init(10, const_cast<char **>(argv)), 0);
 		pool = rte_pktmbuf_pool_create("test_dp", 8191, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 					       SOCKET_ID_ANY);
@@ -69,12 +77,13 @@ const rte_ether_addr lac_mac = { { 0x02, 0, 0, 0, 0, 0x0a } };
 const rte_ether_addr access_mac = { { 0x02, 0, 0, 0, 0, 0x01 } };
 const rte_ether_addr core_mac = { { 0x02, 0, 0, 0, 0, 0x02 } };
 const rte_ether_addr core_gw = { { 0x02, 0, 0, 0, 0, 0x0c } };
-const uint32_t LAC = 0xC0000202;   // 192.0.2.2
-const uint32_t LNS = 0xC0000201;   // 192.0.2.1
-const uint32_t SUB = 0xCB00710A;   // 203.0.113.10
+const uint32_t LAC = 0xC0000202;    // 192.0.2.2
+const uint32_t LNS = 0xC0000201;    // 192.0.2.1
+const uint32_t SUB = 0xCB00710A;    // 203.0.113.10
 const uint32_t REMOTE = 0xC6336402; // 198.51.100.2
 
-dp_session base_session()
+dp_session
+base_session()
 {
 	dp_session s = {};
 	s.tunnel_id = 100;
@@ -122,7 +131,8 @@ struct Rig {
 };
 
 // rte_ipv4_cksum's result is stored as it is, in memory order
-void set_cksum(const void *hdr)
+void
+set_cksum(const void *hdr)
 {
 	uint8_t *ip = (uint8_t *)hdr;
 	memset(ip + 10, 0, 2);
@@ -130,7 +140,8 @@ void set_cksum(const void *hdr)
 	memcpy(ip + 10, &c, 2);
 }
 
-Bytes inner_ipv4(uint32_t src, uint32_t dst, uint8_t ttl = 64, size_t payload = 20)
+Bytes
+inner_ipv4(uint32_t src, uint32_t dst, uint8_t ttl = 64, size_t payload = 20)
 {
 	Bytes ip(20 + 8 + payload, 0x5a);
 	ip[0] = 0x45;
@@ -163,7 +174,8 @@ struct Outer {
 };
 
 // Ethernet [VLAN] IPv4 UDP L2TP PPP + payload, as a LAC sends it.
-Bytes from_lac(const Outer &o, const Bytes &payload)
+Bytes
+from_lac(const Outer &o, const Bytes &payload)
 {
 	Bytes ppp;
 	if (o.acf) {
@@ -219,14 +231,16 @@ Bytes from_lac(const Outer &o, const Bytes &payload)
 const uint8_t SUB6[8] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 1 };
 const uint8_t REMOTE6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2 };
 
-uint64_t prefix_key(const uint8_t p[8])
+uint64_t
+prefix_key(const uint8_t p[8])
 {
 	uint64_t k;
 	memcpy(&k, p, 8);
 	return k;
 }
 
-Bytes inner_ipv6(const uint8_t *src, const uint8_t *dst, uint8_t hops = 64)
+Bytes
+inner_ipv6(const uint8_t *src, const uint8_t *dst, uint8_t hops = 64)
 {
 	Bytes ip(40 + 8, 0x66);
 	ip[0] = 0x60;
@@ -240,7 +254,8 @@ Bytes inner_ipv6(const uint8_t *src, const uint8_t *dst, uint8_t hops = 64)
 }
 
 // Ethernet + IP from the core toward a subscriber.
-Bytes from_core(const Bytes &ip)
+Bytes
+from_core(const Bytes &ip)
 {
 	Bytes b(14, 0);
 	memcpy(&b[0], core_mac.addr_bytes, 6);
@@ -250,7 +265,8 @@ Bytes from_core(const Bytes &ip)
 	return b;
 }
 
-rte_mbuf *mbuf(const Bytes &b)
+rte_mbuf *
+mbuf(const Bytes &b)
 {
 	rte_mbuf *m = rte_pktmbuf_alloc(pool);
 	char *p = rte_pktmbuf_append(m, (uint16_t)b.size());
@@ -258,13 +274,15 @@ rte_mbuf *mbuf(const Bytes &b)
 	return m;
 }
 
-Bytes bytes(rte_mbuf *m)
+Bytes
+bytes(rte_mbuf *m)
 {
 	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
 	return Bytes(p, p + rte_pktmbuf_data_len(m));
 }
 
-void free_out(dp_out &o)
+void
+free_out(dp_out &o)
 {
 	for (unsigned i = 0; i < o.n_core; i++)
 		rte_pktmbuf_free(o.core[i]);
@@ -275,7 +293,8 @@ void free_out(dp_out &o)
 	o = {};
 }
 
-dp_out run_access(Rig &r, const Bytes &b)
+dp_out
+run_access(Rig &r, const Bytes &b)
 {
 	dp_out out = {};
 	rte_mbuf *m = mbuf(b);
@@ -350,9 +369,6 @@ TEST(DpAccess, EveryDropHasItsReason)
 	Bytes v3 = good;
 	v3[42 + 1] = 0x03;
 	cases.push_back({ v3, DP_DROP_L2TP_HEADER });
-	Outer unknown = o;
-	unknown.session = 201;
-	cases.push_back({ from_lac(unknown, inner), DP_DROP_UNKNOWN_SESSION });
 	Outer wrong_ip = o;
 	wrong_ip.src = LAC + 1;
 	cases.push_back({ from_lac(wrong_ip, inner), DP_DROP_WRONG_PEER });
@@ -407,6 +423,14 @@ TEST(DpAccess, ControlIsPuntedAndEchoIsAnsweredByTheWorker)
 	EXPECT_EQ(1u, r.c(DP_PUNT_ARP));
 	free_out(out);
 
+	// a session not in the table yet (PPP still negotiating): the control lcore decides
+	Outer unknown = o;
+	unknown.session = 201;
+	out = run_access(r, from_lac(unknown, { 1, 2, 3 }));
+	EXPECT_EQ(1, out.n_punt);
+	EXPECT_EQ(1u, r.c(DP_PUNT_NO_SESSION));
+	free_out(out);
+
 	// Echo-Request id 9 with the subscriber's magic and some data
 	lcp.l2tp_flags = L2TP_FLAG_L | L2TP_FLAG_S;
 	out = run_access(r, from_lac(lcp, { 9, 9, 0, 10, 0xde, 0xad, 0xbe, 0xef, 0x55, 0x66 }));
@@ -422,8 +446,9 @@ TEST(DpAccess, ControlIsPuntedAndEchoIsAnsweredByTheWorker)
 	EXPECT_EQ(300, h.tunnel_id);
 	EXPECT_EQ(400, h.session_id);
 	const uint8_t *ppp = &rep[42 + h.hdr_len];
-	EXPECT_EQ(Bytes({ 0xff, 0x03, 0xc0, 0x21, 10, 9, 0, 10, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66 }),
-		  Bytes(ppp, ppp + 14));
+	EXPECT_EQ(
+		Bytes({ 0xff, 0x03, 0xc0, 0x21, 10, 9, 0, 10, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66 }),
+		Bytes(ppp, ppp + 14));
 	EXPECT_EQ(1u, r.c(DP_ECHO_REPLIED));
 	free_out(out);
 	EXPECT_EQ(0u, rte_mempool_in_use_count(pool));
@@ -583,6 +608,40 @@ TEST(DpTables, AddDeleteReplaceWithRcu)
 	rte_rcu_qsbr_thread_unregister(qsbr, 3);
 }
 
+TEST(DpTables, AFreedSlotIsClearedBeforeANewSessionTakesIt)
+{
+	Rig r(1);
+	dp_worker *w = &r.w;
+	std::vector<uint32_t> freed;
+	dp_tables_on_slot_freed(
+		r.t,
+		[](void *ctx, uint32_t index) {
+			static_cast<std::vector<uint32_t> *>(ctx)->push_back(index);
+		},
+		&freed);
+	ASSERT_EQ(0, rte_rcu_qsbr_thread_register(qsbr, 3));
+	rte_rcu_qsbr_thread_online(qsbr, 3);
+	dp_session s = base_session();
+	int idx = dp_session_add(r.t, &s);
+	ASSERT_GE(idx, 0);
+	r.sess[idx] = { 5, 500, 7, 700, 42 };
+	ASSERT_EQ(0, dp_session_del(r.t, s.tunnel_id, s.session_id));
+	dp_tables_reclaim(r.t);
+	EXPECT_TRUE(freed.empty()); // the worker may still count into it
+	rte_rcu_qsbr_quiescent(qsbr, 3);
+	EXPECT_EQ(1u, dp_tables_reclaim(r.t));
+	ASSERT_EQ(std::vector<uint32_t>{ (uint32_t)idx }, freed);
+	dp_session_counters_clear(&w, 1, freed[0]);
+	s.session_id = 201;
+	ASSERT_EQ(idx, dp_session_add(r.t, &s)); // capacity 1: the same slot
+	dp_session_counters c;
+	dp_session_counters_sum(&w, 1, (uint32_t)idx, &c);
+	EXPECT_EQ(0u, c.rx_packets + c.rx_bytes + c.tx_packets + c.tx_bytes);
+	EXPECT_EQ(0u, r.sess[idx].ns);
+	rte_rcu_qsbr_thread_offline(qsbr, 3);
+	rte_rcu_qsbr_thread_unregister(qsbr, 3);
+}
+
 TEST(DpTables, AMillionSessions)
 {
 	const uint32_t n = 1000000;
@@ -636,7 +695,8 @@ struct Race {
 	uint64_t forwarded = 0, wrong = 0, dropped = 0;
 };
 
-int race_worker(void *arg)
+int
+race_worker(void *arg)
 {
 	Race *race = static_cast<Race *>(arg);
 	rte_rcu_qsbr_thread_register(qsbr, 1);
@@ -719,9 +779,12 @@ TEST(DpWorker, PollMovesPacketsBetweenPorts)
 {
 	static int n;
 	std::string tag = std::to_string(n++);
-	rte_ring *a_in = rte_ring_create(("ai" + tag).c_str(), 64, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
-	rte_ring *a_out = rte_ring_create(("ao" + tag).c_str(), 64, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
-	rte_ring *c_in = rte_ring_create(("ci" + tag).c_str(), 64, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	rte_ring *a_in = rte_ring_create(("ai" + tag).c_str(), 64, SOCKET_ID_ANY,
+					 RING_F_SP_ENQ | RING_F_SC_DEQ);
+	rte_ring *a_out = rte_ring_create(("ao" + tag).c_str(), 64, SOCKET_ID_ANY,
+					  RING_F_SP_ENQ | RING_F_SC_DEQ);
+	rte_ring *c_in = rte_ring_create(("ci" + tag).c_str(), 64, SOCKET_ID_ANY,
+					 RING_F_SP_ENQ | RING_F_SC_DEQ);
 	rte_ring *c_out = rte_ring_create(("co" + tag).c_str(), 4, SOCKET_ID_ANY,
 					  RING_F_SP_ENQ | RING_F_SC_DEQ | RING_F_EXACT_SZ);
 	rte_ring *punt = rte_ring_create(("pu" + tag).c_str(), 1, SOCKET_ID_ANY,

@@ -1155,3 +1155,33 @@ TEST(Malformed, CallNeverConnectedIsClearedAfterTheSetupTimeout)
 	EXPECT_EQ(0u, l2tp_engine_session_count(r.lns->engine));
 	expect_last(*r.lns, L2TP_MSG_CDN, L2TP_CDN_TIMEOUT, 0);
 }
+
+TEST(Engines, TunnelWalkSeesEveryLiveTunnelOnce)
+{
+	Pair p;
+	std::set<uint16_t> opened;
+	for (int i = 0; i < 3; i++)
+		opened.insert(l2tp_tunnel_id(p.open()));
+	p.w.run_for(5000);
+	ASSERT_EQ(3u, l2tp_engine_tunnel_count(p.lns->engine));
+	auto walk = [](l2tp_engine *e) {
+		std::multiset<uint16_t> ids;
+		for (l2tp_tunnel *t = l2tp_engine_next_tunnel(e, nullptr); t;
+		     t = l2tp_engine_next_tunnel(e, t))
+			ids.insert(l2tp_tunnel_id(t));
+		return ids;
+	};
+	std::multiset<uint16_t> lac_ids = walk(p.lac->engine);
+	EXPECT_EQ(std::multiset<uint16_t>(opened.begin(), opened.end()), lac_ids);
+	EXPECT_EQ(3u, walk(p.lns->engine).size());
+
+	// a closing tunnel stays in the walk (shutting down) until it is gone
+	l2tp_tunnel *closing = l2tp_engine_find_tunnel(p.lac->engine, *opened.begin());
+	l2tp_tunnel_close(closing, p.w.now, L2TP_STOPCCN_CLEAR, -1, nullptr);
+	ASSERT_EQ(1u, walk(p.lac->engine).count(*opened.begin()));
+	EXPECT_EQ(L2TP_TUNNEL_SHUTTING_DOWN, l2tp_tunnel_state(closing));
+	p.w.run_for(60000);
+	EXPECT_EQ(0u, walk(p.lac->engine).count(*opened.begin()));
+	EXPECT_EQ(2u, walk(p.lns->engine).size());
+	EXPECT_EQ(2u, walk(p.lac->engine).size());
+}

@@ -97,6 +97,11 @@ TEST_F(Fixture, RequestsForOurAddressAreAnswered)
 	EXPECT_EQ(0, memcmp(&r[22], our_mac, 6));
 	EXPECT_EQ(US, get_be32(&r[28]));
 	EXPECT_EQ(LAC, get_be32(&r[38]));
+	// the asker is noted: no request needed to answer it later (RFC 826)
+	uint8_t mac[6];
+	EXPECT_EQ(0, neigh_resolve(nt, now, 0, LAC, mac));
+	EXPECT_EQ(0, memcmp(mac, lac_mac, 6));
+	EXPECT_EQ(1u, out.sent.size());
 	in(arp(1, lac_mac, LAC, OTHER));
 	EXPECT_EQ(1u, out.sent.size());
 	EXPECT_EQ(1u, neigh_stats(nt)->rx_ignored);

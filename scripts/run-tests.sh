@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One command for every test: installs dependencies, builds with
 # AddressSanitizer and UndefinedBehaviorSanitizer, runs the unit tests,
+# then the end-to-end tests (real lnsd and lacsim in network namespaces),
 # then builds the libFuzzer targets with clang and runs each for a bounded
 # time. Exits non-zero when anything fails.
 #
@@ -56,6 +57,9 @@ echo "== unit tests (gcc, ASan+UBSan)"
 setup build-test -Dsanitizers=true -Dtests=true
 ninja -C build-test -j "$jobs"
 run_suite build-test unit "$jobs"
+
+echo "== end to end (lnsd on net_af_packet in network namespaces, lacsim dialling in)"
+run_suite build-test e2e 1
 
 echo "== fuzzers (clang libFuzzer, ASan+UBSan, ${fuzz_seconds}s each)"
 CC=clang CXX=clang++ setup build-fuzz -Dtests=false -Dfuzzers=true -Dsanitizers=true \

@@ -1,0 +1,683 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * lnsd: the L2TPv2 Network Server. Reads the configuration, starts EAL and
+ * the ports it names, launches the workers, and runs the control loop on
+ * the main lcore: punted packets into the LNS engines (L2TP, PPP) and ARP,
+ * their answers out on each port's control TX queue, sessions published to
+ * and withdrawn from the workers' tables.
+ *
+ *   lnsd -c FILE [--debug l2tp,ppp,dataplane]
+ *   kill -USR1 PID    tunnels, sessions and their counters on stdout
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
+
+#include "cfg.h"
+#include "dp.h"
+#include "dp_pkt.h"
+#include "dp_worker.h"
+#include "lns.h"
+#include "lns_log.h"
+#include "neigh.h"
+
+#define MAX_WORKERS 16
+#define RING_SIZE   1024
+
+static volatile sig_atomic_t stop_requested, show_requested;
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGUSR1)
+		show_requested = 1;
+	else
+		stop_requested = 1;
+}
+
+/* What lnsd shows of a published session, by its dataplane counters slot. */
+struct lnsd_sub {
+	bool up;
+	uint16_t tunnel_id, session_id;
+	uint32_t ipv4;
+	char user[65];
+};
+
+struct lnsd {
+	const struct lns_config *cfg;
+	const struct cfg_port *access, *core;
+	uint16_t access_port, core_port, ctl_txq;
+	struct rte_mempool *pool;
+	struct rte_rcu_qsbr *qsbr;
+	struct dp_tables *tables;
+	struct dp_ports ports[2]; /* published copy and the one being written */
+	unsigned ports_cur;
+	struct dp_worker workers[MAX_WORKERS];
+	struct dp_worker_cfg wcfg[MAX_WORKERS];
+	struct rte_ring *punt[MAX_WORKERS];
+	struct rte_ring *handoff[MAX_WORKERS][2];
+	unsigned n_workers;
+	bool stop_workers;
+	struct lns *lns;
+	struct neigh_table *neigh;
+	struct lnsd_sub *subs; /* [max_sessions] */
+	uint64_t tx_no_mac, tx_dropped, punt_other;
+};
+
+static uint64_t
+now_ms(void)
+{
+	return rte_get_timer_cycles() * 1000 / rte_get_timer_hz();
+}
+
+static void
+random_bytes(void *ctx, void *buf, size_t len)
+{
+	(void)ctx;
+	uint8_t *p = buf;
+
+	for (size_t i = 0; i < len; i++)
+		p[i] = (uint8_t)rte_rand();
+}
+
+/* The next hop toward ip on a port: itself on the port's subnet, else its gateway. */
+static uint32_t
+next_hop(const struct cfg_port *p, uint32_t ip)
+{
+	uint32_t mask = p->prefix_len ? ~0u << (32 - p->prefix_len) : 0;
+
+	return (ip & mask) == (p->ipv4 & mask) || p->gateway == 0 ? ip : p->gateway;
+}
+
+static void
+send_frame(struct lnsd *d, uint16_t port, const uint8_t *frame, size_t len)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(d->pool);
+	char *p;
+
+	if (m == NULL || (p = rte_pktmbuf_append(m, (uint16_t)len)) == NULL) {
+		rte_pktmbuf_free(m);
+		d->tx_dropped++;
+		return;
+	}
+	memcpy(p, frame, len);
+	if (rte_eth_tx_burst(port, d->ctl_txq, &m, 1) != 1) {
+		rte_pktmbuf_free(m);
+		d->tx_dropped++;
+	}
+}
+
+static void
+neigh_send(void *ctx, uint16_t port, const uint8_t *frame, size_t len)
+{
+	send_frame(ctx, port, frame, len);
+}
+
+static void
+neigh_changed(void *ctx, uint32_t ip, const uint8_t *mac)
+{
+	struct lnsd *d = ctx;
+	struct dp_ports *next = &d->ports[d->ports_cur ^ 1];
+
+	if (d->core == NULL || ip != d->core->gateway || mac == NULL)
+		return;
+	/* the core gateway: workers see a new copy, switched atomically */
+	*next = d->ports[d->ports_cur];
+	memcpy(next->core_gw.addr_bytes, mac, 6);
+	d->ports_cur ^= 1;
+	for (unsigned i = 0; i < d->n_workers; i++)
+		__atomic_store_n(&d->workers[i].ports, next, __ATOMIC_RELEASE);
+	LOG(DP, LOG_INFO, "core gateway resolved");
+}
+
+static const struct neigh_ops neigh_ops = { neigh_send, neigh_changed };
+
+/* An L2TP payload to a LAC: UDP from 1701, IPv4, Ethernet to the next hop. */
+static void
+udp_send(void *ctx, const struct l2tp_addr *peer, const uint8_t *payload, size_t len)
+{
+	struct lnsd *d = ctx;
+	uint8_t f[1600];
+	uint8_t mac[6];
+	uint32_t dst = get_be32(peer->ip);
+	struct rte_ether_addr dmac;
+
+	if (len + 42 > sizeof(f)) {
+		d->tx_dropped++;
+		return;
+	}
+	if (neigh_resolve(d->neigh, now_ms(), d->access_port, next_hop(d->access, dst), mac) != 0) {
+		d->tx_no_mac++; /* the L2TP channel and PPP retransmit */
+		return;
+	}
+	memcpy(dmac.addr_bytes, mac, 6);
+	eth_write(f, &dmac, &d->ports[d->ports_cur].access_mac, RTE_ETHER_TYPE_IPV4);
+	memset(f + 14, 0, 20);
+	f[14] = 0x45;
+	put_be16(f + 16, (uint16_t)(20 + 8 + len));
+	f[22] = 64;
+	f[23] = IPPROTO_UDP;
+	put_be32(f + 26, d->access->ipv4);
+	put_be32(f + 30, dst);
+	ipv4_set_cksum(f + 14);
+	put_be16(f + 34, L2TP_UDP_PORT);
+	put_be16(f + 36, peer->port);
+	put_be16(f + 38, (uint16_t)(8 + len));
+	put_be16(f + 40, 0);
+	memcpy(f + 42, payload, len);
+	send_frame(d, d->access_port, f, 42 + len);
+}
+
+static void
+session_up(void *ctx, const struct lns_session_info *i)
+{
+	struct lnsd *d = ctx;
+	struct dp_session s = { 0 };
+	uint8_t mac[6];
+	int rc;
+
+	s.tunnel_id = i->tunnel_id;
+	s.session_id = i->session_id;
+	s.peer_tunnel_id = i->peer_tunnel_id;
+	s.peer_session_id = i->peer_session_id;
+	s.peer_ip = get_be32(i->peer.ip);
+	s.peer_port = i->peer.port;
+	s.local_ip = d->access->ipv4;
+	s.local_port = L2TP_UDP_PORT;
+	if (neigh_resolve(d->neigh, now_ms(), d->access_port, next_hop(d->access, s.peer_ip),
+			  mac) == 0)
+		memcpy(s.peer_mac.addr_bytes, mac, 6);
+	s.sub_ipv4 = i->sub_ipv4;
+	s.magic = i->magic;
+	s.mtu = i->mtu;
+	s.mss = i->mss;
+	s.flags = (uint8_t)((i->sequencing ? DP_SESS_SEQUENCING : 0));
+	rc = dp_session_add(d->tables, &s);
+	if (rc < 0) {
+		LOG(DP, LOG_ERR, "session %u/%u for %s not published: %s", i->tunnel_id,
+		    i->session_id, i->user, strerror(-rc));
+		return;
+	}
+	d->subs[rc] = (struct lnsd_sub){ .up = true,
+					 .tunnel_id = i->tunnel_id,
+					 .session_id = i->session_id,
+					 .ipv4 = i->sub_ipv4 };
+	snprintf(d->subs[rc].user, sizeof(d->subs[rc].user), "%s", i->user);
+	LOG(DP, LOG_INFO, "session %u/%u for %s up: %u.%u.%u.%u", i->tunnel_id, i->session_id,
+	    i->user, i->sub_ipv4 >> 24, (i->sub_ipv4 >> 16) & 255, (i->sub_ipv4 >> 8) & 255,
+	    i->sub_ipv4 & 255);
+}
+
+static void
+session_counters(struct lnsd *d, uint32_t index, struct dp_session_counters *out)
+{
+	struct dp_worker *w[MAX_WORKERS];
+
+	for (unsigned i = 0; i < d->n_workers; i++)
+		w[i] = &d->workers[i];
+	dp_session_counters_sum(w, d->n_workers, index, out);
+}
+
+static void
+slot_freed(void *ctx, uint32_t index)
+{
+	struct lnsd *d = ctx;
+	struct dp_worker *w[MAX_WORKERS];
+
+	for (unsigned i = 0; i < d->n_workers; i++)
+		w[i] = &d->workers[i];
+	dp_session_counters_clear(w, d->n_workers, index);
+}
+
+static void
+session_down(void *ctx, uint16_t t, uint16_t s)
+{
+	struct lnsd *d = ctx;
+	uint32_t key = dp_l2tp_key(t, s);
+	const struct dp_session *e;
+	struct dp_session_counters c;
+
+	/* the control lcore is the tables' only writer: its own lookup is safe */
+	dp_lookup_l2tp(d->tables, &key, 1, &e);
+	if (e == NULL)
+		return;
+	session_counters(d, e->index, &c);
+	d->subs[e->index].up = false;
+	dp_session_del(d->tables, t, s);
+	LOG(DP, LOG_INFO,
+	    "session %u/%u down: from subscriber %llu packets %llu bytes, to it %llu "
+	    "packets %llu bytes",
+	    t, s, (unsigned long long)c.rx_packets, (unsigned long long)c.rx_bytes,
+	    (unsigned long long)c.tx_packets, (unsigned long long)c.tx_bytes);
+}
+
+static const struct lns_ops lns_ops = { udp_send, session_up, session_down, random_bytes };
+
+/* A packet a worker punted: ARP, or UDP to 1701 for the LNS. */
+static void
+control_input(struct lnsd *d, struct rte_mbuf *m, uint64_t now)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t len = rte_pktmbuf_data_len(m), off = 14, ihl;
+	uint16_t type = len >= 14 ? get_be16(p + 12) : 0;
+	struct l2tp_addr peer = { .family = 4 };
+
+	if (type == RTE_ETHER_TYPE_VLAN && len >= 18) {
+		type = get_be16(p + 16);
+		off = 18;
+	}
+	if (type == RTE_ETHER_TYPE_ARP) {
+		neigh_input(d->neigh, now, m->port, p + off - 14, len - (off - 14));
+		return;
+	}
+	if (type != RTE_ETHER_TYPE_IPV4 || len < off + 28) {
+		d->punt_other++;
+		return;
+	}
+	ihl = (p[off] & 0xfu) * 4;
+	if (p[off + 9] != IPPROTO_UDP || len < off + ihl + 8) {
+		d->punt_other++;
+		return;
+	}
+	memcpy(peer.ip, p + off + 12, 4);
+	peer.port = get_be16(p + off + ihl);
+	lns_input(d->lns, now, &peer, p + off + ihl + 8,
+		  get_be16(p + off + ihl + 4) >= 8 ? get_be16(p + off + ihl + 4) - 8u : 0);
+}
+
+static int
+worker_main(void *arg)
+{
+	struct lnsd *d = arg;
+	unsigned id = rte_lcore_index(rte_lcore_id()) - 1;
+
+	dp_worker_run(&d->workers[id], &d->wcfg[id], &d->stop_workers);
+	return 0;
+}
+
+static int
+eal_start(const struct lns_config *c, const char *prog)
+{
+	static char args[64][160];
+	char *argv[64];
+	int argc = 0;
+
+#define ARG(...) snprintf(args[argc], sizeof(args[0]), __VA_ARGS__), argv[argc] = args[argc], argc++
+	ARG("%s", prog);
+	ARG("--no-pci");
+	ARG("--no-shconf");
+	ARG("--file-prefix=lnsd-%d", (int)getpid());
+	if (!c->dpdk.hugepages)
+		ARG("--no-huge");
+	ARG("-m");
+	ARG("%u", c->dpdk.memory_mb);
+	ARG("-l");
+	if (c->dpdk.lcores[0])
+		ARG("%s", c->dpdk.lcores);
+	else
+		ARG("0-%u", c->dpdk.workers);
+	ARG("--log-level=warning");
+	for (unsigned i = 0; i < c->n_ports; i++)
+		ARG("--vdev=%s", c->ports[i].device);
+	for (unsigned i = 0; i < c->dpdk.n_eal_args && argc < 63; i++)
+		ARG("%s", c->dpdk.eal_args[i]);
+#undef ARG
+	argv[argc] = NULL;
+	return rte_eal_init(argc, argv);
+}
+
+static int
+port_of(const struct cfg_port *p, uint16_t *id)
+{
+	char name[128];
+
+	snprintf(name, sizeof(name), "%s", p->device);
+	name[strcspn(name, ",")] = '\0';
+	return rte_eth_dev_get_port_by_name(name, id);
+}
+
+static int
+setup(struct lnsd *d)
+{
+	const struct lns_config *c = d->cfg;
+	struct neigh_cfg nc;
+	struct neigh_if nif;
+
+	for (unsigned i = 0; i < c->n_ports; i++) {
+		if (c->ports[i].role != CFG_PORT_CORE && d->access == NULL)
+			d->access = &c->ports[i];
+		if (c->ports[i].role != CFG_PORT_ACCESS && d->core == NULL)
+			d->core = &c->ports[i];
+	}
+	if (d->access == NULL || d->core == NULL || d->access == d->core) {
+		fprintf(stderr,
+			"lnsd: %s: needs one port facing the LACs (role access) and one "
+			"facing the core (role core)\n",
+			c->path);
+		return -EINVAL;
+	}
+	if (port_of(d->access, &d->access_port) != 0 || port_of(d->core, &d->core_port) != 0) {
+		fprintf(stderr, "lnsd: a port's device did not come up\n");
+		return -ENODEV;
+	}
+	d->n_workers = c->dpdk.workers;
+	d->ctl_txq = (uint16_t)d->n_workers;
+	d->pool = rte_pktmbuf_pool_create("lnsd", 16383, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+					  rte_socket_id());
+	/*
+	 * A queue pair per worker and one more, whose TX queue is the control
+	 * lcore's and whose RX queue worker 0 polls too (net_af_packet pairs
+	 * them: give such devices qpairs=workers+1).
+	 */
+	if (d->pool == NULL ||
+	    dp_port_start(d->access_port, (uint16_t)(d->n_workers + 1),
+			  (uint16_t)(d->n_workers + 1), RING_SIZE, d->pool) != 0 ||
+	    dp_port_start(d->core_port, (uint16_t)(d->n_workers + 1), (uint16_t)(d->n_workers + 1),
+			  RING_SIZE, d->pool) != 0) {
+		fprintf(stderr,
+			"lnsd: ports could not start with %u queue pairs (for "
+			"net_af_packet, add qpairs=%u to the device)\n",
+			d->n_workers + 1, d->n_workers + 1);
+		return -EIO;
+	}
+	d->qsbr = rte_zmalloc(NULL, rte_rcu_qsbr_get_memsize(MAX_WORKERS), RTE_CACHE_LINE_SIZE);
+	if (d->qsbr == NULL || rte_rcu_qsbr_init(d->qsbr, MAX_WORKERS) != 0)
+		return -ENOMEM;
+	d->tables = dp_tables_create("lnsd", c->l2tp.max_sessions, rte_socket_id(), d->qsbr);
+	d->subs = calloc(c->l2tp.max_sessions, sizeof(*d->subs));
+	if (d->tables == NULL || d->subs == NULL)
+		return -ENOMEM;
+	dp_tables_on_slot_freed(d->tables, slot_freed, d);
+	rte_eth_macaddr_get(d->access_port, &d->ports[0].access_mac);
+	rte_eth_macaddr_get(d->core_port, &d->ports[0].core_mac);
+	d->ports[0].l2tp_port = L2TP_UDP_PORT;
+	d->ports[0].access_mtu = d->access->mtu;
+	d->ports[0].icmp_src = d->core->ipv4;
+	neigh_cfg_defaults(&nc);
+	d->neigh = neigh_create(&nc, &neigh_ops, d);
+	if (d->neigh == NULL)
+		return -ENOMEM;
+	nif = (struct neigh_if){ .ip = d->access->ipv4, .port = d->access_port };
+	memcpy(nif.mac, d->ports[0].access_mac.addr_bytes, 6);
+	neigh_add_interface(d->neigh, &nif);
+	nif = (struct neigh_if){ .ip = d->core->ipv4, .port = d->core_port };
+	memcpy(nif.mac, d->ports[0].core_mac.addr_bytes, 6);
+	neigh_add_interface(d->neigh, &nif);
+	d->lns = lns_create(c, d->access->ipv4, &lns_ops, d);
+	return d->lns != NULL ? 0 : -ENOMEM;
+}
+
+static int
+start_workers(struct lnsd *d)
+{
+	unsigned lcore, i = 0;
+
+	for (unsigned w = 0; w < d->n_workers; w++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "punt%u", w);
+		d->punt[w] = rte_ring_create(name, RING_SIZE, rte_socket_id(),
+					     RING_F_SP_ENQ | RING_F_SC_DEQ);
+		for (int side = 0; side < 2; side++) {
+			snprintf(name, sizeof(name), "hand%u_%d", w, side);
+			d->handoff[w][side] =
+				rte_ring_create(name, RING_SIZE, rte_socket_id(), RING_F_SC_DEQ);
+		}
+		if (d->punt[w] == NULL || d->handoff[w][0] == NULL || d->handoff[w][1] == NULL)
+			return -ENOMEM;
+		d->workers[w] = (struct dp_worker){ .id = w,
+						    .tables = d->tables,
+						    .ports = &d->ports[0],
+						    .n_workers = d->n_workers };
+		d->workers[w].sess = rte_zmalloc(
+			NULL, sizeof(struct dp_session_counters) * d->cfg->l2tp.max_sessions, 0);
+		if (d->workers[w].sess == NULL)
+			return -ENOMEM;
+		d->wcfg[w] = (struct dp_worker_cfg){
+			.rx = { { d->access_port, (uint16_t)w, DP_SIDE_ACCESS },
+				{ d->core_port, (uint16_t)w, DP_SIDE_CORE } },
+			.n_rx = 2,
+			.access_port = d->access_port,
+			.access_txq = (uint16_t)w,
+			.core_port = d->core_port,
+			.core_txq = (uint16_t)w,
+			.punt = d->punt[w],
+			.qsbr = d->qsbr,
+			.handoff = d->n_workers > 1 ? d->handoff : NULL,
+			.idle_backoff = true,
+			.idle_max_us = 100,
+			.idle_polls = 256,
+		};
+	}
+	/* the control queue pair's RX side: worker 0 polls it as well */
+	d->wcfg[0].rx[2] = (struct dp_rx){ d->access_port, (uint16_t)d->n_workers, DP_SIDE_ACCESS };
+	d->wcfg[0].rx[3] = (struct dp_rx){ d->core_port, (uint16_t)d->n_workers, DP_SIDE_CORE };
+	d->wcfg[0].n_rx = 4;
+	RTE_LCORE_FOREACH_WORKER(lcore)
+	{
+		if (i < d->n_workers)
+			rte_eal_remote_launch(worker_main, d, lcore);
+		i++;
+	}
+	if (i < d->n_workers) {
+		fprintf(stderr, "lnsd: %u workers configured, %u lcores to run them\n",
+			d->n_workers, i);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void
+show_tunnels(struct lnsd *d, FILE *f)
+{
+	struct l2tp_engine *e = lns_engine(d->lns);
+
+	fprintf(f, "%7s %7s  %-21s %-12s %-16s %8s  %s\n", "tunnel", "peer-id", "peer", "host",
+		"state", "sessions", "control: sent/resent/received/duplicates, srtt");
+	for (struct l2tp_tunnel *t = l2tp_engine_next_tunnel(e, NULL); t != NULL;
+	     t = l2tp_engine_next_tunnel(e, t)) {
+		const struct l2tp_chan_stats *cs = l2tp_tunnel_chan_stats(t);
+		char peer[64];
+
+		l2tp_addr_format(l2tp_tunnel_peer(t), peer, sizeof(peer));
+		fprintf(f, "%7u %7u  %-21s %-12s %-16s %8u  %llu/%llu/%llu/%llu, %u ms\n",
+			l2tp_tunnel_id(t), l2tp_tunnel_peer_id(t), peer, l2tp_tunnel_peer_name(t),
+			l2tp_tunnel_state_str(l2tp_tunnel_state(t)), l2tp_tunnel_session_count(t),
+			(unsigned long long)cs->tx_msgs, (unsigned long long)cs->retransmits,
+			(unsigned long long)cs->rx_msgs, (unsigned long long)cs->duplicates,
+			cs->srtt_ms);
+	}
+}
+
+static void
+show_sessions(struct lnsd *d, FILE *f)
+{
+	fprintf(f, "%13s  %-16s %-15s %10s %12s %10s %12s\n", "tunnel/sess", "user", "address",
+		"in pkts", "in bytes", "out pkts", "out bytes");
+	for (uint32_t i = 0; i < d->cfg->l2tp.max_sessions; i++) {
+		const struct lnsd_sub *u = &d->subs[i];
+		struct dp_session_counters c;
+		char id[16], addr[16];
+
+		if (!u->up)
+			continue;
+		session_counters(d, i, &c);
+		snprintf(id, sizeof(id), "%u/%u", u->tunnel_id, u->session_id);
+		snprintf(addr, sizeof(addr), "%u.%u.%u.%u", u->ipv4 >> 24, (u->ipv4 >> 16) & 255,
+			 (u->ipv4 >> 8) & 255, u->ipv4 & 255);
+		fprintf(f, "%13s  %-16s %-15s %10llu %12llu %10llu %12llu\n", id, u->user, addr,
+			(unsigned long long)c.rx_packets, (unsigned long long)c.rx_bytes,
+			(unsigned long long)c.tx_packets, (unsigned long long)c.tx_bytes);
+	}
+}
+
+/* On SIGUSR1: the tunnels, the sessions and their counters, on stdout. */
+static void
+show_state(struct lnsd *d)
+{
+	fprintf(stdout, "lnsd: %u tunnels, %u sessions\n",
+		l2tp_engine_tunnel_count(lns_engine(d->lns)), lns_session_count(d->lns));
+	show_tunnels(d, stdout);
+	show_sessions(d, stdout);
+	fflush(stdout);
+}
+
+/* The control loop: punted packets, timers, ARP for the core gateway. */
+static void
+control_loop(struct lnsd *d)
+{
+	uint64_t next_arp = 0, shutdown_deadline = 0;
+	bool shutting_down = false;
+
+	while (true) {
+		uint64_t now = now_ms();
+		unsigned work = 0;
+		uint8_t mac[6];
+
+		for (unsigned w = 0; w < d->n_workers; w++) {
+			struct rte_mbuf *m[32];
+			unsigned n = rte_ring_dequeue_burst(d->punt[w], (void **)m, 32, NULL);
+
+			for (unsigned i = 0; i < n; i++) {
+				control_input(d, m[i], now);
+				rte_pktmbuf_free(m[i]);
+			}
+			work += n;
+		}
+		if (lns_next_timeout(d->lns) <= now)
+			lns_timeout(d->lns, now);
+		if (neigh_next_timeout(d->neigh) <= now)
+			neigh_timeout(d->neigh, now);
+		if (d->core->gateway && now >= next_arp) {
+			neigh_resolve(d->neigh, now, d->core_port, d->core->gateway, mac);
+			next_arp = now + 1000;
+		}
+		dp_tables_reclaim(d->tables);
+		if (show_requested) {
+			show_requested = 0;
+			show_state(d);
+		}
+		if (stop_requested && !shutting_down) {
+			LOG(MAIN, LOG_INFO, "lnsd: stopping: CDN and StopCCN to every peer");
+			lns_shutdown(d->lns, now);
+			shutting_down = true;
+			shutdown_deadline = now + 3000;
+		}
+		if (shutting_down &&
+		    (l2tp_engine_tunnel_count(lns_engine(d->lns)) == 0 || now >= shutdown_deadline))
+			break;
+		if (work == 0)
+			rte_delay_us_sleep(200); /* the control lcore shares a small machine */
+	}
+}
+
+static void
+print_counters(struct lnsd *d)
+{
+	struct dp_worker *w[MAX_WORKERS];
+	uint64_t sum[DP_COUNTER_MAX];
+
+	for (unsigned i = 0; i < d->n_workers; i++)
+		w[i] = &d->workers[i];
+	dp_counters_sum(w, d->n_workers, sum);
+	fprintf(stderr, "lnsd: dataplane counters:\n");
+	for (int c = 0; c < DP_COUNTER_MAX; c++)
+		if (sum[c])
+			fprintf(stderr, "  %-24s %12llu  %s\n", dp_counter_name(c),
+				(unsigned long long)sum[c], dp_counter_text(c));
+	fprintf(stderr, "lnsd: sessions up %llu, down %llu, auth refused %llu\n",
+		(unsigned long long)lns_stats(d->lns)->sessions_up,
+		(unsigned long long)lns_stats(d->lns)->sessions_down,
+		(unsigned long long)lns_stats(d->lns)->auth_rejected);
+}
+
+static void
+usage(const char *prog)
+{
+	fprintf(stderr, "usage: %s -c FILE [--debug l2tp,ppp,dataplane,...]\n", prog);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = { { "config", required_argument, NULL, 'c' },
+					      { "debug", required_argument, NULL, 'd' },
+					      { "help", no_argument, NULL, 'h' },
+					      { NULL, 0, NULL, 0 } };
+	struct lnsd d = { 0 };
+	struct cfg_errors errs;
+	const char *path = NULL;
+	struct lns_config *cfg;
+	int o, rc;
+
+	while ((o = getopt_long(argc, argv, "c:d:h", opts, NULL)) != -1) {
+		if (o == 'c') {
+			path = optarg;
+		} else if (o == 'd') {
+			for (char *tok = strtok(optarg, ","); tok; tok = strtok(NULL, ",")) {
+				int cat = log_category_parse(tok);
+
+				if (cat < 0) {
+					fprintf(stderr, "lnsd: --debug: unknown category '%s'\n",
+						tok);
+					return 2;
+				}
+				log_set_level(cat, LOG_DEBUG);
+			}
+		} else {
+			usage(argv[0]);
+			return 2;
+		}
+	}
+	if (path == NULL) {
+		usage(argv[0]);
+		return 2;
+	}
+	cfg = cfg_load(path, &errs);
+	if (cfg == NULL) {
+		for (unsigned i = 0; i < errs.n; i++)
+			fprintf(stderr, "%s\n", errs.msg[i]);
+		fprintf(stderr, "lnsd: %s: not started (%u error%s)\n", path, errs.n,
+			errs.n == 1 ? "" : "s");
+		return 1;
+	}
+	d.cfg = cfg;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGUSR1, on_signal);
+	if (eal_start(cfg, argv[0]) < 0) {
+		fprintf(stderr, "lnsd: EAL did not start\n");
+		return 1;
+	}
+	rc = setup(&d);
+	if (rc == 0)
+		rc = start_workers(&d);
+	if (rc == 0) {
+		LOG(MAIN, LOG_INFO, "lnsd: %s up: access %s, core %s, %u worker(s)",
+		    cfg->l2tp.host_name, d.access->name, d.core->name, d.n_workers);
+		control_loop(&d);
+	}
+	__atomic_store_n(&d.stop_workers, true, __ATOMIC_RELEASE);
+	rte_eal_mp_wait_lcore();
+	if (d.lns != NULL)
+		print_counters(&d);
+	lns_destroy(d.lns);
+	neigh_destroy(d.neigh);
+	free(d.subs);
+	rte_eal_cleanup();
+	cfg_free(cfg);
+	return rc == 0 ? 0 : 1;
+}

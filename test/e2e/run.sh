@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# End-to-end: the real lnsd on net_af_packet in the lab (scripts/lab), the
+# LAC simulator dialling from the lab's LAC namespace, echoes answered by
+# the core namespace's kernel through lnsd's dataplane. Needs root and
+# network namespaces; everything it makes it removes, pass or fail.
+#
+#   test/e2e/run.sh BUILD_DIR
+set -uo pipefail
+build=$(cd "${1:?build directory}" && pwd)
+top=$(cd "$(dirname "$0")/../.." && pwd)
+lnsd="$build/dataplane/lnsd"
+lacsim="$build/test/lacsim/lacsim"
+log="$build/e2e-lnsd.log"
+pcap="$build/e2e-access.pcap"
+passed=0
+failed=0
+lnsd_pid=""
+cap_pid=""
+
+if [ "$(id -u)" -ne 0 ] || ! ip netns list >/dev/null 2>&1; then
+	echo "e2e: needs root and network namespaces: skipped"
+	exit 77
+fi
+
+cleanup() {
+	[ -n "$cap_pid" ] && kill "$cap_pid" 2>/dev/null
+	[ -n "$lnsd_pid" ] && kill -TERM "$lnsd_pid" 2>/dev/null && sleep 1
+	[ -n "$lnsd_pid" ] && kill -KILL "$lnsd_pid" 2>/dev/null
+	"$top/scripts/lab" down >/dev/null 2>&1
+}
+trap cleanup EXIT
+
+check() { # name, then the command
+	local name=$1
+	shift
+	if "$@"; then
+		echo "e2e: ok: $name"
+		passed=$((passed + 1))
+	else
+		echo "e2e: FAILED: $name"
+		failed=$((failed + 1))
+	fi
+}
+
+lac() {
+	timeout 120 ip netns exec lab-lac "$lacsim" --server 192.0.2.1 --local 192.0.2.2 \
+		--target 198.51.100.2 "$@"
+}
+
+lnsd_alive() { kill -0 "$lnsd_pid" 2>/dev/null; }
+
+"$top/scripts/lab" up >/dev/null
+if command -v tshark >/dev/null; then
+	ip netns exec lab-lac timeout 300 tshark -q -i lab-lac0 -w "$pcap" -f "udp port 1701" \
+		>/dev/null 2>&1 &
+	cap_pid=$!
+fi
+show_out="$build/e2e-show.txt"
+: >"$show_out"
+"$lnsd" -c "$top/config/seed.yaml" >"$show_out" 2>"$log" &
+lnsd_pid=$!
+for _ in $(seq 1 100); do
+	grep -q "l2tp-gw up" "$log" && break
+	sleep 0.2
+done
+check "lnsd starts on the lab's ports" grep -q "l2tp-gw up" "$log"
+
+check "one subscriber: setup, echoes both ways, CDN teardown" \
+	lac --user 2500-1 --password cisco --pings 3
+check "40 subscribers over 4 tunnels, torn down by StopCCN" \
+	lac --user 2500-1 --password cisco --tunnels 4 --sessions 10 --pings 2 --teardown stopccn
+# Traffic from the core: lacsim holds 10 sessions up, lnsd lists them on
+# SIGUSR1, the core namespace's kernel pings each subscriber address.
+core_pings_every_subscriber() {
+	local out="$build/e2e-hold.txt" addrs n=0 ok=0 pid rc
+	lac --user 2500-1 --password cisco --tunnels 2 --sessions 5 --pings 1 --hold 8 >"$out" &
+	pid=$!
+	for _ in $(seq 1 100); do
+		grep -q holding "$out" && break
+		sleep 0.2
+	done
+	kill -USR1 "$lnsd_pid"
+	sleep 0.5
+	grep -q " tunnels, 10 sessions" "$show_out" || { echo "show: $(cat "$show_out")"; return 1; }
+	addrs=$(awk '$1 ~ /^[0-9]+\/[0-9]+$/ && $3 ~ /^203\.0\.113\./ { print $3 }' "$show_out")
+	for a in $addrs; do
+		n=$((n + 1))
+		ip netns exec lab-core ping -n -q -c 1 -W 2 "$a" >/dev/null && ok=$((ok + 1))
+	done
+	wait "$pid"
+	rc=$?
+	echo "core pinged $ok of $n subscribers; $(grep answered "$out")"
+	[ "$rc" -eq 0 ] && [ "$n" -eq 10 ] && [ "$ok" -eq 10 ] && grep -q "answered 10 echo" "$out"
+}
+check "10 subscribers listed by SIGUSR1 and reached from the core" core_pings_every_subscriber
+check "a wrong tunnel secret is refused" \
+	bash -c '! "$0" "$@" >/dev/null 2>&1' timeout 60 ip netns exec lab-lac "$lacsim" \
+	--server 192.0.2.1 --local 192.0.2.2 --target 198.51.100.2 --secret wrong --timeout 8
+check "a wrong password is refused" \
+	bash -c '! "$0" "$@" >/dev/null 2>&1' timeout 60 ip netns exec lab-lac "$lacsim" \
+	--server 192.0.2.1 --local 192.0.2.2 --target 198.51.100.2 --user 2500-1 \
+	--password wrong --timeout 10
+# The garbage comes from UDP port 40000 so that the capture check below can
+# leave it out: it is malformed on purpose.
+ip netns exec lab-lac python3 - <<'PY'
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("192.0.2.2", 40000))
+for payload in [b"", b"\xc8", b"\xc8\x02\x00\x40", b"\x00" * 64, b"\xc8\x02\x00\x0c" + b"\x00" * 8,
+                bytes(range(256)) * 4]:
+    s.sendto(payload, ("192.0.2.1", 1701))
+PY
+sleep 1
+check "garbage to port 1701 leaves lnsd running" lnsd_alive
+check "and serving" lac --user 2500-1 --password cisco --pings 2
+
+kill -TERM "$lnsd_pid"
+wait "$lnsd_pid"
+rc=$?
+lnsd_pid=""
+check "SIGTERM: lnsd exits 0" test "$rc" -eq 0
+check "lnsd counted its work" grep -q "decap" "$log"
+if [ -n "$cap_pid" ]; then
+	sleep 1
+	kill "$cap_pid" 2>/dev/null
+	wait "$cap_pid" 2>/dev/null
+	cap_pid=""
+	check "the capture dissects without malformed packets" \
+		bash -c "tshark -r '$pcap' 2>/dev/null | grep -q L2TP &&
+			! tshark -r '$pcap' -Y '!(udp.port == 40000)' -V 2>/dev/null | grep -q Malformed"
+fi
+echo "e2e: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

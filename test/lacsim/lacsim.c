@@ -1,0 +1,576 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * lacsim: a LAC and its subscribers, for tests, demos and load. The same
+ * L2TP engine as lnsd in the LAC role and the PPP engine in the client
+ * role, over a kernel UDP socket (it runs in the lab's LAC namespace):
+ * N tunnels of M calls, each subscriber authenticating, taking its address
+ * by IPCP, then sending ICMP echo requests to a target on the core side
+ * and counting the replies; echo requests to its subscribers' addresses
+ * are answered (for traffic from the core, e.g. while --hold keeps the
+ * sessions up); then everything is torn down. Exit status 0 only if every
+ * session came up and every echo came back.
+ *
+ *   lacsim --server 192.0.2.1 --local 192.0.2.2 --target 198.51.100.2
+ *          [--host hgw] [--secret hello] [--tunnels 1] [--sessions 1]
+ *          [--user alice] [--password s3cret] [--pings 3] [--timeout 60]
+ *          [--teardown cdn|stopccn] [--hold SECONDS]
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "l2tp_engine.h"
+#include "lns_log.h"
+#include "ppp.h"
+
+struct sim;
+
+struct call {
+	struct sim *sim;
+	struct l2tp_session *s;
+	struct ppp *ppp;
+	bool up, down;
+	uint16_t pings_sent, pings_back;
+	uint32_t echoes_answered; /* requests from the core to this subscriber */
+	uint64_t dialled_at, up_at;
+};
+
+struct sim {
+	int fd;
+	struct sockaddr_in server;
+	struct l2tp_addr server_addr;
+	struct l2tp_engine *engine;
+	struct l2tp_tunnel **tunnels;
+	uint16_t *tunnel_ids;
+	struct call *calls;
+	unsigned n_tunnels, n_sessions, n_calls;
+	const char *user, *password, *secret;
+	uint32_t target;
+	unsigned pings, hold_s;
+	bool stopccn;
+	uint64_t now;
+};
+
+static uint64_t
+clock_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void
+rnd(void *ctx, void *buf, size_t len)
+{
+	(void)ctx;
+	for (size_t i = 0; i < len; i++)
+		((uint8_t *)buf)[i] = (uint8_t)random();
+}
+
+static void
+udp_out(struct sim *s, const uint8_t *p, size_t len)
+{
+	if (sendto(s->fd, p, len, 0, (const struct sockaddr *)&s->server, sizeof(s->server)) < 0)
+		perror("lacsim: sendto");
+}
+
+static void
+eng_tx(void *ctx, const struct l2tp_addr *peer, const uint8_t *pkt, size_t len)
+{
+	(void)peer;
+	udp_out(ctx, pkt, len);
+}
+
+/* PPP frames of a call travel in L2TP data messages. */
+static void
+call_send(void *ctx, const uint8_t *frame, size_t len)
+{
+	struct call *c = ctx;
+	struct l2tp_data_hdr_opts o = { 0 };
+	uint8_t buf[1600];
+	struct l2tp_tunnel *t;
+	size_t h;
+
+	if (c->s == NULL || len > sizeof(buf) - 16)
+		return;
+	t = l2tp_session_tunnel(c->s);
+	h = l2tp_hdr_put_data(buf, sizeof(buf), l2tp_tunnel_peer_id(t), l2tp_session_peer_id(c->s),
+			      len, &o);
+	memcpy(buf + h, frame, len);
+	udp_out(c->sim, buf, h + len);
+}
+
+static void
+call_event(void *ctx, struct ppp *p, const struct ppp_event *ev)
+{
+	struct call *c = ctx;
+
+	(void)p;
+	if (ev->type == PPP_EV_NETWORK_UP && ev->proto == PPP_PROTO_IPCP && !c->up) {
+		c->up = true;
+		c->up_at = c->sim->now;
+	} else if (ev->type == PPP_EV_DOWN) {
+		c->down = true;
+	}
+}
+
+static void
+call_random(void *ctx, void *buf, size_t len)
+{
+	rnd(ctx, buf, len);
+}
+
+static const struct ppp_ops call_ops = { call_send, call_event, call_random };
+
+static void
+eng_event(void *ctx, const struct l2tp_event *ev)
+{
+	struct sim *s = ctx;
+	struct call *c = ev->session ? l2tp_session_udata(ev->session) : NULL;
+
+	if (c == NULL)
+		return;
+	if (ev->type == L2TP_EV_SESSION_UP) {
+		ppp_start(c->ppp, s->now, NULL);
+	} else if (ev->type == L2TP_EV_SESSION_DOWN) {
+		c->s = NULL;
+		if (!c->down)
+			ppp_lower_down(c->ppp, s->now, PPP_DOWN_LOST_CARRIER);
+	}
+}
+
+static bool
+eng_policy(void *ctx, const uint8_t *h, size_t n, const struct l2tp_addr *a,
+	   struct l2tp_tunnel_params *p)
+{
+	(void)ctx, (void)h, (void)n, (void)a, (void)p;
+	return false; /* a LAC accepts no tunnels */
+}
+
+static const struct l2tp_engine_ops eng_ops = { eng_tx, eng_event, eng_policy, rnd, NULL };
+
+static uint16_t
+csum(const uint8_t *p, size_t n)
+{
+	uint32_t s = 0;
+
+	for (size_t i = 0; i + 1 < n; i += 2)
+		s += (uint32_t)p[i] << 8 | p[i + 1];
+	if (n & 1)
+		s += (uint32_t)p[n - 1] << 8;
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~s;
+}
+
+/* An ICMP echo request in IPv4 in PPP, from the subscriber's address. */
+static void
+send_ping(struct call *c, uint16_t seq)
+{
+	uint8_t f[4 + 20 + 8 + 32];
+	uint8_t *ip = f + 4, *icmp = ip + 20;
+	uint32_t src = ppp_state(c->ppp)->our_ipv4;
+
+	memset(f, 0, sizeof(f));
+	f[0] = 0xff;
+	f[1] = 0x03;
+	f[2] = 0x00;
+	f[3] = 0x21;
+	ip[0] = 0x45;
+	put_be16(ip + 2, 20 + 8 + 32);
+	put_be16(ip + 4, seq);
+	ip[8] = 64;
+	ip[9] = 1;
+	put_be32(ip + 12, src);
+	put_be32(ip + 16, c->sim->target);
+	put_be16(ip + 10, csum(ip, 20));
+	icmp[0] = 8;
+	put_be16(icmp + 4, (uint16_t)(c - c->sim->calls));
+	put_be16(icmp + 6, seq);
+	memset(icmp + 8, 0x5a, 32);
+	put_be16(icmp + 2, csum(icmp, 8 + 32));
+	call_send(c, f, sizeof(f));
+	c->pings_sent++;
+}
+
+/* An ICMP echo request to the subscriber (ip: its IPv4 packet): answered. */
+static void
+answer_echo(struct call *c, const uint8_t *ip, size_t len)
+{
+	uint8_t f[4 + 1500];
+	uint8_t *r = f + 4;
+	size_t ihl = (ip[0] & 0xfu) * 4u;
+	uint16_t tot = get_be16(ip + 2);
+
+	if (tot > len || tot > sizeof(f) - 4 || ihl < 20 || tot < ihl + 8)
+		return;
+	f[0] = 0xff;
+	f[1] = 0x03;
+	put_be16(f + 2, PPP_PROTO_IP);
+	memcpy(r, ip, tot);
+	memcpy(r + 12, ip + 16, 4);
+	memcpy(r + 16, ip + 12, 4);
+	r[8] = 64;
+	put_be16(r + 10, 0);
+	put_be16(r + 10, csum(r, ihl));
+	r[ihl] = 0; /* echo reply */
+	put_be16(r + ihl + 2, 0);
+	put_be16(r + ihl + 2, csum(r + ihl, tot - ihl));
+	call_send(c, f, 4u + tot);
+	c->echoes_answered++;
+}
+
+/* Data from the LNS: PPP control to the engine, IPv4 echo replies counted, requests answered. */
+static void
+data_in(struct sim *s, const struct l2tp_hdr *h, const uint8_t *p)
+{
+	struct l2tp_tunnel *t = l2tp_engine_find_tunnel(s->engine, h->tunnel_id);
+	struct l2tp_session *ses = t ? l2tp_tunnel_find_session(t, h->session_id) : NULL;
+	struct call *c = ses ? l2tp_session_udata(ses) : NULL;
+	const uint8_t *f = p + h->hdr_len;
+	size_t n = l2tp_hdr_payload_len(h);
+	struct ppp_frame fr;
+
+	if (c == NULL || ppp_frame_parse(&fr, f, n) != PPP_PARSE_OK)
+		return;
+	if (fr.proto != PPP_PROTO_IP) {
+		ppp_input(c->ppp, s->now, f, n);
+		return;
+	}
+	if (fr.info_len < 28 || fr.info[9] != 1 || (fr.info[0] & 0xf0) != 0x40 ||
+	    get_be32(fr.info + 16) != ppp_state(c->ppp)->our_ipv4)
+		return;
+	if (fr.info[(fr.info[0] & 0xfu) * 4u] == 0)
+		c->pings_back++;
+	else if (fr.info[(fr.info[0] & 0xfu) * 4u] == 8)
+		answer_echo(c, fr.info, fr.info_len);
+}
+
+static void
+receive(struct sim *s)
+{
+	uint8_t buf[2048];
+	ssize_t n;
+	struct l2tp_hdr h;
+
+	while ((n = recv(s->fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
+		if (l2tp_hdr_parse(&h, buf, (size_t)n) != L2TP_ST_OK)
+			continue;
+		if (l2tp_hdr_is_control(&h))
+			l2tp_engine_input(s->engine, s->now, &s->server_addr, buf, (size_t)n);
+		else
+			data_in(s, &h, buf);
+	}
+}
+
+static uint64_t
+next_timeout(struct sim *s)
+{
+	uint64_t next = l2tp_engine_next_timeout(s->engine);
+
+	for (unsigned i = 0; i < s->n_calls; i++)
+		if (!s->calls[i].down) {
+			uint64_t t = ppp_next_timeout(s->calls[i].ppp);
+
+			next = t < next ? t : next;
+		}
+	return next;
+}
+
+static void
+timers(struct sim *s)
+{
+	l2tp_engine_timeout(s->engine, s->now);
+	for (unsigned i = 0; i < s->n_calls; i++)
+		if (!s->calls[i].down && ppp_next_timeout(s->calls[i].ppp) <= s->now)
+			ppp_timeout(s->calls[i].ppp, s->now);
+}
+
+/* Runs until done() or the deadline; returns whether done() came true. */
+static bool
+run_until(struct sim *s, uint64_t deadline, bool (*done)(struct sim *))
+{
+	while (!done(s)) {
+		struct pollfd pfd = { .fd = s->fd, .events = POLLIN };
+		uint64_t next = next_timeout(s);
+		int wait;
+
+		s->now = clock_ms();
+		if (s->now >= deadline)
+			return false;
+		next = next < deadline ? next : deadline;
+		wait = next > s->now ? (int)(next - s->now) : 0;
+		poll(&pfd, 1, wait > 50 ? 50 : wait);
+		s->now = clock_ms();
+		receive(s);
+		timers(s);
+	}
+	return true;
+}
+
+static bool
+never(struct sim *s)
+{
+	(void)s;
+	return false;
+}
+
+static bool
+all_settled(struct sim *s)
+{
+	for (unsigned i = 0; i < s->n_calls; i++)
+		if (!s->calls[i].up && !s->calls[i].down)
+			return false;
+	return true;
+}
+
+static bool
+pings_back(struct sim *s)
+{
+	for (unsigned i = 0; i < s->n_calls; i++)
+		if (s->calls[i].up && !s->calls[i].down && s->calls[i].pings_back < s->pings)
+			return false;
+	return true;
+}
+
+/* Every tunnel closed, or closing with the StopCCN exchanged (its state is then kept a while). */
+static bool
+all_gone(struct sim *s)
+{
+	for (unsigned t = 0; t < s->n_tunnels; t++) {
+		struct l2tp_tunnel *x = l2tp_engine_find_tunnel(s->engine, s->tunnel_ids[t]);
+
+		if (x != NULL && l2tp_tunnel_state(x) != L2TP_TUNNEL_SHUTTING_DOWN)
+			return false;
+	}
+	return true;
+}
+
+static void
+dial(struct sim *s)
+{
+	struct l2tp_tunnel_params tp = { .hello_interval_ms = 60000 };
+
+	tp.secret_len = (uint8_t)strlen(s->secret);
+	memcpy(tp.secret, s->secret, tp.secret_len);
+	for (unsigned t = 0; t < s->n_tunnels; t++) {
+		s->tunnels[t] = l2tp_tunnel_open(s->engine, s->now, &s->server_addr, &tp);
+		s->tunnel_ids[t] = s->tunnels[t] ? l2tp_tunnel_id(s->tunnels[t]) : 0;
+		for (unsigned k = 0; k < s->n_sessions && s->tunnels[t]; k++) {
+			struct call *c = &s->calls[s->n_calls++];
+			struct l2tp_call_params cp = { .serial = s->n_calls,
+						       .bearer_type = 1,
+						       .framing_type = 1,
+						       .tx_connect_speed = 100000000 };
+			struct ppp_cfg pc;
+
+			c->sim = s;
+			c->dialled_at = s->now;
+			ppp_cfg_defaults(&pc, PPP_ROLE_CLIENT);
+			snprintf(pc.name, sizeof(pc.name), "%s", s->user);
+			snprintf(pc.secret, sizeof(pc.secret), "%s", s->password);
+			snprintf(pc.trace, sizeof(pc.trace), "sub%u", s->n_calls);
+			pc.ipv6cp = false;
+			c->ppp = ppp_create(&pc, &call_ops, c);
+			c->s = l2tp_session_incoming(s->tunnels[t], s->now, &cp);
+			if (c->ppp == NULL || c->s == NULL) {
+				c->down = true;
+				continue;
+			}
+			l2tp_session_set_udata(c->s, c);
+		}
+	}
+}
+
+static void
+teardown(struct sim *s)
+{
+	for (unsigned t = 0; t < s->n_tunnels; t++) {
+		if (l2tp_engine_find_tunnel(s->engine, s->tunnel_ids[t]) == NULL)
+			continue;
+		if (s->stopccn) {
+			l2tp_tunnel_close(s->tunnels[t], s->now, L2TP_STOPCCN_CLEAR, -1, NULL);
+			continue;
+		}
+		for (unsigned i = 0; i < s->n_calls; i++)
+			if (s->calls[i].s != NULL &&
+			    l2tp_session_tunnel(s->calls[i].s) == s->tunnels[t]) {
+				l2tp_session_close(s->calls[i].s, s->now, L2TP_CDN_LOST_CARRIER, 0,
+						   NULL);
+				s->calls[i].s = NULL;
+			}
+	}
+}
+
+static int
+report(struct sim *s, uint64_t started, uint64_t all_up_at)
+{
+	unsigned up = 0, failed = 0, short_pings = 0;
+	uint64_t sent = 0, back = 0;
+
+	for (unsigned i = 0; i < s->n_calls; i++) {
+		struct call *c = &s->calls[i];
+
+		up += c->up_at != 0;
+		failed += c->up_at == 0;
+		sent += c->pings_sent;
+		back += c->pings_back;
+		short_pings += c->up_at != 0 && c->pings_back < s->pings;
+	}
+	printf("lacsim: %u sessions up, %u failed; setup %.2f s (%.0f sessions/s); "
+	       "echo %llu sent, %llu back; %u sessions short of replies\n",
+	       up, failed, (double)(all_up_at - started) / 1000,
+	       all_up_at > started ? up * 1000.0 / (double)(all_up_at - started) : 0.0,
+	       (unsigned long long)sent, (unsigned long long)back, short_pings);
+	return failed == 0 && short_pings == 0 && up > 0 ? 0 : 1;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "server", 1, 0, 's' },   { "local", 1, 0, 'l' },   { "target", 1, 0, 'T' },
+		{ "host", 1, 0, 'H' },	   { "secret", 1, 0, 'S' },  { "tunnels", 1, 0, 't' },
+		{ "sessions", 1, 0, 'n' }, { "user", 1, 0, 'u' },    { "password", 1, 0, 'p' },
+		{ "pings", 1, 0, 'P' },	   { "timeout", 1, 0, 'w' }, { "teardown", 1, 0, 'd' },
+		{ "hold", 1, 0, 'o' },	   { "debug", 0, 0, 'D' },   { 0, 0, 0, 0 },
+	};
+	struct sim s = { .n_tunnels = 1,
+			 .n_sessions = 1,
+			 .user = "alice",
+			 .password = "s3cret",
+			 .secret = "hello",
+			 .pings = 3 };
+	const char *server = NULL, *local = "0.0.0.0", *host = "hgw";
+	unsigned timeout = 60;
+	struct l2tp_engine_cfg ec;
+	struct sockaddr_in la = { .sin_family = AF_INET, .sin_port = htons(L2TP_UDP_PORT) };
+	uint64_t started, all_up;
+	struct in_addr tgt = { 0 };
+	int o, rc;
+
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (o) {
+		case 's':
+			server = optarg;
+			break;
+		case 'l':
+			local = optarg;
+			break;
+		case 'T':
+			inet_pton(AF_INET, optarg, &tgt);
+			break;
+		case 'H':
+			host = optarg;
+			break;
+		case 'S':
+			s.secret = optarg;
+			break;
+		case 't':
+			s.n_tunnels = (unsigned)atoi(optarg);
+			break;
+		case 'n':
+			s.n_sessions = (unsigned)atoi(optarg);
+			break;
+		case 'u':
+			s.user = optarg;
+			break;
+		case 'p':
+			s.password = optarg;
+			break;
+		case 'P':
+			s.pings = (unsigned)atoi(optarg);
+			break;
+		case 'w':
+			timeout = (unsigned)atoi(optarg);
+			break;
+		case 'o':
+			s.hold_s = (unsigned)atoi(optarg);
+			break;
+		case 'd':
+			s.stopccn = strcmp(optarg, "stopccn") == 0;
+			break;
+		case 'D':
+			log_set_level(LOG_CAT_L2TP, LOG_DEBUG);
+			log_set_level(LOG_CAT_PPP, LOG_DEBUG);
+			break;
+		default:
+			fprintf(stderr, "lacsim: see the comment at the top of lacsim.c\n");
+			return 2;
+		}
+	}
+	if (server == NULL || tgt.s_addr == 0 || s.n_tunnels == 0 || s.n_sessions == 0) {
+		fprintf(stderr, "usage: lacsim --server IP --target IP [options]\n");
+		return 2;
+	}
+	s.target = ntohl(tgt.s_addr);
+	s.server = (struct sockaddr_in){ .sin_family = AF_INET, .sin_port = htons(L2TP_UDP_PORT) };
+	if (inet_pton(AF_INET, server, &s.server.sin_addr) != 1 ||
+	    inet_pton(AF_INET, local, &la.sin_addr) != 1) {
+		fprintf(stderr, "lacsim: bad address\n");
+		return 2;
+	}
+	s.server_addr = (struct l2tp_addr){ .family = 4, .port = L2TP_UDP_PORT };
+	memcpy(s.server_addr.ip, &s.server.sin_addr, 4);
+	s.fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (s.fd < 0 || bind(s.fd, (struct sockaddr *)&la, sizeof(la)) != 0) {
+		perror("lacsim: socket");
+		return 1;
+	}
+	srandom((unsigned)getpid());
+	l2tp_engine_cfg_defaults(&ec, L2TP_ROLE_LAC);
+	snprintf(ec.host_name, sizeof(ec.host_name), "%s", host);
+	s.engine = l2tp_engine_create(&ec, &eng_ops, &s);
+	s.tunnels = calloc(s.n_tunnels, sizeof(*s.tunnels));
+	s.tunnel_ids = calloc(s.n_tunnels, sizeof(*s.tunnel_ids));
+	s.calls = calloc((size_t)s.n_tunnels * s.n_sessions, sizeof(*s.calls));
+	if (s.engine == NULL || s.tunnels == NULL || s.tunnel_ids == NULL || s.calls == NULL)
+		return 1;
+	s.now = started = clock_ms();
+	dial(&s);
+	run_until(&s, started + timeout * 1000ull, all_settled);
+	all_up = clock_ms();
+	/* rounds of echoes until each session has its replies (a few rounds to spare) */
+	for (unsigned k = 0; k < s.pings + 5 && !pings_back(&s); k++) {
+		for (unsigned i = 0; i < s.n_calls; i++)
+			if (s.calls[i].up && !s.calls[i].down && s.calls[i].pings_back < s.pings)
+				send_ping(&s.calls[i], (uint16_t)k);
+		s.now = clock_ms();
+		run_until(&s, s.now + 300, pings_back);
+	}
+	rc = report(&s, started, all_up);
+	if (s.hold_s > 0) {
+		uint64_t answered = 0;
+
+		printf("lacsim: holding the sessions for %u s\n", s.hold_s);
+		fflush(stdout);
+		run_until(&s, clock_ms() + s.hold_s * 1000ull, never);
+		for (unsigned i = 0; i < s.n_calls; i++)
+			answered += s.calls[i].echoes_answered;
+		printf("lacsim: answered %llu echo requests from the core\n",
+		       (unsigned long long)answered);
+	}
+	s.now = clock_ms();
+	teardown(&s);
+	if (!run_until(&s, clock_ms() + 60000, all_gone)) {
+		fprintf(stderr, "lacsim: tunnels still open after teardown\n");
+		rc = 1;
+	}
+	for (unsigned i = 0; i < s.n_calls; i++)
+		ppp_destroy(s.calls[i].ppp);
+	l2tp_engine_destroy(s.engine);
+	free(s.calls);
+	free(s.tunnels);
+	free(s.tunnel_ids);
+	close(s.fd);
+	return rc;
+}

@@ -36,6 +36,23 @@ struct lns_call {
 	bool answer_pending;
 };
 
+/*
+ * PPP frames that overtake the ICCN. A LAC may start PPP once it has the
+ * ICRP while its ICCN still waits for room in the control window, so the
+ * subscriber's first Configure-Request can reach us before the call is
+ * connected; dropping it would cost the subscriber a 3 s restart. A few
+ * are held, in a ring that overwrites its oldest, and replayed when PPP
+ * starts.
+ */
+#define EARLY_SLOTS   64
+#define EARLY_MAX_LEN 256
+
+struct early_frame {
+	uint32_t key; /* call_key(); 0: empty (tunnel ID 0 is never ours) */
+	uint16_t len;
+	uint8_t data[EARLY_MAX_LEN];
+};
+
 struct lns {
 	const struct lns_config *cfg;
 	const struct lns_ops *ops;
@@ -46,6 +63,8 @@ struct lns {
 	struct lns_hmap admission; /* tunnel ID -> struct admission */
 	struct lns_hmap calls;	   /* tunnel << 16 | session -> struct lns_call */
 	struct lns_call *dead, *answers;
+	struct early_frame early[EARLY_SLOTS];
+	unsigned early_next; /* the oldest slot, written next */
 	uint64_t now;
 	struct lns_stats stats;
 };
@@ -205,6 +224,49 @@ proxy_from_iccn(const struct l2tp_msg *m, struct ppp_proxy *x)
 }
 
 static void
+early_hold(struct lns *l, uint32_t key, const uint8_t *frame, size_t len)
+{
+	struct early_frame *e = &l->early[l->early_next];
+
+	if (len > EARLY_MAX_LEN) {
+		l->stats.rx_ppp_early_dropped++;
+		return;
+	}
+	if (e->key != 0)
+		l->stats.rx_ppp_early_dropped++;
+	e->key = key;
+	e->len = (uint16_t)len;
+	memcpy(e->data, frame, len);
+	l->early_next = (l->early_next + 1) % EARLY_SLOTS;
+	l->stats.rx_ppp_early_held++;
+}
+
+/* Oldest first; a call that dies on the way gets no more. */
+static void
+early_replay(struct lns *l, struct lns_call *c)
+{
+	uint32_t key = call_key(c->tunnel_id, c->session_id);
+
+	for (unsigned i = 0; i < EARLY_SLOTS; i++) {
+		struct early_frame *e = &l->early[(l->early_next + i) % EARLY_SLOTS];
+
+		if (e->key != key)
+			continue;
+		e->key = 0;
+		if (!c->dead)
+			ppp_input(c->ppp, l->now, e->data, e->len);
+	}
+}
+
+static void
+early_forget(struct lns *l, uint32_t key)
+{
+	for (unsigned i = 0; i < EARLY_SLOTS; i++)
+		if (l->early[i].key == key)
+			l->early[i].key = 0;
+}
+
+static void
 call_start(struct lns *l, const struct l2tp_event *ev)
 {
 	struct l2tp_session *s = ev->session;
@@ -236,6 +298,7 @@ call_start(struct lns *l, const struct l2tp_event *ev)
 	l2tp_session_set_udata(s, c);
 	proxy_from_iccn(ev->msg, &proxy);
 	ppp_start(c->ppp, l->now, &proxy);
+	early_replay(l, c);
 }
 
 static void
@@ -256,6 +319,8 @@ eng_event(void *ctx, const struct l2tp_event *ev)
 			struct admission *a =
 				lns_hmap_get(&l->admission, l2tp_tunnel_id(ev->tunnel));
 
+			early_forget(l, call_key(l2tp_tunnel_id(ev->tunnel),
+						 l2tp_session_id(ev->session)));
 			if (a != NULL) /* admitted, never up */
 				admission_done(a);
 		}
@@ -552,8 +617,16 @@ ppp_in(struct lns *l, const struct l2tp_addr *peer, const struct l2tp_hdr *h,
 	struct l2tp_session *s = t != NULL ? l2tp_tunnel_find_session(t, h->session_id) : NULL;
 	struct lns_call *c = s != NULL ? l2tp_session_udata(s) : NULL;
 
-	if (c == NULL || !l2tp_addr_eq(peer, l2tp_tunnel_peer(t))) {
+	if (s == NULL || !l2tp_addr_eq(peer, l2tp_tunnel_peer(t))) {
 		l->stats.rx_ppp_unknown_session++;
+		return;
+	}
+	if (c == NULL) {
+		if (l2tp_session_state(s) == L2TP_SESSION_WAIT_CONNECT)
+			early_hold(l, call_key(h->tunnel_id, h->session_id), payload + h->hdr_len,
+				   l2tp_hdr_payload_len(h));
+		else
+			l->stats.rx_ppp_unknown_session++;
 		return;
 	}
 	ppp_input(c->ppp, l->now, payload + h->hdr_len, l2tp_hdr_payload_len(h));

@@ -39,14 +39,16 @@ struct lns_ops {
 	void (*random)(void *ctx, void *buf, size_t len);
 };
 
-#define LNS_COUNTERS(X)                                                                   \
-	X(sessions_up, "sessions with IPCP open")                                         \
-	X(sessions_down, "sessions ended")                                                \
-	X(auth_accepted, "authentications accepted")                                      \
-	X(auth_rejected, "authentications refused (unknown user, wrong password)")        \
-	X(no_address, "sessions refused: no address to give")                             \
-	X(admission_refused, "calls refused by admission control (rate, calls in setup)") \
-	X(rx_ppp_unknown_session, "PPP frames for a session we do not have")              \
+#define LNS_COUNTERS(X)                                                                    \
+	X(sessions_up, "sessions with IPCP open")                                          \
+	X(sessions_down, "sessions ended")                                                 \
+	X(auth_accepted, "authentications accepted")                                       \
+	X(auth_rejected, "authentications refused (unknown user, wrong password)")         \
+	X(no_address, "sessions refused: no address to give")                              \
+	X(admission_refused, "calls refused by admission control (rate, calls in setup)")  \
+	X(rx_ppp_unknown_session, "PPP frames for a session we do not have")               \
+	X(rx_ppp_early_held, "PPP frames before the ICCN: held, replayed when PPP starts") \
+	X(rx_ppp_early_dropped, "PPP frames before the ICCN: too big, or pushed out")      \
 	X(rx_not_l2tp, "punted payloads that are not L2TPv2")
 
 struct lns_stats {

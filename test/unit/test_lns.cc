@@ -77,6 +77,7 @@ struct Harness {
 	std::map<l2tp_session *, LacCall *> by_session;
 	std::mt19937_64 rng{ 5 };
 	std::string user = "alice", password = "s3cret";
+	uint64_t lac_ctl_delay = 5; // the LAC's control messages; its PPP data takes 5 ms
 	const l2tp_addr lac_addr = make(192, 0, 2, 2);
 	const l2tp_addr lns_addr = make(192, 0, 2, 1);
 
@@ -231,7 +232,7 @@ struct Harness {
 	static void lac_tx(void *ctx, const l2tp_addr *, const uint8_t *b, size_t n)
 	{
 		Harness *h = static_cast<Harness *>(ctx);
-		h->wire.push_back({ h->now + 5, true, Bytes(b, b + n) });
+		h->wire.push_back({ h->now + h->lac_ctl_delay, true, Bytes(b, b + n) });
 	}
 	static void lac_event(void *ctx, const l2tp_event *ev)
 	{
@@ -332,6 +333,43 @@ TEST(Lns, SubscribersComeUpWithPoolAddressesAndGoDownCleanly)
 		h.dial();
 	h.run_for(10000);
 	EXPECT_EQ(5u, h.published.size());
+}
+
+// The LAC starts PPP on the ICRP; its ICCN (slower here, as when it waits
+// for the control window) arrives after the first Configure-Request.
+TEST(Lns, PppFramesThatOvertakeTheIccnAreHeldAndReplayed)
+{
+	Harness h;
+	h.lac_ctl_delay = 200;
+	h.open();
+	for (int i = 0; i < 3; i++)
+		h.dial();
+	h.run_for(2000); // a dropped Configure-Request would take the 3 s restart
+	EXPECT_EQ(3u, h.published.size());
+	for (auto &c : h.calls)
+		EXPECT_TRUE(c->up);
+	EXPECT_GE(lns_stats(h.l)->rx_ppp_early_held, 3u);
+	EXPECT_EQ(0u, lns_stats(h.l)->rx_ppp_early_dropped);
+	EXPECT_EQ(0u, lns_stats(h.l)->rx_ppp_unknown_session);
+}
+
+// Held frames are bounded: past the ring's 64 the oldest are pushed out, counted.
+TEST(Lns, EarlyFramesAreBounded)
+{
+	Harness h;
+	h.lac_ctl_delay = 200;
+	h.open();
+	h.run_for(1000);
+	LacCall *c = h.dial();
+	h.run_for(300); // the LAC has the ICRP, its PPP has started; the ICCN is on its way
+	ASSERT_EQ(L2TP_SESSION_ESTABLISHED, l2tp_session_state(c->s));
+	ASSERT_EQ(0u, lns_session_count(h.l));
+	const uint8_t lcp_echo[] = { 0xc0, 0x21, 0x09, 0x01, 0x00, 0x08, 1, 2, 3, 4 };
+	for (int i = 0; i < 70; i++)
+		Harness::client_send(c, lcp_echo, sizeof(lcp_echo));
+	h.run_for(10);
+	EXPECT_EQ(70u + 1, lns_stats(h.l)->rx_ppp_early_held); // and the Configure-Request
+	EXPECT_EQ(70u + 1 - 64, lns_stats(h.l)->rx_ppp_early_dropped);
 }
 
 TEST(Lns, PeerChosenAndFixedAddresses)

@@ -12,6 +12,8 @@ packages=(
 	libgtest-dev clang libclang-rt-14-dev tshark
 	# end-to-end topologies
 	iproute2 iputils-ping
+	# a real LAC for the interoperability test (its daemon is never started here)
+	xl2tpd
 )
 
 missing=()
@@ -31,4 +33,12 @@ sudo_cmd=()
 [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
 export DEBIAN_FRONTEND=noninteractive
 "${sudo_cmd[@]}" apt-get update -q
+# Peers such as xl2tpd are started by the tests that need them, in their
+# namespaces, never as system services: keep the packages from starting them.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+	printf '#!/bin/sh\nexit 101\n' | "${sudo_cmd[@]}" tee "$policy" >/dev/null
+	"${sudo_cmd[@]}" chmod +x "$policy"
+	trap '"${sudo_cmd[@]}" rm -f "$policy"' EXIT
+fi
 "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -93,6 +93,47 @@ core_pings_every_subscriber() {
 	[ "$rc" -eq 0 ] && [ "$n" -eq 10 ] && [ "$ok" -eq 10 ] && grep -q "answered 10 echo" "$out"
 }
 check "10 subscribers listed by SIGUSR1 and reached from the core" core_pings_every_subscriber
+# xl2tpd (Debian's) as the LAC: tunnel authentication, a call, its pppd
+# failing (no kernel PPP here), its CDN, and lnsd's StopCCN after the
+# no-sessions-left delay.
+xl2tpd_dials_in() {
+	local dir="$build/e2e-xl2tpd" pid rc=1
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	cat >"$dir/xl2tpd.conf" <<-EOF
+		[global]
+		port = 1701
+		listen-addr = 192.0.2.2
+		force userspace = yes
+		debug tunnel = yes
+		debug state = yes
+		[lac lnsd]
+		lns = 192.0.2.1
+		hostname = hgw
+		autodial = yes
+		redial = no
+		pppoptfile = $dir/options
+	EOF
+	printf 'hgw l2tp-gw hello\nl2tp-gw hgw hello\n' >"$dir/l2tp-secrets"
+	chmod 600 "$dir/l2tp-secrets"
+	printf 'noauth\nname 2500-1\npassword cisco\n' >"$dir/options"
+	ip netns exec lab-lac xl2tpd -D -c "$dir/xl2tpd.conf" -s "$dir/l2tp-secrets" \
+		-p "$dir/pid" -C "$dir/control" >"$dir/log" 2>&1 &
+	pid=$!
+	for _ in $(seq 1 150); do
+		grep -q "Stop-Control-Connection-Notification" "$dir/log" && rc=0 && break
+		sleep 0.2
+	done
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	[ "$rc" -eq 0 ] &&
+		grep -q "Connection established to 192.0.2.1" "$dir/log" &&
+		grep -q "Call established with 192.0.2.1" "$dir/log" &&
+		grep -q "pppd exited" "$dir/log" &&
+		grep -q "I ICCN from hgw" "$log" && grep -q "I CDN from hgw" "$log" ||
+		{ tail -20 "$dir/log"; return 1; }
+}
+check "xl2tpd dials in: tunnel with authentication, call, its CDN, our StopCCN" xl2tpd_dials_in
 check "a wrong tunnel secret is refused" \
 	bash -c '! "$0" "$@" >/dev/null 2>&1' timeout 60 ip netns exec lab-lac "$lacsim" \
 	--server 192.0.2.1 --local 192.0.2.2 --target 198.51.100.2 --secret wrong --timeout 8

@@ -539,6 +539,15 @@ section(const struct cfg_node *root, const char *key)
 	return NULL;
 }
 
+static const struct cfg_node *
+section_key(const struct cfg_node *root, const char *key)
+{
+	for (size_t i = 0; i < root->n; i++)
+		if (strcmp(root->pairs[i].key->scalar, key) == 0)
+			return root->pairs[i].key;
+	return NULL;
+}
+
 static void
 read_all(struct ctx *x, struct lns_config *c, const struct cfg_node *root)
 {
@@ -557,6 +566,10 @@ read_all(struct ctx *x, struct lns_config *c, const struct cfg_node *root)
 				 "unknown section '%s' (expected dpdk, ports, l2tp, profiles, "
 				 "users, pools)",
 				 root->pairs[i].key->scalar);
+		else if (section(root, sections[k]) != root->pairs[i].value)
+			error_at(x, root->pairs[i].key,
+				 "section '%s' given twice (first at line %u)", sections[k],
+				 section_key(root, sections[k])->line);
 	}
 	if ((n = section(root, "dpdk")) != NULL)
 		read_map(x, n, dpdk_fields, (char *)&c->dpdk, "dpdk");

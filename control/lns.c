@@ -531,6 +531,79 @@ settle(struct lns *l)
 	}
 }
 
+static struct pool **
+pools_alloc(const struct lns_config *cfg)
+{
+	return calloc(cfg->n_pools ? cfg->n_pools : 1, sizeof(struct pool *));
+}
+
+static void
+pools_destroy(const struct lns_config *cfg, struct pool **pools)
+{
+	for (unsigned i = 0; pools != NULL && i < cfg->n_pools; i++)
+		pool_destroy(pools[i]);
+	free(pools);
+}
+
+/* One pool per configured pool; on failure the caller destroys what was made. */
+static int
+pools_create(const struct lns_config *cfg, struct pool **out)
+{
+	for (unsigned i = 0; i < cfg->n_pools; i++) {
+		const struct cfg_pool *p = &cfg->pools[i];
+		struct pool_range r[CFG_MAX_RANGES], x[CFG_MAX_RANGES];
+
+		for (unsigned k = 0; k < p->n_ranges; k++)
+			r[k] = (struct pool_range){ p->ranges[k].first, p->ranges[k].last };
+		for (unsigned k = 0; k < p->n_exclude; k++)
+			x[k] = (struct pool_range){ p->exclude[k].first, p->exclude[k].last };
+		out[i] = pool_create(p->name, r, p->n_ranges, x, p->n_exclude);
+		if (out[i] == NULL)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * A live call's address is taken from whichever new pool holds it, so
+ * that no new call gets it and it goes back there when the call ends; an
+ * address no new pool holds stays with its call and returns nowhere.
+ */
+static void
+call_move_address(struct lns_call *c, const struct lns_config *cfg, struct pool **pools)
+{
+	c->pool = NULL;
+	if (c->dead || c->addr == 0)
+		return;
+	for (unsigned i = 0; i < cfg->n_pools; i++)
+		if (pool_contains(pools[i], c->addr)) {
+			if (pool_take(pools[i], c->addr) == 0)
+				c->pool = pools[i];
+			return;
+		}
+}
+
+int
+lns_reload(struct lns *l, const struct lns_config *cfg)
+{
+	struct pool **pools = pools_alloc(cfg);
+	size_t it = 0;
+	uint32_t key;
+	void *v;
+
+	if (pools == NULL || pools_create(cfg, pools) != 0) {
+		pools_destroy(cfg, pools);
+		return -ENOMEM;
+	}
+	while (lns_hmap_next(&l->calls, &it, &key, &v))
+		call_move_address(v, cfg, pools);
+	pools_destroy(l->cfg, l->pools);
+	l->pools = pools;
+	l->cfg = cfg;
+	l->stats.reloads++;
+	return 0;
+}
+
 struct lns *
 lns_create(const struct lns_config *cfg, uint32_t local_ip, const struct lns_ops *ops, void *ctx)
 {
@@ -554,25 +627,15 @@ lns_create(const struct lns_config *cfg, uint32_t local_ip, const struct lns_ops
 	ec.max_tunnels = cfg->l2tp.max_tunnels;
 	ec.max_sessions = cfg->l2tp.max_sessions;
 	ec.max_sessions_per_tunnel = cfg->l2tp.max_sessions_per_tunnel;
-	l->pools = calloc(cfg->n_pools ? cfg->n_pools : 1, sizeof(*l->pools));
+	l->pools = pools_alloc(cfg);
 	if (l->pools == NULL || lns_hmap_init(&l->admission, 64) != 0 ||
 	    lns_hmap_init(&l->calls, 1024) != 0) {
 		lns_destroy(l);
 		return NULL;
 	}
-	for (unsigned i = 0; i < cfg->n_pools; i++) {
-		const struct cfg_pool *p = &cfg->pools[i];
-		struct pool_range r[CFG_MAX_RANGES], x[CFG_MAX_RANGES];
-
-		for (unsigned k = 0; k < p->n_ranges; k++)
-			r[k] = (struct pool_range){ p->ranges[k].first, p->ranges[k].last };
-		for (unsigned k = 0; k < p->n_exclude; k++)
-			x[k] = (struct pool_range){ p->exclude[k].first, p->exclude[k].last };
-		l->pools[i] = pool_create(p->name, r, p->n_ranges, x, p->n_exclude);
-		if (l->pools[i] == NULL) {
-			lns_destroy(l);
-			return NULL;
-		}
+	if (pools_create(cfg, l->pools) != 0) {
+		lns_destroy(l);
+		return NULL;
 	}
 	l->engine = l2tp_engine_create(&ec, &engine_ops, l);
 	if (l->engine == NULL) {
@@ -600,9 +663,7 @@ lns_destroy(struct lns *l)
 		free(v);
 	settle(l);
 	l2tp_engine_destroy(l->engine);
-	for (unsigned i = 0; l->pools != NULL && i < l->cfg->n_pools; i++)
-		pool_destroy(l->pools[i]);
-	free(l->pools);
+	pools_destroy(l->cfg, l->pools);
 	lns_hmap_fini(&l->admission);
 	lns_hmap_fini(&l->calls);
 	free(l);

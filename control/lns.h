@@ -49,7 +49,8 @@ struct lns_ops {
 	X(rx_ppp_unknown_session, "PPP frames for a session we do not have")               \
 	X(rx_ppp_early_held, "PPP frames before the ICCN: held, replayed when PPP starts") \
 	X(rx_ppp_early_dropped, "PPP frames before the ICCN: too big, or pushed out")      \
-	X(rx_not_l2tp, "punted payloads that are not L2TPv2")
+	X(rx_not_l2tp, "punted payloads that are not L2TPv2")                              \
+	X(reloads, "configurations taken by lns_reload()")
 
 struct lns_stats {
 #define X(n, t) uint64_t n;
@@ -67,6 +68,15 @@ void lns_input(struct lns *l, uint64_t now, const struct l2tp_addr *peer, const 
 	       size_t len);
 void lns_timeout(struct lns *l, uint64_t now);
 uint64_t lns_next_timeout(const struct lns *l);
+/*
+ * SIGHUP: profiles, users and pools from cfg for new tunnels and calls;
+ * established ones keep what they negotiated, and their addresses stay
+ * theirs (taken out of the new pools). The L2TP section (host name,
+ * windows, limits) is read only at creation. cfg must outlive the lns or
+ * the next reload; the previous one may be freed once this returns 0.
+ * Returns 0, or -ENOMEM with nothing changed.
+ */
+int lns_reload(struct lns *l, const struct lns_config *cfg);
 /* SIGTERM: CDN for every call and StopCCN for every tunnel. */
 void lns_shutdown(struct lns *l, uint64_t now);
 /* Soft shutdown: refuse new tunnels and calls, keep what runs. */

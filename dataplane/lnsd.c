@@ -8,6 +8,9 @@
  *
  *   lnsd -c FILE [--debug l2tp,ppp,dataplane]
  *   kill -USR1 PID    tunnels, sessions and their counters on stdout
+ *   kill -HUP PID     reload profiles, users and pools (for new calls)
+ *   kill -USR2 PID    soft shutdown: refuse new tunnels and calls; again: accept
+ *   kill -TERM PID    CDN and StopCCN to every peer, then exit
  */
 #include <errno.h>
 #include <getopt.h>
@@ -37,13 +40,17 @@
 #define MAX_WORKERS 16
 #define RING_SIZE   1024
 
-static volatile sig_atomic_t stop_requested, show_requested;
+static volatile sig_atomic_t stop_requested, show_requested, reload_requested, drain_toggled;
 
 static void
 on_signal(int sig)
 {
 	if (sig == SIGUSR1)
 		show_requested = 1;
+	else if (sig == SIGHUP)
+		reload_requested = 1;
+	else if (sig == SIGUSR2)
+		drain_toggled = 1;
 	else
 		stop_requested = 1;
 }
@@ -57,7 +64,9 @@ struct lnsd_sub {
 };
 
 struct lnsd {
-	const struct lns_config *cfg;
+	const struct lns_config *cfg; /* as started: EAL, ports, L2TP */
+	struct lns_config *live;      /* profiles, users, pools: the last reload */
+	bool draining;
 	const struct cfg_port *access, *core;
 	uint16_t access_port, core_port, ctl_txq;
 	struct rte_mempool *pool;
@@ -535,6 +544,60 @@ show_state(struct lnsd *d)
 	fflush(stdout);
 }
 
+/*
+ * SIGHUP: profiles, users and pools for new tunnels and calls. A file that
+ * does not validate changes nothing; EAL, ports and the L2TP section are
+ * read only at start.
+ */
+static void
+reload(struct lnsd *d)
+{
+	struct cfg_errors errs;
+	struct lns_config *next = cfg_load(d->cfg->path, &errs);
+
+	if (next == NULL) {
+		for (unsigned i = 0; i < errs.n; i++)
+			LOG(MAIN, LOG_ERR, "%s", errs.msg[i]);
+		LOG(MAIN, LOG_ERR, "lnsd: reload of %s refused (%u error%s): nothing changed",
+		    d->cfg->path, errs.n, errs.n == 1 ? "" : "s");
+		return;
+	}
+	if (lns_reload(d->lns, next) != 0) {
+		LOG(MAIN, LOG_ERR, "lnsd: reload of %s: out of memory: nothing changed",
+		    d->cfg->path);
+		cfg_free(next);
+		return;
+	}
+	if (memcmp(&next->dpdk, &d->cfg->dpdk, sizeof(next->dpdk)) != 0 ||
+	    next->n_ports != d->cfg->n_ports ||
+	    memcmp(next->ports, d->cfg->ports, sizeof(next->ports)) != 0 ||
+	    memcmp(&next->l2tp, &d->cfg->l2tp, sizeof(next->l2tp)) != 0)
+		LOG(MAIN, LOG_WARN,
+		    "lnsd: %s: changes to dpdk, ports and l2tp take effect at "
+		    "the next start",
+		    d->cfg->path);
+	if (d->live != d->cfg)
+		cfg_free(d->live);
+	d->live = next;
+	LOG(MAIN, LOG_INFO, "lnsd: reloaded %s: %u profiles, %u users, %u pools for new calls",
+	    next->path, next->n_profiles, next->n_users, next->n_pools);
+}
+
+/* SIGUSR2: soft shutdown on, or off again. */
+static void
+toggle_drain(struct lnsd *d)
+{
+	d->draining = !d->draining;
+	lns_set_accept_new(d->lns, !d->draining);
+	if (d->draining)
+		LOG(MAIN, LOG_INFO,
+		    "lnsd: draining: new tunnels and calls refused, %u sessions "
+		    "kept (SIGUSR2 again to accept)",
+		    lns_session_count(d->lns));
+	else
+		LOG(MAIN, LOG_INFO, "lnsd: accepting new tunnels and calls again");
+}
+
 /* The control loop: punted packets, timers, ARP for the core gateway. */
 static void
 control_loop(struct lnsd *d)
@@ -569,6 +632,14 @@ control_loop(struct lnsd *d)
 		if (show_requested) {
 			show_requested = 0;
 			show_state(d);
+		}
+		if (reload_requested) {
+			reload_requested = 0;
+			reload(d);
+		}
+		if (drain_toggled) {
+			drain_toggled = 0;
+			toggle_drain(d);
 		}
 		if (stop_requested && !shutting_down) {
 			LOG(MAIN, LOG_INFO, "lnsd: stopping: CDN and StopCCN to every peer");
@@ -655,9 +726,12 @@ main(int argc, char **argv)
 		return 1;
 	}
 	d.cfg = cfg;
+	d.live = cfg;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGUSR1, on_signal);
+	signal(SIGUSR2, on_signal);
+	signal(SIGHUP, on_signal);
 	if (eal_start(cfg, argv[0]) < 0) {
 		fprintf(stderr, "lnsd: EAL did not start\n");
 		return 1;
@@ -678,6 +752,8 @@ main(int argc, char **argv)
 	neigh_destroy(d.neigh);
 	free(d.subs);
 	rte_eal_cleanup();
+	if (d.live != cfg)
+		cfg_free(d.live);
 	cfg_free(cfg);
 	return rc == 0 ? 0 : 1;
 }

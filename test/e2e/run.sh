@@ -56,8 +56,10 @@ if command -v tshark >/dev/null; then
 	cap_pid=$!
 fi
 show_out="$build/e2e-show.txt"
+conf="$build/e2e-seed.yaml" # a copy: the reload checks rewrite it
+cp "$top/config/seed.yaml" "$conf"
 : >"$show_out"
-"$lnsd" -c "$top/config/seed.yaml" >"$show_out" 2>"$log" &
+"$lnsd" -c "$conf" >"$show_out" 2>"$log" &
 lnsd_pid=$!
 for _ in $(seq 1 100); do
 	grep -q "l2tp-gw up" "$log" && break
@@ -154,6 +156,34 @@ PY
 sleep 1
 check "garbage to port 1701 leaves lnsd running" lnsd_alive
 check "and serving" lac --user 2500-1 --password cisco --pings 2
+
+refused() { ! lac "$@" --timeout 8 >/dev/null 2>&1; }
+reload_broken_file() {
+	cp "$conf" "$conf.good"
+	printf 'pools:\n  - name: extra\n    ranges: [203.0.113.300-203.0.113.301]\n' >>"$conf"
+	kill -HUP "$lnsd_pid"
+	sleep 1
+	mv "$conf.good" "$conf"
+	grep -q "e2e-seed.yaml:[0-9]*:[0-9]*:.*" "$log" && grep -q "reload of .* refused" "$log"
+}
+check "SIGHUP with a broken file: refused with file:line:column, nothing changed" \
+	reload_broken_file
+check "and lnsd still serves the old configuration" lac --user 2500-1 --password cisco --pings 1
+reload_new_password() {
+	sed -i 's/password: cisco/password: changed/' "$conf"
+	kill -HUP "$lnsd_pid"
+	sleep 1
+	grep -q "reloaded .*e2e-seed.yaml" "$log"
+}
+check "SIGHUP with a changed password: reloaded" reload_new_password
+check "the old password is refused for new calls" refused --user 2500-1 --password cisco
+check "the new one is accepted" lac --user 2500-1 --password changed --pings 1
+kill -USR2 "$lnsd_pid"
+sleep 0.5
+check "SIGUSR2 (soft shutdown): new tunnels refused" refused --user 2500-1 --password changed
+kill -USR2 "$lnsd_pid"
+sleep 0.5
+check "SIGUSR2 again: accepted again" lac --user 2500-1 --password changed --pings 1
 
 kill -TERM "$lnsd_pid"
 wait "$lnsd_pid"

@@ -155,6 +155,10 @@ INSTANTIATE_TEST_SUITE_P(
 		     ":3:14: ranges: expected first-last" },
 		Bad{ "key given twice", "l2tp:\n  rx_window: 4\n  rx_window: 8\n",
 		     ":3:3: l2tp: 'rx_window' given twice" },
+		Bad{ "section given twice",
+		     "pools:\n  - name: a\n    ranges: [203.0.113.10]\npools:\n  - name: b\n    "
+		     "ranges: [203.0.113.11]\n",
+		     ":4:1: section 'pools' given twice (first at line 1)" },
 		Bad{ "YAML syntax", "l2tp:\n  rx_window: [1\n", "test_cfg_" },
 		Bad{ "alias", "l2tp: &a\n  rx_window: 4\ndpdk: *a\n", "aliases" },
 		Bad{ "port without address", "ports:\n  - name: p\n    device: net_null0\n",

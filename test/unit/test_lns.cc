@@ -117,6 +117,28 @@ struct Harness {
 		cfg_free(cfg);
 	}
 
+	// as lnsd does on SIGHUP: the new configuration in, the old one freed
+	int reload(const char *text)
+	{
+		static int n;
+		std::string path = "test_lns_reload_" + std::to_string(n++) + ".yaml";
+		std::ofstream(path) << text;
+		cfg_errors errs;
+		lns_config *next = cfg_load(path.c_str(), &errs);
+		remove(path.c_str());
+		EXPECT_NE(nullptr, next) << (errs.n ? errs.msg[0] : "");
+		if (next == nullptr)
+			return -EINVAL;
+		int rc = lns_reload(l, next);
+		if (rc == 0) {
+			cfg_free(cfg);
+			cfg = next;
+		} else {
+			cfg_free(next);
+		}
+		return rc;
+	}
+
 	void open(const char *secret = "hello")
 	{
 		l2tp_tunnel_params p = {};
@@ -415,6 +437,59 @@ TEST(Lns, WrongPasswordUnknownUserAndUnknownLac)
 	EXPECT_EQ(0u, l2tp_engine_tunnel_count(h2.lac));
 	EXPECT_EQ(1u, l2tp_engine_stats(lns_engine(h2.l))->tunnels_auth_failed +
 			      l2tp_engine_stats(h2.lac)->tunnels_auth_failed);
+}
+
+TEST(Lns, ReloadChangesNewCallsOnlyAndKeepsAddressesInUse)
+{
+	Harness h;
+	h.open();
+	for (int i = 0; i < 3; i++)
+		h.dial();
+	h.user = "fixed";
+	h.password = "pw";
+	LacCall *fixed = h.dial();
+	h.run_for(10000);
+	ASSERT_EQ(4u, h.published.size());
+	std::set<uint32_t> before;
+	for (auto &kv : h.published)
+		before.insert(kv.second.sub_ipv4);
+
+	// alice's password changes; the pool shrinks to .10-.13 and now holds .77
+	std::string next = config_text;
+	next.replace(next.find("s3cret"), 6, "n3w");
+	next.replace(next.find("203.0.113.10-203.0.113.20]"), 26,
+		     "203.0.113.10-203.0.113.13, 203.0.113.77-203.0.113.77]");
+	ASSERT_EQ(0, h.reload(next.c_str()));
+	EXPECT_EQ(1u, lns_stats(h.l)->reloads);
+
+	h.user = "alice";
+	h.password = "s3cret";
+	h.dial();
+	h.run_for(10000);
+	EXPECT_EQ(1u, lns_stats(h.l)->auth_rejected); // the old password no longer works
+	h.password = "n3w";
+	h.dial();
+	h.run_for(10000);
+	ASSERT_EQ(5u, h.published.size()); // the four established ones untouched
+	std::set<uint32_t> after;
+	for (auto &kv : h.published)
+		after.insert(kv.second.sub_ipv4);
+	EXPECT_EQ(5u, after.size()) << "an address in use was handed out again";
+	EXPECT_TRUE(after.count(0xCB00710Du)); // .13: the one address left
+	h.dial();
+	h.run_for(10000);
+	EXPECT_EQ(1u, lns_stats(h.l)->no_address);
+
+	// .77 was fixed, and is now in the pool: back to it when its call ends
+	l2tp_session_close(fixed->s, h.now, L2TP_CDN_LOST_CARRIER, 0, nullptr);
+	h.run_for(5000);
+	h.dial();
+	h.run_for(10000);
+	ASSERT_EQ(5u, h.published.size());
+	after.clear();
+	for (auto &kv : h.published)
+		after.insert(kv.second.sub_ipv4);
+	EXPECT_TRUE(after.count(0xCB00714Du));
 }
 
 TEST(Lns, PoolExhaustionRefusesTheSessionAndSaysSo)

@@ -136,6 +136,9 @@ xl2tpd_dials_in() {
 		{ tail -20 "$dir/log"; return 1; }
 }
 check "xl2tpd dials in: tunnel with authentication, call, its CDN, our StopCCN" xl2tpd_dials_in
+check "the seed's call, replayed message by message: lnsd answers as the seed's LNS" \
+	timeout 60 ip netns exec lab-lac "$build/test/lacsim/seed_replay" --server 192.0.2.1 \
+	--local 192.0.2.2 --address 203.0.113.77 --target 198.51.100.2
 check "a wrong tunnel secret is refused" \
 	bash -c '! "$0" "$@" >/dev/null 2>&1' timeout 60 ip netns exec lab-lac "$lacsim" \
 	--server 192.0.2.1 --local 192.0.2.2 --target 198.51.100.2 --secret wrong --timeout 8

@@ -45,6 +45,15 @@ enum log_level log_get_level(enum log_category cat);
 /* NULL restores the default sink: stderr, one line per call. */
 void log_set_sink(log_sink_fn fn, void *arg);
 
+/*
+ * Every line to syslog(3) as "category: line", ident as given, facility
+ * 0: daemon, 1..8: local0..local7, priority from the level.
+ */
+void log_use_syslog(const char *ident, int facility);
+/* Tests: where the syslog sink hands each line instead of syslog(3); NULL restores it. */
+typedef void (*log_syslog_writer)(int priority, const char *line);
+void log_syslog_set_writer(log_syslog_writer w);
+
 static inline bool
 log_enabled(enum log_category cat, enum log_level level)
 {

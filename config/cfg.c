@@ -368,6 +368,28 @@ static const struct field user_fields[] = {
 	{ NULL },
 };
 
+static const char *const target_names[] = { "stderr", "syslog", NULL };
+static const char *const facility_names[] = { "daemon", "local0", "local1", "local2", "local3",
+					      "local4", "local5", "local6", "local7", NULL };
+static const char *const level_names[] = { "err", "warn", "info", "debug", NULL };
+
+#define LEVEL(key, i)                                                                             \
+	{                                                                                         \
+		key, F_ENUM, offsetof(struct cfg_log, level) + (i) * sizeof(int), sizeof(int), 0, \
+			0, 0, level_names                                                         \
+	}
+
+/* A level per log category, keyed by the category's name. */
+static const struct field log_fields[] = {
+	{ "target", F_ENUM, offsetof(struct cfg_log, target), sizeof(int), 0, 0, 0, target_names },
+	{ "facility", F_ENUM, offsetof(struct cfg_log, facility), sizeof(int), 0, 0, 0,
+	  facility_names },
+#define X(id, name) LEVEL(name, LOG_CAT_##id),
+	LNS_LOG_CATEGORIES(X)
+#undef X
+		{ NULL },
+};
+
 static const struct field pool_fields[] = {
 	FLD(struct cfg_pool, name, F_STR),
 	{ "ranges", F_RANGE_LIST, offsetof(struct cfg_pool, ranges), 0, 0, CFG_MAX_RANGES,
@@ -392,6 +414,8 @@ defaults(struct lns_config *c)
 	c->l2tp.max_tunnels = 4096;
 	c->l2tp.max_sessions = 131072;
 	c->l2tp.max_sessions_per_tunnel = 65535;
+	for (unsigned i = 0; i < sizeof(c->log.level) / sizeof(c->log.level[0]); i++)
+		c->log.level[i] = LOG_INFO;
 }
 
 static void
@@ -551,8 +575,8 @@ section_key(const struct cfg_node *root, const char *key)
 static void
 read_all(struct ctx *x, struct lns_config *c, const struct cfg_node *root)
 {
-	static const char *const sections[] = { "dpdk",	 "ports", "l2tp", "profiles",
-						"users", "pools", NULL };
+	static const char *const sections[] = { "dpdk",	    "ports", "l2tp",  "log",
+						"profiles", "users", "pools", NULL };
 	const struct cfg_node *n;
 	struct cfg_port *ports;
 
@@ -563,7 +587,7 @@ read_all(struct ctx *x, struct lns_config *c, const struct cfg_node *root)
 			k++;
 		if (sections[k] == NULL)
 			error_at(x, root->pairs[i].key,
-				 "unknown section '%s' (expected dpdk, ports, l2tp, profiles, "
+				 "unknown section '%s' (expected dpdk, ports, l2tp, log, profiles, "
 				 "users, pools)",
 				 root->pairs[i].key->scalar);
 		else if (section(root, sections[k]) != root->pairs[i].value)
@@ -575,6 +599,8 @@ read_all(struct ctx *x, struct lns_config *c, const struct cfg_node *root)
 		read_map(x, n, dpdk_fields, (char *)&c->dpdk, "dpdk");
 	if ((n = section(root, "l2tp")) != NULL)
 		read_map(x, n, l2tp_fields, (char *)&c->l2tp, "l2tp");
+	if ((n = section(root, "log")) != NULL)
+		read_map(x, n, log_fields, (char *)&c->log, "log");
 	if ((n = section(root, "ports")) != NULL) {
 		if (n->kind == CFG_SEQ && n->n > CFG_MAX_PORTS) {
 			error_at(x, n, "ports: at most %d", CFG_MAX_PORTS);

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lns_log.h"
+
 #define CFG_NAME_MAX	 64
 #define CFG_MAX_PORTS	 8
 #define CFG_MAX_LISTEN	 8
@@ -57,6 +59,15 @@ struct cfg_l2tp {
 	uint32_t no_sessions_left_s;	     /* 10 */
 	bool hide_avps;			     /* default false */
 	uint32_t max_tunnels, max_sessions, max_sessions_per_tunnel;
+};
+
+/* Where lnsd's log lines go and how much of each category. */
+enum cfg_log_target { CFG_LOG_STDERR, CFG_LOG_SYSLOG };
+
+struct cfg_log {
+	int target;		  /* enum cfg_log_target; default stderr */
+	int facility;		  /* 0: daemon, 1..8: local0..local7 */
+	int level[LOG_CAT_COUNT]; /* enum log_level per category; default info */
 };
 
 struct cfg_profile {
@@ -111,6 +122,7 @@ struct lns_config {
 	struct cfg_port ports[CFG_MAX_PORTS];
 	unsigned n_ports;
 	struct cfg_l2tp l2tp;
+	struct cfg_log log;
 	struct cfg_profile *profiles;
 	unsigned n_profiles;
 	struct cfg_user *users;

@@ -544,8 +544,36 @@ show_state(struct lnsd *d)
 	fflush(stdout);
 }
 
+/* The configuration's log section: where lines go, and each category's level. */
+static void
+apply_log(const struct cfg_log *l)
+{
+	for (int c = 0; c < LOG_CAT_COUNT; c++)
+		log_set_level(c, (enum log_level)l->level[c]);
+	if (l->target == CFG_LOG_SYSLOG)
+		log_use_syslog("lnsd", l->facility);
+	else
+		log_set_sink(NULL, NULL);
+}
+
+/* --debug l2tp,ppp: those categories at debug, over what the file says. */
+static int
+debug_categories(char *list)
+{
+	for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
+		int cat = log_category_parse(tok);
+
+		if (cat < 0) {
+			fprintf(stderr, "lnsd: --debug: unknown category '%s'\n", tok);
+			return -1;
+		}
+		log_set_level(cat, LOG_DEBUG);
+	}
+	return 0;
+}
+
 /*
- * SIGHUP: profiles, users and pools for new tunnels and calls. A file that
+ * SIGHUP: profiles, users, pools and log levels for new tunnels and calls. A file that
  * does not validate changes nothing; EAL, ports and the L2TP section are
  * read only at start.
  */
@@ -579,6 +607,7 @@ reload(struct lnsd *d)
 	if (d->live != d->cfg)
 		cfg_free(d->live);
 	d->live = next;
+	apply_log(&next->log);
 	LOG(MAIN, LOG_INFO, "lnsd: reloaded %s: %u profiles, %u users, %u pools for new calls",
 	    next->path, next->n_profiles, next->n_users, next->n_pools);
 }
@@ -691,6 +720,7 @@ main(int argc, char **argv)
 	struct lnsd d = { 0 };
 	struct cfg_errors errs;
 	const char *path = NULL;
+	char *debug = NULL;
 	struct lns_config *cfg;
 	int o, rc;
 
@@ -698,16 +728,7 @@ main(int argc, char **argv)
 		if (o == 'c') {
 			path = optarg;
 		} else if (o == 'd') {
-			for (char *tok = strtok(optarg, ","); tok; tok = strtok(NULL, ",")) {
-				int cat = log_category_parse(tok);
-
-				if (cat < 0) {
-					fprintf(stderr, "lnsd: --debug: unknown category '%s'\n",
-						tok);
-					return 2;
-				}
-				log_set_level(cat, LOG_DEBUG);
-			}
+			debug = optarg;
 		} else {
 			usage(argv[0]);
 			return 2;
@@ -727,6 +748,11 @@ main(int argc, char **argv)
 	}
 	d.cfg = cfg;
 	d.live = cfg;
+	apply_log(&cfg->log);
+	if (debug != NULL && debug_categories(debug) != 0) {
+		cfg_free(cfg);
+		return 2;
+	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGUSR1, on_signal);

@@ -22,7 +22,12 @@ if [ "$(id -u)" -ne 0 ] || ! ip netns list >/dev/null 2>&1; then
 	exit 77
 fi
 
+syslog_pid=""
 cleanup() {
+	if [ -n "$syslog_pid" ]; then
+		kill "$syslog_pid" 2>/dev/null
+		rm -f /dev/log
+	fi
 	[ -n "$cap_pid" ] && kill "$cap_pid" 2>/dev/null
 	[ -n "$lnsd_pid" ] && kill -TERM "$lnsd_pid" 2>/dev/null && sleep 1
 	[ -n "$lnsd_pid" ] && kill -KILL "$lnsd_pid" 2>/dev/null
@@ -181,6 +186,48 @@ reload_new_password() {
 check "SIGHUP with a changed password: reloaded" reload_new_password
 check "the old password is refused for new calls" refused --user 2500-1 --password cisco
 check "the new one is accepted" lac --user 2500-1 --password changed --pings 1
+# syslog: only where no syslog daemon owns /dev/log, a listener of ours
+# stands in for one while lnsd logs there, then goes with its socket.
+syslog_gets_the_traces() {
+	local out="$build/e2e-syslog.txt"
+	: >"$out"
+	python3 - "$out" <<-'PY' &
+		import socket, sys, time
+		s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+		s.bind("/dev/log")
+		s.settimeout(1)
+		end = time.time() + 30
+		with open(sys.argv[1], "a") as f:
+		    while time.time() < end:
+		        try:
+		            f.write(s.recv(4096).decode(errors="replace") + "\n")
+		            f.flush()
+		        except socket.timeout:
+		            pass
+	PY
+	syslog_pid=$!
+	sleep 0.5
+	sed -i 's/target: stderr/target: syslog/' "$conf"
+	kill -HUP "$lnsd_pid"
+	sleep 0.5
+	lac --user 2500-1 --password changed --pings 1 >/dev/null
+	sed -i 's/target: syslog/target: stderr/' "$conf"
+	kill -HUP "$lnsd_pid"
+	sleep 0.5
+	kill "$syslog_pid"
+	wait "$syslog_pid" 2>/dev/null
+	syslog_pid=""
+	rm -f /dev/log
+	grep -q "lnsd\[$lnsd_pid\]: l2tp: .*I SCCRQ from hgw" "$out" &&
+		grep -q "<30>.*lnsd\[$lnsd_pid\]: ppp: .*IPCP: State is Open" "$out"
+}
+if [ -e /dev/log ]; then
+	echo "e2e: skipped: syslog (/dev/log belongs to this machine's syslog daemon)"
+else
+	check "log target syslog (by SIGHUP): the traces reach syslog, facility daemon" \
+		syslog_gets_the_traces
+fi
+
 kill -USR2 "$lnsd_pid"
 sleep 0.5
 check "SIGUSR2 (soft shutdown): new tunnels refused" refused --user 2500-1 --password changed

@@ -82,6 +82,22 @@ TEST(Config, SeedExampleLoads)
 	cfg_free(c);
 }
 
+TEST(Config, LogSection)
+{
+	auto l = load("log:\n  target: syslog\n  facility: local3\n  l2tp: debug\n  main: warn\n");
+	ASSERT_NE(nullptr, l->c) << l->all();
+	EXPECT_EQ(CFG_LOG_SYSLOG, l->c->log.target);
+	EXPECT_EQ(4, l->c->log.facility);
+	EXPECT_EQ(3, l->c->log.level[0]); // l2tp
+	EXPECT_EQ(2, l->c->log.level[1]); // ppp: the default, info
+	EXPECT_EQ(1, l->c->log.level[5]); // main
+	auto d = load("l2tp:\n  rx_window: 4\n");
+	ASSERT_NE(nullptr, d->c);
+	EXPECT_EQ(CFG_LOG_STDERR, d->c->log.target);
+	for (int lv : d->c->log.level)
+		EXPECT_EQ(2, lv);
+}
+
 TEST(Config, DefaultsAndProfileSelection)
 {
 	auto l = load("profiles:\n"
@@ -155,6 +171,10 @@ INSTANTIATE_TEST_SUITE_P(
 		     ":3:14: ranges: expected first-last" },
 		Bad{ "key given twice", "l2tp:\n  rx_window: 4\n  rx_window: 8\n",
 		     ":3:3: l2tp: 'rx_window' given twice" },
+		Bad{ "log level", "log:\n  ppp: loud\n",
+		     ":2:8: ppp: 'loud' is not one of the choices" },
+		Bad{ "log target", "log:\n  target: file\n",
+		     ":2:11: target: 'file' is not one of the choices" },
 		Bad{ "section given twice",
 		     "pools:\n  - name: a\n    ranges: [203.0.113.10]\npools:\n  - name: b\n    "
 		     "ranges: [203.0.113.11]\n",

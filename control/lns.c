@@ -44,7 +44,7 @@ struct lns_call {
  * are held, in a ring that overwrites its oldest, and replayed when PPP
  * starts.
  */
-#define EARLY_SLOTS   64
+#define EARLY_SLOTS   LNS_EARLY_FRAMES
 #define EARLY_MAX_LEN 256
 
 struct early_frame {
@@ -65,6 +65,7 @@ struct lns {
 	struct lns_call *dead, *answers;
 	struct early_frame early[EARLY_SLOTS];
 	unsigned early_next; /* the oldest slot, written next */
+	unsigned early_n;    /* slots in use: most calls find none to scan for */
 	uint64_t now;
 	struct lns_stats stats;
 };
@@ -234,6 +235,8 @@ early_hold(struct lns *l, uint32_t key, const uint8_t *frame, size_t len)
 	}
 	if (e->key != 0)
 		l->stats.rx_ppp_early_dropped++;
+	else
+		l->early_n++;
 	e->key = key;
 	e->len = (uint16_t)len;
 	memcpy(e->data, frame, len);
@@ -247,12 +250,13 @@ early_replay(struct lns *l, struct lns_call *c)
 {
 	uint32_t key = call_key(c->tunnel_id, c->session_id);
 
-	for (unsigned i = 0; i < EARLY_SLOTS; i++) {
+	for (unsigned i = 0; i < EARLY_SLOTS && l->early_n > 0; i++) {
 		struct early_frame *e = &l->early[(l->early_next + i) % EARLY_SLOTS];
 
 		if (e->key != key)
 			continue;
 		e->key = 0;
+		l->early_n--;
 		if (!c->dead)
 			ppp_input(c->ppp, l->now, e->data, e->len);
 	}
@@ -261,9 +265,11 @@ early_replay(struct lns *l, struct lns_call *c)
 static void
 early_forget(struct lns *l, uint32_t key)
 {
-	for (unsigned i = 0; i < EARLY_SLOTS; i++)
-		if (l->early[i].key == key)
+	for (unsigned i = 0; i < EARLY_SLOTS && l->early_n > 0; i++)
+		if (l->early[i].key == key) {
 			l->early[i].key = 0;
+			l->early_n--;
+		}
 }
 
 static void

@@ -28,6 +28,13 @@ struct lns_session_info {
 	char user[65];
 };
 
+/*
+ * PPP frames that arrive before their call's ICCN, held for it: a LAC
+ * dialling a thousand calls at once can have that many ICCNs waiting for
+ * its control window (about 270 bytes each).
+ */
+#define LNS_EARLY_FRAMES 1024
+
 struct lns_ops {
 	/* One UDP payload (L2TP control, or data with PPP) to a LAC, from port 1701. */
 	void (*udp_send)(void *ctx, const struct l2tp_addr *peer, const uint8_t *payload,

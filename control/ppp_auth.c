@@ -295,6 +295,21 @@ client_start(struct ppp *p)
 		p->auth.deadline = p->now + p->cfg.auth_timeout_ms;
 }
 
+/*
+ * The Response again after the restart time: if our Response or the
+ * authenticator's Success was lost, the authenticator answers the same
+ * Response with Success again (RFC 1994 §4.2), and the link goes on.
+ */
+static void
+send_chap_response(struct ppp *p)
+{
+	size_t nl = strnlen(p->cfg.name, 255);
+
+	send_auth_packet(p, PPP_PROTO_CHAP, CHAP_RESPONSE, p->auth.id, p->auth.response,
+			 p->auth.response_len, p->cfg.name, nl, p->cfg.name);
+	p->auth.deadline = p->now + p->cfg.fsm.restart_ms;
+}
+
 static void
 chap_answer(struct ppp *p, const struct ppp_cp *c)
 {
@@ -327,9 +342,10 @@ chap_answer(struct ppp *p, const struct ppp_cp *c)
 		rlen = CHAP_MD5_LEN;
 	}
 	resp[0] = (uint8_t)rlen;
-	send_auth_packet(p, PPP_PROTO_CHAP, CHAP_RESPONSE, c->id, resp, 1 + rlen, p->cfg.name, nl,
-			 p->cfg.name);
-	p->auth.deadline = p->now + p->cfg.auth_timeout_ms;
+	memcpy(p->auth.response, resp, 1 + rlen);
+	p->auth.response_len = (uint8_t)(1 + rlen);
+	p->auth.tries = 0;
+	send_chap_response(p);
 }
 
 /* RFC 2759 §5: the client checks the authenticator's "S=" before trusting it. */
@@ -479,6 +495,10 @@ auth_timeout(struct ppp *p, uint64_t now)
 		send_challenge(p);
 	} else if (p->cfg.role == PPP_ROLE_CLIENT && p->st.auth == PPP_AUTH_PAP) {
 		send_pap_request(p);
+	} else if (p->cfg.role == PPP_ROLE_CLIENT && a->response_len > 0) {
+		send_chap_response(p);
+		if (a->tries + 1 >= p->cfg.fsm.max_configure) /* the last: AAA may be slow */
+			a->deadline = now + p->cfg.auth_timeout_ms;
 	} else {
 		a->deadline = now + p->cfg.fsm.restart_ms;
 	}

@@ -47,6 +47,8 @@ struct ppp_auth_ctx {
 	uint8_t challenge_len;
 	uint8_t peer_challenge[16]; /* MS-CHAPv2 client */
 	uint8_t nt_response[24];    /* MS-CHAPv2 client: to check the S= */
+	uint8_t response[1 + 49];   /* CHAP client: the last Response value, sent again */
+	uint8_t response_len;	    /* when no Success or Failure comes; 0: none yet */
 	uint64_t deadline;	    /* peer or AAA must answer by then */
 	uint64_t rechallenge_at;
 	uint8_t tries;

@@ -685,10 +685,26 @@ control_loop(struct lnsd *d)
 }
 
 static void
+print_port(const char *name, uint16_t port)
+{
+	struct rte_eth_stats st;
+
+	if (rte_eth_stats_get(port, &st) != 0)
+		return;
+	fprintf(stderr,
+		"  port %-8s rx %llu tx %llu; missed %llu, rx errors %llu, tx errors %llu, no mbuf "
+		"%llu\n",
+		name, (unsigned long long)st.ipackets, (unsigned long long)st.opackets,
+		(unsigned long long)st.imissed, (unsigned long long)st.ierrors,
+		(unsigned long long)st.oerrors, (unsigned long long)st.rx_nombuf);
+}
+
+static void
 print_counters(struct lnsd *d)
 {
 	struct dp_worker *w[MAX_WORKERS];
 	uint64_t sum[DP_COUNTER_MAX];
+	const struct lns_stats *ls = lns_stats(d->lns);
 
 	for (unsigned i = 0; i < d->n_workers; i++)
 		w[i] = &d->workers[i];
@@ -698,10 +714,25 @@ print_counters(struct lnsd *d)
 		if (sum[c])
 			fprintf(stderr, "  %-24s %12llu  %s\n", dp_counter_name(c),
 				(unsigned long long)sum[c], dp_counter_text(c));
-	fprintf(stderr, "lnsd: sessions up %llu, down %llu, auth refused %llu\n",
-		(unsigned long long)lns_stats(d->lns)->sessions_up,
-		(unsigned long long)lns_stats(d->lns)->sessions_down,
-		(unsigned long long)lns_stats(d->lns)->auth_rejected);
+	print_port(d->access->name, d->access_port);
+	print_port(d->core->name, d->core_port);
+	fprintf(stderr, "lnsd: control lcore counters:\n");
+#define X(n, t)    \
+	if (ls->n) \
+		fprintf(stderr, "  %-24s %12llu  %s\n", #n, (unsigned long long)ls->n, t);
+	LNS_COUNTERS(X)
+#undef X
+	if (d->tx_dropped)
+		fprintf(stderr, "  %-24s %12llu  %s\n", "tx_dropped",
+			(unsigned long long)d->tx_dropped,
+			"control packets not sent: no mbuf, or the control TX queue full");
+	if (d->tx_no_mac)
+		fprintf(stderr, "  %-24s %12llu  %s\n", "tx_no_mac",
+			(unsigned long long)d->tx_no_mac,
+			"control packets held back: next hop not resolved (retransmitted)");
+	if (d->punt_other)
+		fprintf(stderr, "  %-24s %12llu  %s\n", "punt_other",
+			(unsigned long long)d->punt_other, "punted frames neither ARP nor UDP");
 }
 
 static void

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstring>
 #include <deque>
+#include <functional>
 #include <map>
 #include <random>
 #include <string>
@@ -78,6 +79,8 @@ struct Link {
 	uint64_t latency = 5;
 	double loss = 0;
 	bool cut = false;      // drop everything
+	// drops the frames it returns true for (from_server, frame, length)
+	std::function<bool(bool, const uint8_t *, size_t)> drop;
 	bool loopback = false; // the server hears itself
 	std::mt19937_64 rng{ 11 };
 	Side server, client;
@@ -205,7 +208,7 @@ struct Link {
 		if (capture)
 			write_capture(&from == &server, f, len);
 		std::uniform_real_distribution<double> u(0, 1);
-		if (cut || u(rng) < loss)
+		if (cut || u(rng) < loss || (drop && drop(&from == &server, f, len)))
 			return;
 		int to = &from == &server ? (loopback ? 0 : 1) : 0;
 		if (to == 1 && !client.p)

@@ -76,6 +76,9 @@ check "one subscriber: setup, echoes both ways, CDN teardown" \
 	lac --user 2500-1 --password cisco --pings 3
 check "40 subscribers over 4 tunnels, torn down by StopCCN" \
 	lac --user 2500-1 --password cisco --tunnels 4 --sessions 10 --pings 2 --teardown stopccn
+check "1 000 sessions over 10 tunnels, in 5 rounds of 200 (the pool holds 240): each passes \
+echoes and hangs up by CDN, the pool gets every address back" \
+	lac --user 2500-1 --password cisco --tunnels 10 --sessions 20 --rounds 5 --pings 1
 # Traffic from the core: lacsim holds 10 sessions up, lnsd lists them on
 # SIGUSR1, the core namespace's kernel pings each subscriber address.
 core_pings_every_subscriber() {
@@ -184,6 +187,21 @@ reload_new_password() {
 	grep -q "reloaded .*e2e-seed.yaml" "$log"
 }
 check "SIGHUP with a changed password: reloaded" reload_new_password
+session_flood() {
+	local out="$build/e2e-flood.txt"
+	sed -i 's/^    match_host: hgw$/    match_host: hgw\n    max_sessions: 5/' "$conf"
+	kill -HUP "$lnsd_pid"
+	sleep 0.5
+	lac --user 2500-1 --password changed --sessions 8 --pings 2 --timeout 15 >"$out"
+	sed -i '/^    max_sessions: 5$/d' "$conf"
+	kill -HUP "$lnsd_pid"
+	sleep 0.5
+	cat "$out"
+	grep -q "5 sessions up, 3 failed; .*echo 10 sent, 10 back; 0 sessions short" "$out" &&
+		grep -q "session limit of the tunnel reached" "$log"
+}
+check "a session flood past the profile's limit (5): the rest refused by CDN, logged; the 5 pass \
+traffic" session_flood
 check "the old password is refused for new calls" refused --user 2500-1 --password cisco
 check "the new one is accepted" lac --user 2500-1 --password changed --pings 1
 # syslog: only where no syslog daemon owns /dev/log, a listener of ours

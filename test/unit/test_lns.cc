@@ -174,7 +174,8 @@ struct Harness {
 	{
 		uint64_t until = now + ms;
 		for (int guard = 0; guard < 1000000; guard++) {
-			uint64_t next = std::min(lns_next_timeout(l), l2tp_engine_next_timeout(lac));
+			uint64_t next =
+				std::min(lns_next_timeout(l), l2tp_engine_next_timeout(lac));
 			for (auto &c : calls)
 				if (c->p && !c->down)
 					next = std::min(next, ppp_next_timeout(c->p));
@@ -375,7 +376,7 @@ TEST(Lns, PppFramesThatOvertakeTheIccnAreHeldAndReplayed)
 	EXPECT_EQ(0u, lns_stats(h.l)->rx_ppp_unknown_session);
 }
 
-// Held frames are bounded: past the ring's 64 the oldest are pushed out, counted.
+// Held frames are bounded: past the ring's size the oldest are pushed out, counted.
 TEST(Lns, EarlyFramesAreBounded)
 {
 	Harness h;
@@ -387,11 +388,12 @@ TEST(Lns, EarlyFramesAreBounded)
 	ASSERT_EQ(L2TP_SESSION_ESTABLISHED, l2tp_session_state(c->s));
 	ASSERT_EQ(0u, lns_session_count(h.l));
 	const uint8_t lcp_echo[] = { 0xc0, 0x21, 0x09, 0x01, 0x00, 0x08, 1, 2, 3, 4 };
-	for (int i = 0; i < 70; i++)
+	const unsigned n = LNS_EARLY_FRAMES + 6;
+	for (unsigned i = 0; i < n; i++)
 		Harness::client_send(c, lcp_echo, sizeof(lcp_echo));
 	h.run_for(10);
-	EXPECT_EQ(70u + 1, lns_stats(h.l)->rx_ppp_early_held); // and the Configure-Request
-	EXPECT_EQ(70u + 1 - 64, lns_stats(h.l)->rx_ppp_early_dropped);
+	EXPECT_EQ(n + 1, lns_stats(h.l)->rx_ppp_early_held); // and the Configure-Request
+	EXPECT_EQ(n + 1 - LNS_EARLY_FRAMES, lns_stats(h.l)->rx_ppp_early_dropped);
 }
 
 TEST(Lns, PeerChosenAndFixedAddresses)

@@ -99,6 +99,29 @@ TEST(Ppp, LossyLinkStillComesUp)
 	EXPECT_FALSE(l.server.down);
 }
 
+// The authenticator's CHAP Success is lost: the client sends its Response
+// again after the restart time, the server answers it with Success again.
+TEST(Ppp, LostChapSuccessIsRecoveredByTheClientsRepeatedResponse)
+{
+	Link l(Link::server_cfg(), Link::client_cfg());
+	int dropped = 0;
+	l.drop = [&](bool from_server, const uint8_t *f, size_t n) {
+		size_t o = n >= 2 && f[0] == 0xff && f[1] == 0x03 ? 2 : 0;
+		bool success = from_server && n >= o + 3 && f[o] == 0xc2 && f[o + 1] == 0x23 &&
+			       f[o + 2] == 3;
+		return success && dropped++ == 0;
+	};
+	l.start();
+	l.run_for(2000);
+	EXPECT_EQ(1, dropped);
+	EXPECT_FALSE(ppp_state(l.client.p)->ipv4_up); // waiting for the Success
+	l.run_for(5000);
+	EXPECT_EQ(2, dropped); // the second Success went through
+	EXPECT_TRUE(ppp_state(l.server.p)->ipv4_up);
+	EXPECT_TRUE(ppp_state(l.client.p)->ipv4_up);
+	EXPECT_FALSE(l.server.down);
+}
+
 TEST(Ppp, MsChapV2ClientChecksTheAuthenticatorResponse)
 {
 	Link l(with_auth(Link::server_cfg(), PPP_AUTH_MSCHAPV2), Link::client_cfg());

@@ -34,7 +34,8 @@ inline const bool quiet_logs = [] {
 
 using Bytes = std::vector<uint8_t>;
 
-inline l2tp_addr addr4(uint8_t a, uint8_t b, uint8_t c, uint8_t d, uint16_t port)
+inline l2tp_addr
+addr4(uint8_t a, uint8_t b, uint8_t c, uint8_t d, uint16_t port)
 {
 	l2tp_addr x = {};
 	x.family = 4;
@@ -265,8 +266,9 @@ class World
 		if (ev->msg)
 			for (unsigned t = 0; t <= L2TP_AVP_MAX; t++)
 				if (l2tp_msg_has(ev->msg, t))
-					e.avps[t] = Bytes(ev->msg->avp[t].ptr,
-							  ev->msg->avp[t].ptr + ev->msg->avp[t].len);
+					e.avps[t] =
+						Bytes(ev->msg->avp[t].ptr,
+						      ev->msg->avp[t].ptr + ev->msg->avp[t].len);
 		n->events.push_back(e);
 		if (n->on_event)
 			n->on_event(*n, ev);
@@ -298,19 +300,22 @@ class World
 	static constexpr l2tp_engine_ops ops = { op_tx, op_event, op_policy, op_random };
 };
 
-inline void set_secret(l2tp_tunnel_params &p, const char *s)
+inline void
+set_secret(l2tp_tunnel_params &p, const char *s)
 {
 	p.secret_len = (uint8_t)strlen(s);
 	memcpy(p.secret, s, p.secret_len);
 }
 
-inline void set_field(l2tp_bytes_field &f, const void *data, size_t len)
+inline void
+set_field(l2tp_bytes_field &f, const void *data, size_t len)
 {
 	f.len = (uint8_t)len;
 	memcpy(f.data, data, len);
 }
 
-inline void set_field(l2tp_bytes_field &f, const char *s)
+inline void
+set_field(l2tp_bytes_field &f, const char *s)
 {
 	set_field(f, s, strlen(s));
 }

@@ -46,7 +46,8 @@ class PcapWriter
 	{
 		std::vector<uint8_t> f(14 + 20 + 8 + len);
 		uint8_t *eth = f.data(), *ip = eth + 14, *udp = ip + 20;
-		const uint8_t mac_a[6] = { 0x02, 0, 0, 0, 0, 1 }, mac_b[6] = { 0x02, 0, 0, 0, 0, 2 };
+		const uint8_t mac_a[6] = { 0x02, 0, 0, 0, 0, 1 },
+			      mac_b[6] = { 0x02, 0, 0, 0, 0, 2 };
 		std::copy(mac_b, mac_b + 6, eth);
 		std::copy(mac_a, mac_a + 6, eth + 6);
 		put_be16(eth + 12, 0x0800);

@@ -78,7 +78,7 @@ struct Link {
 	uint64_t now = 1000000;
 	uint64_t latency = 5;
 	double loss = 0;
-	bool cut = false;      // drop everything
+	bool cut = false; // drop everything
 	// drops the frames it returns true for (from_server, frame, length)
 	std::function<bool(bool, const uint8_t *, size_t)> drop;
 	bool loopback = false; // the server hears itself
@@ -86,8 +86,7 @@ struct Link {
 	Side server, client;
 	std::deque<Pending> wire;
 	// AAA
-	std::map<std::string, std::string> users = { { "alice", "s3cret" },
-						     { "2500-1", "cisco" } };
+	std::map<std::string, std::string> users = { { "alice", "s3cret" }, { "2500-1", "cisco" } };
 	uint64_t aaa_delay = 20;
 	bool aaa_silent = false;
 	uint32_t assign = 0xCB00710A; // 203.0.113.10
@@ -182,7 +181,8 @@ struct Link {
 			if (answers[i].at <= now) {
 				AaaAnswer a = answers[i];
 				answers.erase(answers.begin() + (long)i);
-				a.r.mschapv2_auth = a.auth_resp.empty() ? nullptr : a.auth_resp.c_str();
+				a.r.mschapv2_auth =
+					a.auth_resp.empty() ? nullptr : a.auth_resp.c_str();
 				if (!server.down)
 					ppp_auth_done(server.p, now, &a.r);
 			} else {
@@ -321,7 +321,8 @@ struct Link {
 };
 
 // Frames sent by a side with this protocol and code.
-inline size_t count_sent(const Side &s, uint16_t proto, uint8_t code)
+inline size_t
+count_sent(const Side &s, uint16_t proto, uint8_t code)
 {
 	size_t n = 0;
 	for (const Bytes &f : s.sent)
@@ -329,7 +330,8 @@ inline size_t count_sent(const Side &s, uint16_t proto, uint8_t code)
 	return n;
 }
 
-inline const Bytes *last_sent(const Side &s, uint16_t proto)
+inline const Bytes *
+last_sent(const Side &s, uint16_t proto)
 {
 	for (auto it = s.sent.rbegin(); it != s.sent.rend(); ++it)
 		if (it->size() >= 4 && get_be16(it->data() + 2) == proto)
@@ -337,10 +339,17 @@ inline const Bytes *last_sent(const Side &s, uint16_t proto)
 	return nullptr;
 }
 
-inline Bytes frame(uint16_t proto, uint8_t code, uint8_t id, const Bytes &data)
+inline Bytes
+frame(uint16_t proto, uint8_t code, uint8_t id, const Bytes &data)
 {
-	Bytes f = { 0xff, 0x03, (uint8_t)(proto >> 8), (uint8_t)proto, code, id,
-		    (uint8_t)((4 + data.size()) >> 8), (uint8_t)(4 + data.size()) };
+	Bytes f = { 0xff,
+		    0x03,
+		    (uint8_t)(proto >> 8),
+		    (uint8_t)proto,
+		    code,
+		    id,
+		    (uint8_t)((4 + data.size()) >> 8),
+		    (uint8_t)(4 + data.size()) };
 	f.insert(f.end(), data.begin(), data.end());
 	return f;
 }

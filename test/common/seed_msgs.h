@@ -20,18 +20,21 @@ using Bytes = std::vector<uint8_t>;
 inline const uint8_t *secret = reinterpret_cast<const uint8_t *>(SEED_SECRET);
 inline const size_t secret_len = 5;
 
-inline Bytes finish_msg(l2tp_writer &w, uint16_t tid, uint16_t sid, uint16_t ns, uint16_t nr)
+inline Bytes
+finish_msg(l2tp_writer &w, uint16_t tid, uint16_t sid, uint16_t ns, uint16_t nr)
 {
 	int n = l2tp_w_finish(&w, tid, sid, ns, nr);
 	return Bytes(w.buf, w.buf + (n > 0 ? n : 0));
 }
 
-inline Bytes exact(const uint8_t *p, size_t n)
+inline Bytes
+exact(const uint8_t *p, size_t n)
 {
 	return Bytes(p, p + n);
 }
 
-inline Bytes seed_sccrq()
+inline Bytes
+seed_sccrq()
 {
 	static uint8_t buf[512];
 	l2tp_writer w;
@@ -49,7 +52,8 @@ inline Bytes seed_sccrq()
 	return finish_msg(w, 0, 0, 0, 0);
 }
 
-inline Bytes seed_sccrp()
+inline Bytes
+seed_sccrp()
 {
 	static uint8_t buf[512];
 	uint8_t resp[16];
@@ -70,7 +74,8 @@ inline Bytes seed_sccrp()
 	return finish_msg(w, SEED_LAC_TUNNEL, 0, 0, 1);
 }
 
-inline Bytes seed_icrq()
+inline Bytes
+seed_icrq()
 {
 	static uint8_t buf[512];
 	l2tp_writer w;
@@ -85,7 +90,8 @@ inline Bytes seed_icrq()
 	return finish_msg(w, SEED_LNS_TUNNEL, 0, 2, 1);
 }
 
-inline Bytes seed_iccn()
+inline Bytes
+seed_iccn()
 {
 	static uint8_t buf[512];
 	l2tp_writer w;

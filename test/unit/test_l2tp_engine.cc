@@ -23,15 +23,18 @@ namespace
 
 std::vector<std::string> g_log;
 
-void capture_log(void *, log_category, log_level, const char *line)
+void
+capture_log(void *, log_category, log_level, const char *line)
 {
 	g_log.emplace_back(line);
 }
 
-bool logged(const std::string &needle)
+bool
+logged(const std::string &needle)
 {
-	return std::any_of(g_log.begin(), g_log.end(),
-			   [&](const std::string &l) { return l.find(needle) != std::string::npos; });
+	return std::any_of(g_log.begin(), g_log.end(), [&](const std::string &l) {
+		return l.find(needle) != std::string::npos;
+	});
 }
 
 class LogCapture : public ::testing::Test
@@ -51,7 +54,8 @@ class LogCapture : public ::testing::Test
 };
 
 // The seed's boxes: Cisco acknowledges at once, as the seed's traces show.
-l2tp_engine_cfg seed_cfg(l2tp_role role, const char *host, uint16_t firmware)
+l2tp_engine_cfg
+seed_cfg(l2tp_role role, const char *host, uint16_t firmware)
 {
 	l2tp_engine_cfg c;
 	l2tp_engine_cfg_defaults(&c, role);
@@ -64,27 +68,32 @@ l2tp_engine_cfg seed_cfg(l2tp_role role, const char *host, uint16_t firmware)
 	return c;
 }
 
-l2tp_engine_cfg seed_lns_cfg()
+l2tp_engine_cfg
+seed_lns_cfg()
 {
 	return seed_cfg(L2TP_ROLE_LNS, "l2tp-gw", 0x1120);
 }
 
-l2tp_engine_cfg seed_lac_cfg()
+l2tp_engine_cfg
+seed_lac_cfg()
 {
 	return seed_cfg(L2TP_ROLE_LAC, "hgw", 0x1130);
 }
 
-void script(Node &n, std::initializer_list<uint8_t> bytes)
+void
+script(Node &n, std::initializer_list<uint8_t> bytes)
 {
 	n.scripted_random.insert(n.scripted_random.end(), bytes);
 }
 
-void script(Node &n, const uint8_t *p, size_t len)
+void
+script(Node &n, const uint8_t *p, size_t len)
 {
 	n.scripted_random.insert(n.scripted_random.end(), p, p + len);
 }
 
-l2tp_call_params seed_call()
+l2tp_call_params
+seed_call()
 {
 	l2tp_call_params p = {};
 	p.serial = 0xD114C7C5;
@@ -131,7 +140,8 @@ TEST_F(SeedLns, PlaysTheLnsSideOfTheSeedByteForByte)
 	EXPECT_EQ("hgw", lns.last_policy_host);
 	EXPECT_TRUE(logged("L2TP: I SCCRQ from hgw tnl 17688"));
 	EXPECT_TRUE(logged("Tnl 55270 L2TP: Got a challenge in SCCRQ, hgw"));
-	EXPECT_TRUE(logged("Tnl 55270 L2TP: New tunnel created for remote hgw, address 192.0.2.68"));
+	EXPECT_TRUE(
+		logged("Tnl 55270 L2TP: New tunnel created for remote hgw, address 192.0.2.68"));
 	EXPECT_TRUE(logged("Tnl 55270 L2TP: O SCCRP to hgw tnlid 17688"));
 	EXPECT_TRUE(logged("Tnl 55270 L2TP: Tunnel state change from idle to wait-ctl-conn"));
 
@@ -142,9 +152,11 @@ TEST_F(SeedLns, PlaysTheLnsSideOfTheSeedByteForByte)
 	EXPECT_EQ(exact(seed_zlb_after_scccn, 12), lns.sent[1]);
 	EXPECT_TRUE(logged("Tnl 55270 L2TP: Got a Challenge Response in SCCCN from hgw"));
 	EXPECT_TRUE(logged("Tnl 55270 L2TP: Tunnel Authentication success"));
-	EXPECT_TRUE(logged("Tnl 55270 L2TP: Tunnel state change from wait-ctl-conn to established"));
-	EXPECT_TRUE(logged("Tnl 55270 L2TP: O ZLB ctrl ack, flg TLS, ver 2, len 12, tnl 17688, cl 0, "
-			   "ns 1, nr 2"));
+	EXPECT_TRUE(
+		logged("Tnl 55270 L2TP: Tunnel state change from wait-ctl-conn to established"));
+	EXPECT_TRUE(
+		logged("Tnl 55270 L2TP: O ZLB ctrl ack, flg TLS, ver 2, len 12, tnl 17688, cl 0, "
+		       "ns 1, nr 2"));
 	EXPECT_EQ(1u, lns.count(L2TP_EV_TUNNEL_UP));
 
 	w.now += 48;
@@ -232,7 +244,8 @@ TEST_F(SeedLac, PlaysTheLacSideOfTheSeed)
 	ASSERT_EQ(1u, lac.sent.size());
 	EXPECT_EQ(seed_sccrq(), lac.sent[0]);
 	EXPECT_TRUE(logged("Tnl 17688 L2TP: Tunnel state change from idle to wait-ctl-reply"));
-	EXPECT_TRUE(logged("Tnl/Cl 17688/7 L2TP: Session state change from idle to wait-for-tunnel"));
+	EXPECT_TRUE(
+		logged("Tnl/Cl 17688/7 L2TP: Session state change from idle to wait-for-tunnel"));
 
 	w.now += 88;
 	w.inject(lac, lns, seed_sccrp());
@@ -241,11 +254,11 @@ TEST_F(SeedLac, PlaysTheLacSideOfTheSeed)
 	// the ICRQ: the seed's, less Cisco's vendor AVP 100 (15 bytes)
 	Bytes icrq = seed_icrq();
 	ASSERT_EQ(icrq.size() - 15, lac.sent[2].size());
-	EXPECT_TRUE(std::equal(lac.sent[2].begin() + 4, lac.sent[2].end(),
-			       icrq.begin() + 4));
+	EXPECT_TRUE(std::equal(lac.sent[2].begin() + 4, lac.sent[2].end(), icrq.begin() + 4));
 	EXPECT_TRUE(logged("Tnl 17688 L2TP: Got a challenge from remote peer, l2tp-gw"));
 	EXPECT_TRUE(logged("Tnl 17688 L2TP: Tunnel Authentication success"));
-	EXPECT_TRUE(logged("Tnl 17688 L2TP: Tunnel state change from wait-ctl-reply to established"));
+	EXPECT_TRUE(
+		logged("Tnl 17688 L2TP: Tunnel state change from wait-ctl-reply to established"));
 	EXPECT_TRUE(logged("Tnl 17688 L2TP: O SCCCN to l2tp-gw tnlid 55270"));
 	EXPECT_TRUE(logged("Tnl/Cl 17688/7 L2TP: O ICRQ to l2tp-gw 55270/0"));
 	EXPECT_TRUE(logged("Tnl/Cl 17688/7 L2TP: Session state change from wait-for-tunnel to "
@@ -342,7 +355,8 @@ struct Pair {
 	}
 };
 
-l2tp_call_params simple_call(uint32_t serial)
+l2tp_call_params
+simple_call(uint32_t serial)
 {
 	l2tp_call_params p = {};
 	p.serial = serial;
@@ -356,20 +370,22 @@ l2tp_call_params simple_call(uint32_t serial)
 	return p;
 }
 
-std::unique_ptr<l2tp_msg> decode_sent(const Bytes &b, l2tp_hdr *h = nullptr)
+std::unique_ptr<l2tp_msg>
+decode_sent(const Bytes &b, l2tp_hdr *h = nullptr)
 {
 	auto m = std::make_unique<l2tp_msg>();
 	l2tp_hdr hdr;
 	EXPECT_EQ(L2TP_ST_OK, l2tp_hdr_parse(&hdr, b.data(), b.size()));
 	EXPECT_EQ(L2TP_ST_OK, l2tp_msg_decode(m.get(), b.data() + hdr.hdr_len,
-					       l2tp_hdr_payload_len(&hdr), nullptr, 0));
+					      l2tp_hdr_payload_len(&hdr), nullptr, 0));
 	if (h)
 		*h = hdr;
 	return m;
 }
 
 // The last non-ZLB message a node sent.
-std::unique_ptr<l2tp_msg> last_message(const Node &n, l2tp_hdr *h = nullptr)
+std::unique_ptr<l2tp_msg>
+last_message(const Node &n, l2tp_hdr *h = nullptr)
 {
 	for (auto it = n.sent.rbegin(); it != n.sent.rend(); ++it)
 		if (it->size() > L2TP_CTRL_HDR_LEN)
@@ -377,7 +393,8 @@ std::unique_ptr<l2tp_msg> last_message(const Node &n, l2tp_hdr *h = nullptr)
 	return nullptr;
 }
 
-size_t count_sent(const Node &n, uint16_t type)
+size_t
+count_sent(const Node &n, uint16_t type)
 {
 	size_t c = 0;
 	for (const Bytes &b : n.sent)
@@ -620,8 +637,8 @@ TEST(Engines, TieBreakerLeavesOneTunnel)
 	Pair p("s3cret", a, b);
 	set_secret(p.lac->policy, "s3cret");
 	// the LNS's tie breaker is lower: its tunnel wins
-	script(*p.lac, { 0, 1 });					    // session cursor
-	script(*p.lac, { 0xff, 0, 0, 0, 0, 0, 0, 0x20 });		    // tie breaker
+	script(*p.lac, { 0, 1 });			  // session cursor
+	script(*p.lac, { 0xff, 0, 0, 0, 0, 0, 0, 0x20 }); // tie breaker
 	l2tp_tunnel *from_lac = p.open();
 	script(*p.lns, { 0, 1 });
 	script(*p.lns, { 0x10, 0, 0, 0, 0, 0, 0, 0x01 });
@@ -895,7 +912,8 @@ struct SeedRig {
 	}
 };
 
-void expect_last(const Node &n, uint16_t type, uint16_t result, int error)
+void
+expect_last(const Node &n, uint16_t type, uint16_t result, int error)
 {
 	auto m = last_message(n);
 	ASSERT_TRUE(m);

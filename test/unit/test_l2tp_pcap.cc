@@ -18,7 +18,8 @@ using namespace sim;
 namespace
 {
 
-std::string run(const std::string &cmd)
+std::string
+run(const std::string &cmd)
 {
 	std::string out;
 	std::unique_ptr<FILE, int (*)(FILE *)> p(popen(cmd.c_str(), "r"), pclose);
@@ -31,7 +32,8 @@ std::string run(const std::string &cmd)
 	return out;
 }
 
-bool have_tshark()
+bool
+have_tshark()
 {
 	return system("command -v tshark >/dev/null 2>&1") == 0;
 }

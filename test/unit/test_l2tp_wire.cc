@@ -19,14 +19,16 @@ namespace
 using Bytes = std::vector<uint8_t>;
 using namespace seed;
 
-Bytes finish(l2tp_writer &w, uint16_t tid, uint16_t sid, uint16_t ns, uint16_t nr)
+Bytes
+finish(l2tp_writer &w, uint16_t tid, uint16_t sid, uint16_t ns, uint16_t nr)
 {
 	Bytes b = finish_msg(w, tid, sid, ns, nr);
 	EXPECT_FALSE(b.empty());
 	return b;
 }
 
-bool starts_with(const Bytes &b, const uint8_t *prefix, size_t n)
+bool
+starts_with(const Bytes &b, const uint8_t *prefix, size_t n)
 {
 	return b.size() >= n && memcmp(b.data(), prefix, n) == 0;
 }
@@ -38,7 +40,8 @@ struct Decoded {
 };
 
 // Heap-allocated: struct l2tp_msg carries a 4 KiB arena.
-std::unique_ptr<Decoded> decode(const uint8_t *buf, size_t len)
+std::unique_ptr<Decoded>
+decode(const uint8_t *buf, size_t len)
 {
 	auto d = std::make_unique<Decoded>();
 	d->hst = l2tp_hdr_parse(&d->hdr, buf, len);
@@ -49,7 +52,8 @@ std::unique_ptr<Decoded> decode(const uint8_t *buf, size_t len)
 	return d;
 }
 
-std::string bytes_str(const l2tp_msg &m, unsigned type)
+std::string
+bytes_str(const l2tp_msg &m, unsigned type)
 {
 	return std::string(reinterpret_cast<const char *>(m.avp[type].ptr), m.avp[type].len);
 }
@@ -207,8 +211,8 @@ TEST(SeedDecode, RebuiltLongMessagesCarryTheTracedFields)
 	EXPECT_EQ(6u, l2tp_msg_num(&d->msg, L2TP_AVP_PROXY_AUTHEN_ID));
 	EXPECT_EQ(2u, l2tp_msg_num(&d->msg, L2TP_AVP_PROXY_AUTHEN_TYPE));
 	EXPECT_EQ("2500-1", bytes_str(d->msg, L2TP_AVP_PROXY_AUTHEN_NAME));
-	EXPECT_EQ(0, memcmp(d->msg.avp[L2TP_AVP_PROXY_AUTHEN_RESPONSE].ptr, seed_proxy_response,
-			    16));
+	EXPECT_EQ(0,
+		  memcmp(d->msg.avp[L2TP_AVP_PROXY_AUTHEN_RESPONSE].ptr, seed_proxy_response, 16));
 	EXPECT_TRUE(d->msg.avp[L2TP_AVP_PROXY_AUTHEN_RESPONSE].mandatory);
 	EXPECT_EQ(11, d->msg.avp[L2TP_AVP_LAST_SENT_LCP_CONFREQ].len);
 }
@@ -357,58 +361,71 @@ TEST_P(Malformed, IsRefusedWithItsReason)
 
 INSTANTIATE_TEST_SUITE_P(
 	Table, Malformed,
-	::testing::Values(
-		MalformedCase{ "§3.1 empty datagram", {}, L2TP_ST_SHORT_HEADER },
-		MalformedCase{ "§3.1 control header cut at 11 bytes",
-			       { 0xC8, 0x02, 0x00, 0x0C, 0, 1, 0, 0, 0, 0, 0 },
-			       L2TP_ST_SHORT_HEADER },
-		MalformedCase{ "seed note: version 1 is L2F", { 0xC8, 0x01, 0, 12, 0, 0, 0, 0, 0, 0, 0, 0 },
-			       L2TP_ST_VERSION_L2F },
-		MalformedCase{ "version 3 is L2TPv3", { 0xC8, 0x03, 0, 12, 0, 0, 0, 0, 0, 0, 0, 0 },
-			       L2TP_ST_VERSION_L2TPV3 },
-		MalformedCase{ "§3.1 control without S", { 0xC0, 0x02, 0, 8, 0, 0, 0, 0 },
-			       L2TP_ST_CTRL_BAD_FLAGS },
-		MalformedCase{ "§3.1 control with O", { 0xCA, 0x02, 0, 14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
-			       L2TP_ST_CTRL_BAD_FLAGS },
-		MalformedCase{ "length field larger than the datagram", { HDR(13) },
-			       L2TP_ST_LENGTH_PAST_END },
-		MalformedCase{ "length field smaller than the header", { HDR(11) },
-			       L2TP_ST_LENGTH_TOO_SMALL },
-		MalformedCase{ "data offset past the end", { 0x02, 0x02, 0, 1, 0, 1, 0x00, 0x09, 0 },
-			       L2TP_ST_OFFSET_PAST_END },
-		MalformedCase{ "AVP header cut off", { HDR(16), 0x80, 0x08, 0x00, 0x00 },
-			       L2TP_ST_AVP_TRUNCATED },
-		MalformedCase{ "npppd 13-year bug: AVP length below 6",
-			       { HDR(18), 0x80, 0x05, 0, 0, 0, 0 },
-			       L2TP_ST_AVP_LEN_BELOW_6 },
-		MalformedCase{ "AVP length zero", { HDR(18), 0x80, 0x00, 0, 0, 0, 0 },
-			       L2TP_ST_AVP_LEN_BELOW_6 },
-		MalformedCase{ "AVP length past the end", { HDR(20), 0x80, 0x09, 0, 0, 0, 0, 0, 1 },
-			       L2TP_ST_AVP_LEN_PAST_END },
-		MalformedCase{ "§4.4.1 first AVP not Message Type",
-			       { HDR(20), 0x80, 0x08, 0, 0, 0, 9, 0, 1 },
-			       L2TP_ST_FIRST_AVP_NOT_MSGTYPE },
-		MalformedCase{ "§4.4.1 Message Type of 3 bytes",
-			       { HDR(21), 0x80, 0x09, 0, 0, 0, 0, 0, 1, 0 },
-			       L2TP_ST_AVP_BAD_VALUE_LEN },
-		MalformedCase{ "§4.1 unknown AVP with M", { HDR(28), MSGTYPE(6), 0x80, 0x08, 0, 0, 0, 20, 0, 0 },
-			       L2TP_ST_AVP_UNKNOWN_MANDATORY },
-		MalformedCase{ "§4.1 vendor AVP with M",
-			       { HDR(28), MSGTYPE(6), 0x80, 0x08, 0, 9, 0, 1, 0, 0 },
-			       L2TP_ST_AVP_UNKNOWN_MANDATORY },
-		MalformedCase{ "§4.1 known AVP of impossible size",
-			       { HDR(27), MSGTYPE(6), 0x80, 0x07, 0, 0, 0, 9, 0 },
-			       L2TP_ST_AVP_BAD_VALUE_LEN },
-		MalformedCase{ "§6.1 SCCRQ without Host Name etc.", { HDR(20), MSGTYPE(1) },
-			       L2TP_ST_MISSING_MANDATORY_AVP },
-		MalformedCase{ "§6.14 CDN without Result Code",
-			       { HDR(28), MSGTYPE(14), 0x80, 0x08, 0, 0, 0, 14, 0, 7 },
-			       L2TP_ST_MISSING_MANDATORY_AVP },
-		MalformedCase{ "§4.3 hidden AVP before any Random Vector",
-			       { HDR(30), MSGTYPE(6), 0xC0, 0x0A, 0, 0, 0, 7, 1, 2, 3, 4 },
-			       L2TP_ST_AVP_HIDDEN_NO_VECTOR },
-		MalformedCase{ "unknown message type", { HDR(20), MSGTYPE(5) },
-			       L2TP_ST_MSGTYPE_UNKNOWN }));
+	::testing::Values(MalformedCase{ "§3.1 empty datagram", {}, L2TP_ST_SHORT_HEADER },
+			  MalformedCase{ "§3.1 control header cut at 11 bytes",
+					 { 0xC8, 0x02, 0x00, 0x0C, 0, 1, 0, 0, 0, 0, 0 },
+					 L2TP_ST_SHORT_HEADER },
+			  MalformedCase{ "seed note: version 1 is L2F",
+					 { 0xC8, 0x01, 0, 12, 0, 0, 0, 0, 0, 0, 0, 0 },
+					 L2TP_ST_VERSION_L2F },
+			  MalformedCase{ "version 3 is L2TPv3",
+					 { 0xC8, 0x03, 0, 12, 0, 0, 0, 0, 0, 0, 0, 0 },
+					 L2TP_ST_VERSION_L2TPV3 },
+			  MalformedCase{ "§3.1 control without S",
+					 { 0xC0, 0x02, 0, 8, 0, 0, 0, 0 },
+					 L2TP_ST_CTRL_BAD_FLAGS },
+			  MalformedCase{ "§3.1 control with O",
+					 { 0xCA, 0x02, 0, 14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
+					 L2TP_ST_CTRL_BAD_FLAGS },
+			  MalformedCase{ "length field larger than the datagram",
+					 { HDR(13) },
+					 L2TP_ST_LENGTH_PAST_END },
+			  MalformedCase{ "length field smaller than the header",
+					 { HDR(11) },
+					 L2TP_ST_LENGTH_TOO_SMALL },
+			  MalformedCase{ "data offset past the end",
+					 { 0x02, 0x02, 0, 1, 0, 1, 0x00, 0x09, 0 },
+					 L2TP_ST_OFFSET_PAST_END },
+			  MalformedCase{ "AVP header cut off",
+					 { HDR(16), 0x80, 0x08, 0x00, 0x00 },
+					 L2TP_ST_AVP_TRUNCATED },
+			  MalformedCase{ "npppd 13-year bug: AVP length below 6",
+					 { HDR(18), 0x80, 0x05, 0, 0, 0, 0 },
+					 L2TP_ST_AVP_LEN_BELOW_6 },
+			  MalformedCase{ "AVP length zero",
+					 { HDR(18), 0x80, 0x00, 0, 0, 0, 0 },
+					 L2TP_ST_AVP_LEN_BELOW_6 },
+			  MalformedCase{ "AVP length past the end",
+					 { HDR(20), 0x80, 0x09, 0, 0, 0, 0, 0, 1 },
+					 L2TP_ST_AVP_LEN_PAST_END },
+			  MalformedCase{ "§4.4.1 first AVP not Message Type",
+					 { HDR(20), 0x80, 0x08, 0, 0, 0, 9, 0, 1 },
+					 L2TP_ST_FIRST_AVP_NOT_MSGTYPE },
+			  MalformedCase{ "§4.4.1 Message Type of 3 bytes",
+					 { HDR(21), 0x80, 0x09, 0, 0, 0, 0, 0, 1, 0 },
+					 L2TP_ST_AVP_BAD_VALUE_LEN },
+			  MalformedCase{ "§4.1 unknown AVP with M",
+					 { HDR(28), MSGTYPE(6), 0x80, 0x08, 0, 0, 0, 20, 0, 0 },
+					 L2TP_ST_AVP_UNKNOWN_MANDATORY },
+			  MalformedCase{ "§4.1 vendor AVP with M",
+					 { HDR(28), MSGTYPE(6), 0x80, 0x08, 0, 9, 0, 1, 0, 0 },
+					 L2TP_ST_AVP_UNKNOWN_MANDATORY },
+			  MalformedCase{ "§4.1 known AVP of impossible size",
+					 { HDR(27), MSGTYPE(6), 0x80, 0x07, 0, 0, 0, 9, 0 },
+					 L2TP_ST_AVP_BAD_VALUE_LEN },
+			  MalformedCase{ "§6.1 SCCRQ without Host Name etc.",
+					 { HDR(20), MSGTYPE(1) },
+					 L2TP_ST_MISSING_MANDATORY_AVP },
+			  MalformedCase{ "§6.14 CDN without Result Code",
+					 { HDR(28), MSGTYPE(14), 0x80, 0x08, 0, 0, 0, 14, 0, 7 },
+					 L2TP_ST_MISSING_MANDATORY_AVP },
+			  MalformedCase{
+				  "§4.3 hidden AVP before any Random Vector",
+				  { HDR(30), MSGTYPE(6), 0xC0, 0x0A, 0, 0, 0, 7, 1, 2, 3, 4 },
+				  L2TP_ST_AVP_HIDDEN_NO_VECTOR },
+			  MalformedCase{ "unknown message type",
+					 { HDR(20), MSGTYPE(5) },
+					 L2TP_ST_MSGTYPE_UNKNOWN }));
 
 TEST(Strings, EveryStatusHasText)
 {

@@ -20,12 +20,14 @@ struct Out {
 	std::vector<std::pair<uint32_t, bool>> changes; // ip, known
 };
 
-void on_send(void *ctx, uint16_t port, const uint8_t *f, size_t len)
+void
+on_send(void *ctx, uint16_t port, const uint8_t *f, size_t len)
 {
 	static_cast<Out *>(ctx)->sent.push_back({ port, Bytes(f, f + len) });
 }
 
-void on_changed(void *ctx, uint32_t ip, const uint8_t *mac)
+void
+on_changed(void *ctx, uint32_t ip, const uint8_t *mac)
 {
 	static_cast<Out *>(ctx)->changes.push_back({ ip, mac != nullptr });
 }
@@ -35,7 +37,8 @@ const uint32_t US = 0xC0000201, LAC = 0xC0000202, OTHER = 0xC0000209;
 const uint8_t our_mac[6] = { 2, 0, 0, 0, 0, 1 }, lac_mac[6] = { 2, 0, 0, 0, 0, 0xa },
 	      lac_mac2[6] = { 2, 0, 0, 0, 0, 0xb };
 
-Bytes arp(uint16_t op, const uint8_t *sha, uint32_t spa, uint32_t tpa)
+Bytes
+arp(uint16_t op, const uint8_t *sha, uint32_t spa, uint32_t tpa)
 {
 	Bytes f(42, 0);
 	memset(f.data(), 0xff, 6);

@@ -21,7 +21,8 @@ using namespace pppsim;
 namespace
 {
 
-ppp_cfg with_auth(ppp_cfg c, ppp_auth_proto a)
+ppp_cfg
+with_auth(ppp_cfg c, ppp_auth_proto a)
 {
 	c.auth[0] = a;
 	c.n_auth = 1;
@@ -141,7 +142,8 @@ TEST(Ppp, MsChapV2ClientChecksTheAuthenticatorResponse)
 // 2500-1, password "cisco" as MD5 shows).
 namespace
 {
-ppp_proxy seed_proxy()
+ppp_proxy
+seed_proxy()
 {
 	ppp_proxy x = {};
 	x.last_sent = seed_last_sent_lcp;
@@ -163,11 +165,13 @@ ppp_proxy seed_proxy()
 namespace
 {
 std::vector<std::string> g_log;
-void capture_log(void *, log_category, log_level, const char *line)
+void
+capture_log(void *, log_category, log_level, const char *line)
 {
 	g_log.emplace_back(line);
 }
-bool logged(const std::string &needle)
+bool
+logged(const std::string &needle)
 {
 	for (const std::string &l : g_log)
 		if (l.find(needle) != std::string::npos)
@@ -341,7 +345,8 @@ TEST(Ppp, PeerKeepsAskingForAForbiddenAddress)
 			     last_sent(l.server, PPP_PROTO_LCP)->end())));
 	l.inject(frame(PPP_PROTO_LCP, PPP_CONFREQ, 1, { 0x05, 0x06, 0x01, 0x02, 0x03, 0x04 }));
 	ASSERT_EQ(PPP_FSM_OPENED, ppp_lcp(l.server.p)->state);
-	l.inject(frame(PPP_PROTO_PAP, 1, 1, { 5, 'a', 'l', 'i', 'c', 'e', 6, 's', '3', 'c', 'r', 'e', 't' }));
+	l.inject(frame(PPP_PROTO_PAP, 1, 1,
+		       { 5, 'a', 'l', 'i', 'c', 'e', 6, 's', '3', 'c', 'r', 'e', 't' }));
 	l.run_for(100);
 	ASSERT_TRUE(ppp_state(l.server.p)->phase == PPP_PHASE_NETWORK);
 	for (uint8_t id = 1; id <= 6 && !l.server.down; id++)
@@ -498,12 +503,12 @@ TEST(PppMalformed, FramesAreDiscardedOrAnsweredAndCounted)
 	Link l(Link::server_cfg(), Link::client_cfg(), false);
 	l.start();
 	size_t sent = l.server.sent.size();
-	l.inject(Bytes{});		      // nothing
-	l.inject(Bytes{ 0xff, 0x03 });	      // no protocol field
-	l.inject(Bytes{ 0xff, 0x03, 0xc0 });  // protocol cut
-	l.inject(Bytes{ 0xff, 0x03, 0xc0, 0x21, 1, 1, 0, 40 }); // Length beyond the frame
-	l.inject(frame(PPP_PROTO_LCP, PPP_CONFREQ, 2, { 0x05, 0x00 }));       // option length 0
-	l.inject(frame(PPP_PROTO_LCP, PPP_CONFREQ, 3, { 0x05, 0x01 }));       // option length 1
+	l.inject(Bytes{});						// nothing
+	l.inject(Bytes{ 0xff, 0x03 });					// no protocol field
+	l.inject(Bytes{ 0xff, 0x03, 0xc0 });				// protocol cut
+	l.inject(Bytes{ 0xff, 0x03, 0xc0, 0x21, 1, 1, 0, 40 });		// Length beyond the frame
+	l.inject(frame(PPP_PROTO_LCP, PPP_CONFREQ, 2, { 0x05, 0x00 })); // option length 0
+	l.inject(frame(PPP_PROTO_LCP, PPP_CONFREQ, 3, { 0x05, 0x01 })); // option length 1
 	l.inject(frame(PPP_PROTO_LCP, PPP_CONFREQ, 4, { 0x05, 0x06, 1, 2 })); // past the end
 	EXPECT_EQ(sent, l.server.sent.size());
 	EXPECT_EQ(3u, ppp_stats(l.server.p)->rx_malformed);
@@ -523,8 +528,8 @@ TEST(PppMalformed, ShortPapAndChapAreDiscarded)
 {
 	Link l(with_auth(Link::server_cfg(), PPP_AUTH_PAP), Link::client_cfg(), false);
 	l.start();
-	ppp_fsm_force_open(&l.server.p->lcp, l.now); // straight to authentication
-	l.inject(frame(PPP_PROTO_PAP, 1, 1, { 9, 'a' }));	    // name past the end
+	ppp_fsm_force_open(&l.server.p->lcp, l.now);		  // straight to authentication
+	l.inject(frame(PPP_PROTO_PAP, 1, 1, { 9, 'a' }));	  // name past the end
 	l.inject(frame(PPP_PROTO_PAP, 1, 1, { 1, 'a', 9, 'b' })); // password past the end
 	EXPECT_EQ(2u, ppp_stats(l.server.p)->rx_malformed);
 	EXPECT_TRUE(l.server.auths.empty());
@@ -532,7 +537,8 @@ TEST(PppMalformed, ShortPapAndChapAreDiscarded)
 
 namespace
 {
-std::string run(const std::string &cmd)
+std::string
+run(const std::string &cmd)
 {
 	std::string out;
 	std::unique_ptr<FILE, int (*)(FILE *)> p(popen(cmd.c_str(), "r"), pclose);

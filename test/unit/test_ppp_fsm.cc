@@ -20,39 +20,53 @@ struct Probe {
 	bool request_good = true;
 };
 
-Probe *probe(ppp_fsm *f)
+Probe *
+probe(ppp_fsm *f)
 {
 	return static_cast<Probe *>(f->ctx);
 }
 
-void p_reset(ppp_fsm *) {}
-void p_add(ppp_fsm *, ppp_writer *w)
+void
+p_reset(ppp_fsm *)
+{
+}
+void
+p_add(ppp_fsm *, ppp_writer *w)
 {
 	ppp_w_opt_u16(w, 1, 1500);
 }
-void p_nak(ppp_fsm *, const uint8_t *, size_t) {}
-ppp_cr_verdict p_req(ppp_fsm *f, const uint8_t *o, size_t n, ppp_writer *reply, bool)
+void
+p_nak(ppp_fsm *, const uint8_t *, size_t)
+{
+}
+ppp_cr_verdict
+p_req(ppp_fsm *f, const uint8_t *o, size_t n, ppp_writer *reply, bool)
 {
 	ppp_w_bytes(reply, o, n);
 	return probe(f)->request_good ? PPP_CR_ACK : PPP_CR_NAK;
 }
-void p_up(ppp_fsm *f)
+void
+p_up(ppp_fsm *f)
 {
 	probe(f)->actions.push_back("tlu");
 }
-void p_down(ppp_fsm *f)
+void
+p_down(ppp_fsm *f)
 {
 	probe(f)->actions.push_back("tld");
 }
-void p_starting(ppp_fsm *f)
+void
+p_starting(ppp_fsm *f)
 {
 	probe(f)->actions.push_back("tls");
 }
-void p_finished(ppp_fsm *f)
+void
+p_finished(ppp_fsm *f)
 {
 	probe(f)->actions.push_back("tlf");
 }
-bool p_other(ppp_fsm *f, const ppp_cp *c)
+bool
+p_other(ppp_fsm *f, const ppp_cp *c)
 {
 	if (c->code == PPP_ECHOREQ) {
 		probe(f)->actions.push_back("ser");
@@ -60,27 +74,30 @@ bool p_other(ppp_fsm *f, const ppp_cp *c)
 	}
 	return false;
 }
-void p_send(ppp_fsm *f, const uint8_t *pkt, size_t)
+void
+p_send(ppp_fsm *f, const uint8_t *pkt, size_t)
 {
 	static const char *names[] = { "?", "scr", "sca", "scn", "scn", "str", "sta", "scj" };
 	probe(f)->actions.push_back(pkt[0] <= 7 ? names[pkt[0]] : "other");
 }
 
-const ppp_fsm_ops ops = { p_reset,    p_add,	   p_nak,   p_nak,   p_req, p_up, p_down,
-			  p_starting, p_finished, p_other, nullptr, p_send };
+const ppp_fsm_ops ops = { p_reset, p_add,      p_nak,	   p_nak,   p_req,   p_up,
+			  p_down,  p_starting, p_finished, p_other, nullptr, p_send };
 
 enum Ev { UP, DOWN, OPEN, CLOSE, TOP, TOM, RCRP, RCRM, RCA, RCN, RTR, RTA, RUC, RXJP, RXJM, RXR };
-const char *ev_names[] = { "Up",  "Down", "Open", "Close", "TO+", "TO-", "RCR+", "RCR-",
+const char *ev_names[] = { "Up",  "Down", "Open", "Close", "TO+", "TO-",  "RCR+", "RCR-",
 			   "RCA", "RCN",  "RTR",  "RTA",   "RUC", "RXJ+", "RXJ-", "RXR" };
 
-std::vector<uint8_t> packet(uint8_t code, uint8_t id, std::vector<uint8_t> data = {})
+std::vector<uint8_t>
+packet(uint8_t code, uint8_t id, std::vector<uint8_t> data = {})
 {
 	std::vector<uint8_t> p = { code, id, 0, (uint8_t)(4 + data.size()) };
 	p.insert(p.end(), data.begin(), data.end());
 	return p;
 }
 
-void fire(ppp_fsm *f, Ev e)
+void
+fire(ppp_fsm *f, Ev e)
 {
 	uint64_t now = 1000;
 	std::vector<uint8_t> pkt;
@@ -107,7 +124,8 @@ void fire(ppp_fsm *f, Ev e)
 		pkt = packet(PPP_CONFREQ, 9, { 1, 4, 5, 0xdc });
 		break;
 	case RCA: /* an Ack repeats our last request (§5.2) */
-		pkt = packet(PPP_CONFACK, f->req_id, std::vector<uint8_t>(f->req, f->req + f->req_len));
+		pkt = packet(PPP_CONFACK, f->req_id,
+			     std::vector<uint8_t>(f->req, f->req + f->req_len));
 		break;
 	case RCN:
 		pkt = packet(PPP_CONFNAK, f->req_id, { 1, 4, 5, 0xdc });
@@ -159,8 +177,8 @@ TEST_P(Rfc1661Table, Transition)
 	std::string got;
 	for (const std::string &a : pr.actions)
 		got += (got.empty() ? "" : ",") + a;
-	EXPECT_EQ(r.to, f.state) << ppp_fsm_state_str(r.from) << " + " << ev_names[r.ev]
-				 << " -> " << ppp_fsm_state_str(f.state);
+	EXPECT_EQ(r.to, f.state) << ppp_fsm_state_str(r.from) << " + " << ev_names[r.ev] << " -> "
+				 << ppp_fsm_state_str(f.state);
 	EXPECT_EQ(r.actions, got) << ppp_fsm_state_str(r.from) << " + " << ev_names[r.ev];
 }
 
@@ -323,12 +341,12 @@ TEST(PppFsm, MalformedPacketsAreDiscardedAndCounted)
 	ppp_fsm_init(&f, "TEST", 0xc021, &cfg, &ops, &pr, "t");
 	f.state = PPP_FSM_REQSENT;
 	const std::vector<std::vector<uint8_t>> bad = {
-		{ 1, 1, 0 },			      // shorter than the header
-		{ 1, 1, 0, 3 },			      // Length below 4
-		{ 1, 1, 0, 9, 1, 4, 5 },	      // Length past the packet
-		{ 1, 1, 0, 6, 1, 0 },		      // option length 0
-		{ 1, 1, 0, 6, 1, 1 },		      // option length 1
-		{ 1, 1, 0, 7, 1, 4, 5 },	      // option past the end
+		{ 1, 1, 0 },		 // shorter than the header
+		{ 1, 1, 0, 3 },		 // Length below 4
+		{ 1, 1, 0, 9, 1, 4, 5 }, // Length past the packet
+		{ 1, 1, 0, 6, 1, 0 },	 // option length 0
+		{ 1, 1, 0, 6, 1, 1 },	 // option length 1
+		{ 1, 1, 0, 7, 1, 4, 5 }, // option past the end
 	};
 	for (const auto &b : bad)
 		ppp_fsm_input(&f, 1000, b.data(), b.size());

@@ -290,6 +290,7 @@ read_map(struct ctx *x, const struct cfg_node *map, const struct field *fields, 
 	}
 
 static const char *const role_names[] = { "access", "core", "both", NULL };
+static const char *const too_big_names[] = { "fragment", "icmp", NULL };
 static const char *const reneg_names[] = { "on-mismatch", "never", "always", NULL };
 static const char *const seq_names[] = { "peer", "never", "always", NULL };
 
@@ -312,6 +313,8 @@ static const struct field port_fields[] = {
 	FLD(struct cfg_port, vlan, F_UINT, 1, 4094),
 	FLD(struct cfg_port, mtu, F_UINT, 576, 9600),
 	FLD(struct cfg_port, gateway, F_IPV4),
+	{ "too_big", F_ENUM, offsetof(struct cfg_port, too_big), sizeof(int), 0, 0, 0,
+	  too_big_names },
 	{ NULL },
 };
 

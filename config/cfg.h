@@ -24,6 +24,8 @@
 #define CFG_MAX_ERRORS	 32
 
 enum cfg_port_role { CFG_PORT_ACCESS, CFG_PORT_CORE, CFG_PORT_BOTH };
+/* A packet to a subscriber whose encapsulation exceeds the access MTU. */
+enum cfg_too_big { CFG_TOO_BIG_FRAGMENT, CFG_TOO_BIG_ICMP };
 enum cfg_renegotiate { CFG_RENEG_ON_MISMATCH, CFG_RENEG_NEVER, CFG_RENEG_ALWAYS };
 enum cfg_auth { CFG_AUTH_PAP, CFG_AUTH_CHAP, CFG_AUTH_MSCHAPV2 };
 enum cfg_sequencing { CFG_SEQ_PEER, CFG_SEQ_NEVER, CFG_SEQ_ALWAYS };
@@ -46,6 +48,8 @@ struct cfg_port {
 	uint16_t vlan;	  /* 0: none */
 	uint16_t mtu;	  /* default 1500 */
 	uint32_t gateway; /* next hop for the core side; 0: none */
+	int too_big;	  /* enum cfg_too_big: fragment the outer IPv4 (default), or ICMP
+			     "fragmentation needed" when the inner packet has DF */
 };
 
 struct cfg_l2tp {

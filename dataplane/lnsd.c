@@ -371,13 +371,20 @@ setup(struct lnsd *d)
 		if (c->ports[i].role != CFG_PORT_ACCESS && d->core == NULL)
 			d->core = &c->ports[i];
 	}
-	if (d->access == NULL || d->core == NULL || d->access == d->core) {
+	if (d->access == NULL || d->core == NULL || d->access == d->core || c->n_ports != 2) {
 		fprintf(stderr,
-			"lnsd: %s: needs one port facing the LACs (role access) and one "
-			"facing the core (role core)\n",
+			"lnsd: %s: needs exactly two ports, one facing the LACs (role access) "
+			"and one facing the core (role core); one-armed and more ports are not "
+			"supported yet\n",
 			c->path);
 		return -EINVAL;
 	}
+	for (unsigned i = 0; i < c->n_ports; i++)
+		if (c->ports[i].vlan != 0) {
+			fprintf(stderr, "lnsd: %s: port %s: VLANs are not supported yet\n", c->path,
+				c->ports[i].name);
+			return -EINVAL;
+		}
 	if (port_of(d->access, &d->access_port) != 0 || port_of(d->core, &d->core_port) != 0) {
 		fprintf(stderr, "lnsd: a port's device did not come up\n");
 		return -ENODEV;
@@ -414,6 +421,14 @@ setup(struct lnsd *d)
 	rte_eth_macaddr_get(d->core_port, &d->ports[0].core_mac);
 	d->ports[0].l2tp_port = L2TP_UDP_PORT;
 	d->ports[0].access_mtu = d->access->mtu;
+	d->ports[0].too_big = d->access->too_big == CFG_TOO_BIG_ICMP ? DP_TOO_BIG_ICMP_IF_DF
+								     : DP_TOO_BIG_FRAGMENT;
+	/* rte_ip_frag: direct buffers for the headers, indirect ones for the payload */
+	d->ports[0].frag_direct = d->pool;
+	d->ports[0].frag_indirect =
+		rte_pktmbuf_pool_create("lnsd_frag", 4095, 256, 0, 0, rte_socket_id());
+	if (d->ports[0].frag_indirect == NULL)
+		return -ENOMEM;
 	d->ports[0].icmp_src = d->core->ipv4;
 	neigh_cfg_defaults(&nc);
 	d->neigh = neigh_create(&nc, &neigh_ops, d);

@@ -63,6 +63,7 @@ TEST(Config, SeedExampleLoads)
 	EXPECT_EQ(CFG_PORT_ACCESS, c->ports[0].role);
 	EXPECT_EQ(0xC0000201u, c->ports[0].ipv4);
 	EXPECT_EQ(24, c->ports[0].prefix_len);
+	EXPECT_EQ(CFG_TOO_BIG_FRAGMENT, c->ports[0].too_big);
 	EXPECT_EQ(0xC6336402u, c->ports[1].gateway);
 	const cfg_profile *p = cfg_find_profile(c, "hgw", 3, 0xC0000202);
 	ASSERT_NE(nullptr, p);
@@ -175,6 +176,8 @@ INSTANTIATE_TEST_SUITE_P(
 		     ":2:8: ppp: 'loud' is not one of the choices" },
 		Bad{ "log target", "log:\n  target: file\n",
 		     ":2:11: target: 'file' is not one of the choices" },
+		Bad{ "too_big", "ports:\n  - name: p\n    too_big: drop\n",
+		     ":3:14: too_big: 'drop' is not one of the choices" },
 		Bad{ "section given twice",
 		     "pools:\n  - name: a\n    ranges: [203.0.113.10]\npools:\n  - name: b\n    "
 		     "ranges: [203.0.113.11]\n",

@@ -61,7 +61,7 @@ struct cfg_l2tp {
 	uint32_t rtx_initial_ms, rtx_max_ms; /* 1000, 8000 */
 	uint8_t rtx_retries;		     /* 5 */
 	uint32_t no_sessions_left_s;	     /* 10 */
-	bool hide_avps;			     /* default false */
+	bool hide_avps; /* Assigned Tunnel and Session IDs hidden (tunnels with a secret) */
 	uint32_t max_tunnels, max_sessions, max_sessions_per_tunnel;
 };
 
@@ -93,11 +93,12 @@ struct cfg_profile {
 	char pool[CFG_NAME_MAX]; /* empty: AAA or users give addresses */
 	uint32_t dns[2];
 	unsigned n_dns;
+	/* data Ns/Nr from us: peer: when the LAC sends Sequencing Required; always;
+	   never: only when the LAC requires it, which RFC 2661 §5.4.5 makes binding */
 	enum cfg_sequencing sequencing;
 	uint32_t setup_rate;   /* new calls a second from this LAC; 0: no limit */
 	uint32_t max_in_setup; /* calls being set up at once; 0: no limit */
 	/* peer quirks, each counted where it applies */
-	bool tolerate_unknown_mandatory_avp;
 	bool send_hello; /* default true */
 	unsigned line;	 /* where it was defined, for messages */
 };

@@ -30,7 +30,8 @@ struct lns_call {
 	struct pool *pool; /* where addr came from; NULL: not from a pool */
 	uint32_t addr;
 	bool published, admitted, dead;
-	struct lns_call *next; /* dead list, or pending AAA answers */
+	bool sequencing_always; /* the profile's, when the call started */
+	struct lns_call *next;	/* dead list, or pending AAA answers */
 	struct ppp_auth_result answer;
 	char auth_resp[MSCHAPV2_AUTH_RESP_LEN + 1];
 	bool answer_pending;
@@ -125,6 +126,9 @@ eng_policy(void *ctx, const uint8_t *host, size_t host_len, const struct l2tp_ad
 	out->hello_interval_ms = p->send_hello ? p->hello_interval_s * 1000 : 0;
 	out->rx_window = p->rx_window;
 	out->max_sessions = p->max_sessions;
+	if (l->cfg->l2tp.hide_avps && out->secret_len > 0)
+		out->hide_mask = UINT64_C(1) << L2TP_AVP_ASSIGNED_TUNNEL_ID |
+				 UINT64_C(1) << L2TP_AVP_ASSIGNED_SESSION_ID;
 	return true;
 }
 
@@ -279,6 +283,7 @@ call_start(struct lns *l, const struct l2tp_event *ev)
 	struct l2tp_tunnel *t = ev->tunnel;
 	uint16_t tid = l2tp_tunnel_id(t), sid = l2tp_session_id(s);
 	struct lns_call *c = calloc(1, sizeof(*c));
+	const struct cfg_profile *p = profile_of(l, t);
 	struct ppp_cfg pc;
 	struct ppp_proxy proxy;
 
@@ -292,7 +297,8 @@ call_start(struct lns *l, const struct l2tp_event *ev)
 	c->tunnel_id = tid;
 	c->session_id = sid;
 	c->admitted = true;
-	ppp_cfg_from_profile(l, profile_of(l, t), &pc, tid, sid);
+	c->sequencing_always = p != NULL && p->sequencing == CFG_SEQ_ALWAYS;
+	ppp_cfg_from_profile(l, p, &pc, tid, sid);
 	c->ppp = ppp_create(&pc, &call_ppp_ops, c);
 	if (c->ppp == NULL || lns_hmap_put(&l->calls, call_key(tid, sid), c) != 0) {
 		ppp_destroy(c->ppp);
@@ -339,6 +345,13 @@ eng_event(void *ctx, const struct l2tp_event *ev)
 	}
 }
 
+/* Whether our data messages carry Ns/Nr: the LAC's demand, or the profile's "always". */
+static bool
+call_sequencing(const struct lns_call *c)
+{
+	return l2tp_session_sequencing(c->s) || c->sequencing_always;
+}
+
 /* PPP callbacks */
 
 static void
@@ -353,7 +366,7 @@ call_send(void *ctx, const uint8_t *frame, size_t len)
 	if (c->s == NULL)
 		return;
 	t = l2tp_session_tunnel(c->s);
-	o.length = o.sequence = l2tp_session_sequencing(c->s);
+	o.length = o.sequence = call_sequencing(c);
 	h = l2tp_hdr_put_data(buf, sizeof(buf), l2tp_tunnel_peer_id(t), l2tp_session_peer_id(c->s),
 			      len, &o);
 	if (h == 0 || h + len > sizeof(buf))
@@ -437,7 +450,7 @@ call_network_up(struct lns_call *c)
 	info.magic = st->our_magic;
 	info.mtu = st->peer_mru;
 	info.mss = p != NULL ? p->mss_clamp : 0;
-	info.sequencing = l2tp_session_sequencing(c->s);
+	info.sequencing = call_sequencing(c);
 	info.peer_acfc = st->peer_acfc;
 	info.peer_pfc = st->peer_pfc;
 	snprintf(info.user, sizeof(info.user), "%s", st->user);

@@ -83,7 +83,7 @@ struct lnsd {
 	struct lns *lns;
 	struct neigh_table *neigh;
 	struct lnsd_sub *subs; /* [max_sessions] */
-	uint64_t tx_no_mac, tx_dropped, punt_other;
+	uint64_t tx_no_mac, tx_dropped, punt_other, punt_not_ours;
 };
 
 static uint64_t
@@ -301,6 +301,10 @@ control_input(struct lnsd *d, struct rte_mbuf *m, uint64_t now)
 		d->punt_other++;
 		return;
 	}
+	if (get_be32(p + off + 16) != d->access->ipv4) {
+		d->punt_not_ours++; /* L2TP only on the access address (l2tp.listen) */
+		return;
+	}
 	memcpy(peer.ip, p + off + 12, 4);
 	peer.port = get_be16(p + off + ihl);
 	lns_input(d->lns, now, &peer, p + off + ihl + 8,
@@ -379,6 +383,15 @@ setup(struct lnsd *d)
 			c->path);
 		return -EINVAL;
 	}
+	for (unsigned i = 0; i < c->l2tp.n_listen; i++)
+		if (c->l2tp.listen[i] != d->access->ipv4) {
+			fprintf(stderr,
+				"lnsd: %s: l2tp.listen: %u.%u.%u.%u is not the access port's "
+				"address\n",
+				c->path, c->l2tp.listen[i] >> 24, (c->l2tp.listen[i] >> 16) & 255,
+				(c->l2tp.listen[i] >> 8) & 255, c->l2tp.listen[i] & 255);
+			return -EINVAL;
+		}
 	for (unsigned i = 0; i < c->n_ports; i++)
 		if (c->ports[i].vlan != 0) {
 			fprintf(stderr, "lnsd: %s: port %s: VLANs are not supported yet\n", c->path,
@@ -745,6 +758,10 @@ print_counters(struct lnsd *d)
 		fprintf(stderr, "  %-24s %12llu  %s\n", "tx_no_mac",
 			(unsigned long long)d->tx_no_mac,
 			"control packets held back: next hop not resolved (retransmitted)");
+	if (d->punt_not_ours)
+		fprintf(stderr, "  %-24s %12llu  %s\n", "punt_not_ours",
+			(unsigned long long)d->punt_not_ours,
+			"UDP to an address that is not our L2TP address");
 	if (d->punt_other)
 		fprintf(stderr, "  %-24s %12llu  %s\n", "punt_other",
 			(unsigned long long)d->punt_other, "punted frames neither ARP nor UDP");

@@ -93,11 +93,13 @@ struct Harness {
 		return x;
 	}
 
-	Harness()
+	std::vector<Bytes> lns_sent; // every UDP payload the LNS sent
+
+	explicit Harness(const char *text = config_text)
 	{
 		static int n;
 		std::string path = "test_lns_" + std::to_string(n++) + ".yaml";
-		std::ofstream(path) << config_text;
+		std::ofstream(path) << text;
 		cfg_errors errs;
 		cfg = cfg_load(path.c_str(), &errs);
 		remove(path.c_str());
@@ -228,6 +230,7 @@ struct Harness {
 	static void lns_udp(void *ctx, const l2tp_addr *, const uint8_t *b, size_t n)
 	{
 		Harness *h = static_cast<Harness *>(ctx);
+		h->lns_sent.emplace_back(b, b + n);
 		h->wire.push_back({ h->now + 5, false, Bytes(b, b + n) });
 	}
 	static void lns_up(void *ctx, const lns_session_info *s)
@@ -492,6 +495,39 @@ TEST(Lns, ReloadChangesNewCallsOnlyAndKeepsAddressesInUse)
 	for (auto &kv : h.published)
 		after.insert(kv.second.sub_ipv4);
 	EXPECT_TRUE(after.count(0xCB00714Du));
+}
+
+// l2tp.hide_avps and a profile's "sequencing: always", as configured
+TEST(Lns, HiddenAvpsAndSequencingComeFromTheConfiguration)
+{
+	std::string text = config_text;
+	text.insert(text.find("profiles:"), "  hide_avps: true\n");
+	text.insert(text.find("    max_in_setup: 50"), "    sequencing: always\n");
+	Harness h(text.c_str());
+	h.open();
+	h.dial();
+	h.run_for(10000);
+	ASSERT_EQ(1u, h.published.size());
+	EXPECT_TRUE(h.published.begin()->second.sequencing);
+	unsigned hidden = 0, data = 0, data_sequenced = 0;
+	for (const Bytes &p : h.lns_sent) {
+		bool control = p[0] & 0x80;
+		if (!control) {
+			data++;
+			data_sequenced += (p[0] & 0x08) != 0;
+			continue;
+		}
+		for (size_t o = 12; o + 6 <= p.size();) {
+			size_t len = (p[o] & 0x03) << 8 | p[o + 1];
+			hidden += (p[o] & 0x40) != 0;
+			if (len < 6)
+				break;
+			o += len;
+		}
+	}
+	EXPECT_GE(hidden, 2u); // SCCRP's Assigned Tunnel ID, ICRP's Assigned Session ID
+	EXPECT_GT(data, 0u);
+	EXPECT_EQ(data, data_sequenced) << "every PPP frame from the LNS carries Ns/Nr";
 }
 
 TEST(Lns, PoolExhaustionRefusesTheSessionAndSaysSo)

@@ -64,6 +64,20 @@ show_out="$build/e2e-show.txt"
 conf="$build/e2e-seed.yaml" # a copy: the reload checks rewrite it
 cp "$top/config/seed.yaml" "$conf"
 : >"$show_out"
+refuses_to_start() { # config file, expected message
+	local out rc
+	out=$(timeout 60 "$lnsd" -c "$1" 2>&1)
+	rc=$?
+	echo "$out" | tail -3
+	[ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] && echo "$out" | grep -q "$2"
+}
+bad="$build/e2e-bad.yaml"
+sed 's/  rx_window: 300/  rx_window: 300\n  hello: 30/' "$conf" >"$bad"
+check "a configuration with an unknown key: lnsd refuses to start, naming file:line:column" \
+	refuses_to_start "$bad" "e2e-bad.yaml:[0-9]*:[0-9]*: unknown key 'hello' in l2tp"
+sed 's/  listen: \[192.0.2.1\]/  listen: [192.0.2.9]/' "$conf" >"$bad"
+check "an L2TP listen address that is not the access port's: refused" \
+	refuses_to_start "$bad" "192.0.2.9 is not the access port's address"
 "$lnsd" -c "$conf" >"$show_out" 2>"$log" &
 lnsd_pid=$!
 for _ in $(seq 1 100); do
@@ -187,6 +201,21 @@ reload_new_password() {
 	grep -q "reloaded .*e2e-seed.yaml" "$log"
 }
 check "SIGHUP with a changed password: reloaded" reload_new_password
+auth_method() { # the profile accepts only this method (by SIGHUP); a call authenticates with it
+	sed -i "s/^    auth: .*/    auth: [$1]/" "$conf"
+	kill -HUP "$lnsd_pid"
+	sleep 0.5
+	lac --user 2500-1 --password changed --pings 1 >/dev/null
+	local rc=$?
+	sed -i "s/^    auth: .*/    auth: [chap, mschapv2, pap]/" "$conf"
+	kill -HUP "$lnsd_pid"
+	sleep 0.5
+	[ "$rc" -eq 0 ] && grep -q "$2" "$log"
+}
+check "PAP only: the subscriber authenticates by PAP" auth_method pap "PAP: I AUTH-REQ"
+# an MS-CHAPv2 Response is 60 bytes long with this name (MD5 CHAP's: 27)
+check "MS-CHAPv2 only: the subscriber authenticates by MS-CHAPv2" auth_method mschapv2 \
+	'CHAP: I RESPONSE id [0-9]* len 60 from "2500-1"'
 session_flood() {
 	local out="$build/e2e-flood.txt"
 	sed -i 's/^    match_host: hgw$/    match_host: hgw\n    max_sessions: 5/' "$conf"

@@ -33,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../common/inet_csum.h"
 #include "l2tp_engine.h"
 #include "lns_log.h"
 #include "ppp.h"
@@ -166,20 +167,6 @@ eng_policy(void *ctx, const uint8_t *h, size_t n, const struct l2tp_addr *a,
 
 static const struct l2tp_engine_ops eng_ops = { eng_tx, eng_event, eng_policy, rnd, NULL };
 
-static uint16_t
-csum(const uint8_t *p, size_t n)
-{
-	uint32_t s = 0;
-
-	for (size_t i = 0; i + 1 < n; i += 2)
-		s += (uint32_t)p[i] << 8 | p[i + 1];
-	if (n & 1)
-		s += (uint32_t)p[n - 1] << 8;
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
-
 /* An ICMP echo request in IPv4 in PPP, from the subscriber's address. */
 /* An ICMP echo request in IPv4 in PPP, from the subscriber's address; its length. */
 static size_t
@@ -200,12 +187,12 @@ build_ping(struct call *c, uint16_t seq, uint8_t *f)
 	ip[9] = 1;
 	put_be32(ip + 12, src);
 	put_be32(ip + 16, c->sim->target);
-	put_be16(ip + 10, csum(ip, 20));
+	put_be16(ip + 10, inet_csum(ip, 20));
 	icmp[0] = 8;
 	put_be16(icmp + 4, (uint16_t)(c - c->sim->calls));
 	put_be16(icmp + 6, seq);
 	memset(icmp + 8, 0x5a, 32);
-	put_be16(icmp + 2, csum(icmp, 8 + 32));
+	put_be16(icmp + 2, inet_csum(icmp, 8 + 32));
 	return 4 + 20 + 8 + 32;
 }
 
@@ -237,10 +224,10 @@ answer_echo(struct call *c, const uint8_t *ip, size_t len)
 	memcpy(r + 16, ip + 12, 4);
 	r[8] = 64;
 	put_be16(r + 10, 0);
-	put_be16(r + 10, csum(r, ihl));
+	put_be16(r + 10, inet_csum(r, ihl));
 	r[ihl] = 0; /* echo reply */
 	put_be16(r + ihl + 2, 0);
-	put_be16(r + ihl + 2, csum(r + ihl, tot - ihl));
+	put_be16(r + ihl + 2, inet_csum(r + ihl, tot - ihl));
 	call_send(c, f, 4u + tot);
 	c->echoes_answered++;
 }
@@ -513,7 +500,7 @@ write_pcap(struct sim *s, const char *path)
 		ip[9] = 17;
 		memcpy(ip + 12, &s->local.sin_addr, 4);
 		memcpy(ip + 16, &s->server.sin_addr, 4);
-		put_be16(ip + 10, csum(ip, 20));
+		put_be16(ip + 10, inet_csum(ip, 20));
 		put_be16(udp, L2TP_UDP_PORT);
 		put_be16(udp + 2, L2TP_UDP_PORT);
 		put_be16(udp + 4, (uint16_t)(len - 34));

@@ -24,7 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../common/seed_vectors.h"
+#include "../common/inet_csum.h"
+#include "../common/seed_build.h"
 #include "l2tp_avp.h"
 #include "l2tp_wire.h"
 #include "ppp_wire.h"
@@ -103,20 +104,6 @@ send_ppp(struct replay *r, uint16_t proto, const uint8_t *info, size_t len)
 	send_raw(r, b, h + 4 + len);
 }
 
-static uint16_t
-csum(const uint8_t *p, size_t n)
-{
-	uint32_t s = 0;
-
-	for (size_t i = 0; i + 1 < n; i += 2)
-		s += (uint32_t)p[i] << 8 | p[i + 1];
-	if (n & 1)
-		s += (uint32_t)p[n - 1] << 8;
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
-
 static void
 send_echo(struct replay *r, uint16_t seq)
 {
@@ -127,10 +114,10 @@ send_echo(struct replay *r, uint16_t seq)
 	ip[9] = 1;
 	put_be32(ip + 12, r->addr);
 	put_be32(ip + 16, r->target);
-	put_be16(ip + 10, csum(ip, 20));
+	put_be16(ip + 10, inet_csum(ip, 20));
 	ip[20] = 8;
 	put_be16(ip + 26, seq);
-	put_be16(ip + 22, csum(ip + 20, sizeof(ip) - 20));
+	put_be16(ip + 22, inet_csum(ip + 20, sizeof(ip) - 20));
 	send_ppp(r, PPP_PROTO_IP, ip, sizeof(ip));
 }
 
@@ -237,16 +224,7 @@ tunnel_up(struct replay *r)
 	const struct l2tp_avp_val *v;
 
 	l2tp_w_init(&w, buf, sizeof(buf));
-	l2tp_w_u16(&w, L2TP_AVP_MESSAGE_TYPE, L2TP_MSG_SCCRQ);
-	l2tp_w_u16(&w, L2TP_AVP_PROTOCOL_VERSION, 0x0100);
-	l2tp_w_u32(&w, L2TP_AVP_FRAMING_CAP, 3);
-	l2tp_w_u32(&w, L2TP_AVP_BEARER_CAP, 3);
-	l2tp_w_u16(&w, L2TP_AVP_FIRMWARE_REV, 0x1130);
-	l2tp_w_str(&w, L2TP_AVP_HOST_NAME, "hgw");
-	l2tp_w_str(&w, L2TP_AVP_VENDOR_NAME, "Cisco Systems, Inc.");
-	l2tp_w_u16(&w, L2TP_AVP_ASSIGNED_TUNNEL_ID, SEED_LAC_TUNNEL);
-	l2tp_w_u16(&w, L2TP_AVP_RX_WINDOW_SIZE, 800);
-	l2tp_w_bytes(&w, L2TP_AVP_CHALLENGE, seed_sccrq_challenge, 16);
+	seed_w_sccrq(&w);
 	send_ctl(r, &w, 0);
 	if (!expect(r, L2TP_MSG_SCCRP, &m, &h, 3000))
 		return false;
@@ -290,13 +268,7 @@ call_up(struct replay *r)
 	uint8_t buf[512];
 
 	l2tp_w_init(&w, buf, sizeof(buf));
-	l2tp_w_u16(&w, L2TP_AVP_MESSAGE_TYPE, L2TP_MSG_ICRQ);
-	l2tp_w_u16(&w, L2TP_AVP_ASSIGNED_SESSION_ID, SEED_LAC_CALL);
-	l2tp_w_u32(&w, L2TP_AVP_CALL_SERIAL_NUMBER, 0xD114C7C5);
-	l2tp_w_u32(&w, L2TP_AVP_BEARER_TYPE, 1);
-	l2tp_w_str(&w, L2TP_AVP_CALLING_NUMBER, "2085730592");
-	l2tp_w_str(&w, L2TP_AVP_CALLED_NUMBER, "614629");
-	l2tp_w_raw(&w, 0, 9, 100, "Serial0:0", 9); /* Cisco's Client NAS Port */
+	seed_w_icrq(&w);
 	send_ctl(r, &w, 0);
 	if (!expect(r, L2TP_MSG_ICRP, &m, &h, 3000))
 		return false;
@@ -305,19 +277,7 @@ call_up(struct replay *r)
 	      "ICRP to our call 7 with the LNS's session ID, Ns 1, Nr 3");
 
 	l2tp_w_init(&w, buf, sizeof(buf));
-	l2tp_w_u16(&w, L2TP_AVP_MESSAGE_TYPE, L2TP_MSG_ICCN);
-	l2tp_w_u32(&w, L2TP_AVP_TX_CONNECT_SPEED, 64000);
-	l2tp_w_u32(&w, L2TP_AVP_RX_CONNECT_SPEED, 64000);
-	l2tp_w_u32(&w, L2TP_AVP_FRAMING_TYPE, 2);
-	l2tp_w_bytes(&w, L2TP_AVP_LAST_SENT_LCP_CONFREQ, seed_last_sent_lcp,
-		     sizeof(seed_last_sent_lcp));
-	l2tp_w_bytes(&w, L2TP_AVP_LAST_RCVD_LCP_CONFREQ, seed_last_rcvd_lcp,
-		     sizeof(seed_last_rcvd_lcp));
-	l2tp_w_bytes(&w, L2TP_AVP_PROXY_AUTHEN_CHALLENGE, seed_proxy_challenge, 16);
-	l2tp_w_u16(&w, L2TP_AVP_PROXY_AUTHEN_ID, 6);
-	l2tp_w_str(&w, L2TP_AVP_PROXY_AUTHEN_NAME, "2500-1");
-	l2tp_w_bytes(&w, L2TP_AVP_PROXY_AUTHEN_RESPONSE, seed_proxy_response, 16);
-	l2tp_w_u16(&w, L2TP_AVP_PROXY_AUTHEN_TYPE, L2TP_PROXY_AUTH_CHAP);
+	seed_w_iccn(&w);
 	send_ctl(r, &w, r->session);
 	if (!expect(r, L2TP_MSG_ZLB, &m, &h, 3000))
 		return false;

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include <rte_ether.h>
+#include <rte_ip_frag.h>
 #include <rte_mbuf.h>
 
 #define DP_BURST 32
@@ -89,6 +90,13 @@ struct dp_worker {
 	struct dp_session_counters *sess; /* [max sessions], by dp_session.index */
 	unsigned n_workers;		  /* 0 or 1: no hand-over */
 	bool owner_pass;		  /* processing packets handed over: keep them */
+	/*
+	 * A LAC's outer IPv4 fragments are put back together here; NULL:
+	 * dropped and counted. Fragments of one datagram share their
+	 * addresses, so RSS brings them all to one worker.
+	 */
+	struct rte_ip_frag_tbl *frag_tbl;
+	struct rte_ip_frag_death_row death_row;
 };
 
 static inline unsigned

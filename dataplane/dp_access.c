@@ -5,8 +5,12 @@
  * header), looked up in bulk by (tunnel ID, session ID), checked against
  * the session (peer address and port, subscriber source), and then
  * decapsulated toward the core, answered (LCP Echo-Request), punted, or
- * dropped with its reason.
+ * dropped with its reason. A LAC's outer IPv4 fragments are reassembled
+ * first (rte_ip_frag), when the worker has a table for them.
  */
+/* rte_ip_frag_table_del_expired_entries() is still experimental in 22.11 */
+#define ALLOW_EXPERIMENTAL_API
+
 #include <string.h>
 
 #include <rte_ether.h>
@@ -16,7 +20,7 @@
 #include "dp_pkt.h"
 #include "ppp_wire.h"
 
-enum verdict { V_LOOKUP, V_PUNT, V_DROP };
+enum verdict { V_LOOKUP, V_PUNT, V_DROP, V_REASSEMBLE };
 
 /* What the classification learnt about one packet. */
 struct access_pkt {
@@ -66,13 +70,16 @@ classify(const struct dp_worker *w, struct rte_mbuf *m, struct access_pkt *a)
 	ihl = (p[off] & 0xfu) * 4;
 	if (ihl < 20 || get_be16(p + off + 2) < ihl + 8 || off + get_be16(p + off + 2) > len)
 		return;
+	a->ip_off = (uint16_t)off;
 	a->reason = DP_DROP_FRAGMENT;
-	if (get_be16(p + off + 6) & 0x3fff)
+	if (get_be16(p + off + 6) & 0x3fff) {
+		if (w->frag_tbl != NULL)
+			a->v = V_REASSEMBLE;
 		return;
+	}
 	a->reason = DP_DROP_NOT_L2TP;
 	if (p[off + 9] != IPPROTO_UDP || get_be16(p + off + ihl + 2) != w->ports->l2tp_port)
 		return;
-	a->ip_off = (uint16_t)off;
 	a->src_ip = get_be32(p + off + 12);
 	a->dst_ip = get_be32(p + off + 16);
 	a->src_port = get_be16(p + off + ihl);
@@ -101,6 +108,45 @@ drop(struct dp_worker *w, struct rte_mbuf *m, enum dp_counter why)
 {
 	w->counters[why]++;
 	rte_pktmbuf_free(m);
+}
+
+/*
+ * A fragment into the table; the whole packet, in one segment and
+ * classified again, once its last fragment is in. NULL while it waits.
+ */
+static struct rte_mbuf *
+reassemble(struct dp_worker *w, struct rte_mbuf *m, struct access_pkt *a)
+{
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, a->ip_off);
+
+	w->counters[DP_FRAGMENT_IN]++;
+	m->l2_len = a->ip_off;
+	m->l3_len = (ip->version_ihl & 0xfu) * 4u;
+	m = rte_ipv4_frag_reassemble_packet(w->frag_tbl, &w->death_row, m, rte_rdtsc(), ip);
+	if (m == NULL)
+		return NULL;
+	if (rte_pktmbuf_linearize(m) != 0) {
+		drop(w, m, DP_DROP_FRAGMENT);
+		return NULL;
+	}
+	w->counters[DP_REASSEMBLED]++;
+	classify(w, m, a);
+	if (a->v == V_REASSEMBLE) { /* cannot be: the table gave a whole packet */
+		drop(w, m, DP_DROP_FRAGMENT);
+		return NULL;
+	}
+	return m;
+}
+
+/* Fragments given up (timed out, table full) are freed here and counted. */
+static void
+reassembly_tidy(struct dp_worker *w)
+{
+	w->counters[DP_DROP_FRAGMENT] += w->death_row.cnt;
+	rte_ip_frag_free_death_row(&w->death_row, 0);
+	rte_ip_frag_table_del_expired_entries(w->frag_tbl, &w->death_row, rte_rdtsc());
+	w->counters[DP_DROP_FRAGMENT] += w->death_row.cnt;
+	rte_ip_frag_free_death_row(&w->death_row, 0);
 }
 
 static inline void
@@ -254,6 +300,8 @@ dp_access_burst(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n, struct 
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
 		classify(w, pkts[i], &a[i]);
+		if (a[i].v == V_REASSEMBLE && (pkts[i] = reassemble(w, pkts[i], &a[i])) == NULL)
+			continue; /* held until the rest comes, or dropped */
 		if (a[i].v == V_LOOKUP) {
 			keys[nk] = a[i].key;
 			idx[nk++] = i;
@@ -263,6 +311,8 @@ dp_access_burst(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n, struct 
 			drop(w, pkts[i], a[i].reason);
 		}
 	}
+	if (w->frag_tbl != NULL)
+		reassembly_tidy(w);
 	if (nk == 0)
 		return;
 	dp_lookup_l2tp(w->tables, keys, nk, s);

@@ -193,6 +193,7 @@ fragment(struct dp_worker *w, struct rte_mbuf *m, const struct dp_session *s, st
 			continue;
 		}
 		eth_write(p, &s->peer_mac, &w->ports->access_mac, RTE_ETHER_TYPE_IPV4);
+		ipv4_set_cksum(p + RTE_ETHER_HDR_LEN); /* rte_ip_frag leaves it to us */
 		out->access[out->n_access++] = frags[i];
 	}
 	w->counters[DP_FRAGMENTED]++;

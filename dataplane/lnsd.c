@@ -483,6 +483,11 @@ start_workers(struct lnsd *d)
 			NULL, sizeof(struct dp_session_counters) * d->cfg->l2tp.max_sessions, 0);
 		if (d->workers[w].sess == NULL)
 			return -ENOMEM;
+		/* a LAC's fragments: up to 4096 datagrams in reassembly, 2 s each */
+		d->workers[w].frag_tbl = rte_ip_frag_table_create(
+			1024, 8, 4096, rte_get_tsc_hz() * 2, rte_socket_id());
+		if (d->workers[w].frag_tbl == NULL)
+			return -ENOMEM;
 		d->wcfg[w] = (struct dp_worker_cfg){
 			.rx = { { d->access_port, (uint16_t)w, DP_SIDE_ACCESS },
 				{ d->core_port, (uint16_t)w, DP_SIDE_CORE } },
@@ -835,6 +840,11 @@ main(int argc, char **argv)
 	}
 	__atomic_store_n(&d.stop_workers, true, __ATOMIC_RELEASE);
 	rte_eal_mp_wait_lcore();
+	for (unsigned w = 0; w < d.n_workers; w++) {
+		rte_ip_frag_free_death_row(&d.workers[w].death_row, 0);
+		if (d.workers[w].frag_tbl != NULL)
+			rte_ip_frag_table_destroy(d.workers[w].frag_tbl);
+	}
 	if (d.lns != NULL)
 		print_counters(&d);
 	lns_destroy(d.lns);

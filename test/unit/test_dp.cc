@@ -563,6 +563,63 @@ TEST(DpCore, NoRouteTooBigArpAndSequenceNumbers)
 	EXPECT_EQ(0u, rte_mempool_in_use_count(pool));
 }
 
+// An Ethernet/IPv4 frame (no VLAN) split into two fragments, the first
+// carrying `at` bytes of the IP payload (a multiple of 8).
+std::pair<Bytes, Bytes>
+split_outer(const Bytes &b, size_t at)
+{
+	const size_t ip = 14;
+	Bytes f1(b.begin(), b.begin() + (long)(ip + 20 + at));
+	Bytes f2(b.begin(), b.begin() + (long)(ip + 20));
+	f2.insert(f2.end(), b.begin() + (long)(ip + 20 + at), b.end());
+	put_be16(&f1[ip + 2], (uint16_t)(20 + at));
+	put_be16(&f1[ip + 6], 0x2000); // MF
+	put_be16(&f2[ip + 2], (uint16_t)(f2.size() - ip));
+	put_be16(&f2[ip + 6], (uint16_t)(at / 8));
+	set_cksum(&f1[ip]);
+	set_cksum(&f2[ip]);
+	return { f1, f2 };
+}
+
+TEST(DpAccess, FragmentsFromTheLacAreReassembledThenDecapsulated)
+{
+	Rig r;
+	dp_session s = base_session();
+	ASSERT_GE(dp_session_add(r.t, &s), 0);
+	Bytes inner = inner_ipv4(SUB, REMOTE, 64, 1000);
+	auto [f1, f2] = split_outer(from_lac(Outer{}, inner), 512);
+
+	// no reassembly table: dropped, counted
+	dp_out out = run_access(r, f1);
+	EXPECT_EQ(0, out.n_core);
+	EXPECT_EQ(1u, r.c(DP_DROP_FRAGMENT));
+
+	r.w.frag_tbl = rte_ip_frag_table_create(64, 4, 256, rte_get_tsc_hz(), SOCKET_ID_ANY);
+	ASSERT_NE(nullptr, r.w.frag_tbl);
+	out = run_access(r, f2); // the last fragment first: held
+	EXPECT_EQ(0, out.n_core + out.n_punt);
+	out = run_access(r, f1);
+	ASSERT_EQ(1, out.n_core);
+	Bytes got = bytes(out.core[0]);
+	ASSERT_EQ(14 + inner.size(), got.size());
+	EXPECT_EQ(63, got[14 + 8]); // TTL decremented: decapsulated as a whole
+	EXPECT_TRUE(std::equal(inner.begin() + 12, inner.end(), got.begin() + 14 + 12));
+	EXPECT_EQ(2u, r.c(DP_FRAGMENT_IN));
+	EXPECT_EQ(1u, r.c(DP_REASSEMBLED));
+	EXPECT_EQ(1u, r.c(DP_DECAP));
+	EXPECT_EQ(1u, r.c(DP_DROP_FRAGMENT));
+	free_out(out);
+
+	// a fragment whose partner never comes is freed when it times out, and counted
+	run_access(r, f1);
+	rte_delay_us_block(1100 * 1000);
+	out = run_access(r, from_lac(Outer{}, inner)); // any burst tidies the table
+	free_out(out);
+	EXPECT_EQ(2u, r.c(DP_DROP_FRAGMENT));
+	rte_ip_frag_table_destroy(r.w.frag_tbl);
+	EXPECT_EQ(0u, rte_mempool_in_use_count(pool));
+}
+
 TEST(DpTables, AddDeleteReplaceWithRcu)
 {
 	Rig r(4);
@@ -946,6 +1003,8 @@ TEST(DpCore, TooBigForTheAccessMtuIsFragmentedOrAnsweredWithIcmp)
 		EXPECT_EQ(0x0800, get_be16(&hdr[12]));
 		EXPECT_LE(rte_pktmbuf_pkt_len(f) - 14, 200u);
 		EXPECT_EQ(i == 0 ? 0x2000 : 0, get_be16(&hdr[20]) & 0x2000); // MF on the first
+		EXPECT_EQ(0xffff, rte_raw_cksum(&hdr[14], 20))
+			<< "fragment " << i << ": header checksum";
 		payload += get_be16(&hdr[16]) - 20;
 	}
 	EXPECT_EQ(8u + 6 + 4 + inner.size(), payload); // UDP + L2TP + PPP + inner

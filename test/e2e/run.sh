@@ -175,6 +175,16 @@ check "xl2tpd dials in: tunnel with authentication, call, its CDN, our StopCCN" 
 check "the seed's call, replayed message by message: lnsd answers as the seed's LNS" \
 	timeout 60 ip netns exec lab-lac "$build/test/lacsim/seed_replay" --server 192.0.2.1 \
 	--local 192.0.2.2 --address 203.0.113.77 --target 198.51.100.2
+check "an unknown LAC host name (no default profile) is refused" \
+	bash -c '! "$0" "$@" >/dev/null 2>&1' timeout 60 ip netns exec lab-lac "$lacsim" \
+	--server 192.0.2.1 --local 192.0.2.2 --target 198.51.100.2 --host stranger --timeout 8
+lacsim_pcap() {
+	local pcap_out="$build/e2e-lacsim.pcap"
+	lac --user 2500-1 --password cisco --sessions 3 --pings 1 --pcap "$pcap_out" >/dev/null &&
+		[ "$(tshark -r "$pcap_out" -Y "l2tp && ppp && icmp.type == 8" 2>/dev/null | wc -l)" -eq 3 ] &&
+		! tshark -r "$pcap_out" -V 2>/dev/null | grep -q Malformed
+}
+check "lacsim writes a pcap for replay: an L2TP/PPP echo request per session" lacsim_pcap
 check "a wrong tunnel secret is refused" \
 	bash -c '! "$0" "$@" >/dev/null 2>&1' timeout 60 ip netns exec lab-lac "$lacsim" \
 	--server 192.0.2.1 --local 192.0.2.2 --target 198.51.100.2 --secret wrong --timeout 8

@@ -234,6 +234,7 @@ struct decode_ctx {
 	size_t secret_len;
 	const uint8_t *vector; /* last Random Vector seen */
 	uint16_t vector_len;
+	bool lenient; /* unknown AVPs with M skipped and counted */
 };
 
 /* §4.1: checks the 6-byte header and the length, lower bound first. */
@@ -320,9 +321,12 @@ decode_one(struct decode_ctx *d, struct avp_raw *a)
 	if (a->vendor == 0 && !(a->flags & L2TP_AVP_RSVD))
 		info = l2tp_avp_info(a->type);
 	if (info == NULL) {
-		if (a->flags & L2TP_AVP_FLAG_M)
+		if ((a->flags & L2TP_AVP_FLAG_M) && !d->lenient)
 			return L2TP_ST_AVP_UNKNOWN_MANDATORY;
-		m->n_skipped++;
+		if (a->flags & L2TP_AVP_FLAG_M)
+			m->n_unknown_mandatory++;
+		else
+			m->n_skipped++;
 		return L2TP_ST_OK;
 	}
 	if (a->flags & L2TP_AVP_FLAG_H) {
@@ -364,11 +368,13 @@ decode_msgtype(struct l2tp_msg *m, const struct avp_raw *a)
 	return L2TP_ST_OK;
 }
 
-enum l2tp_status
-l2tp_msg_decode(struct l2tp_msg *m, const uint8_t *body, size_t len, const uint8_t *secret,
-		size_t secret_len)
+static enum l2tp_status
+decode(struct l2tp_msg *m, const uint8_t *body, size_t len, const uint8_t *secret,
+       size_t secret_len, bool lenient)
 {
-	struct decode_ctx d = { .m = m, .secret = secret, .secret_len = secret_len };
+	struct decode_ctx d = {
+		.m = m, .secret = secret, .secret_len = secret_len, .lenient = lenient
+	};
 	struct avp_raw a;
 	enum l2tp_status st;
 	size_t pos = 0;
@@ -376,6 +382,7 @@ l2tp_msg_decode(struct l2tp_msg *m, const uint8_t *body, size_t len, const uint8
 	m->present = 0;
 	m->n_skipped = 0;
 	m->n_duplicates = 0;
+	m->n_unknown_mandatory = 0;
 	m->bad_avp = 0;
 	m->bad_vendor = 0;
 	m->arena_used = 0;
@@ -398,6 +405,20 @@ l2tp_msg_decode(struct l2tp_msg *m, const uint8_t *body, size_t len, const uint8
 	m->bad_avp = 0;
 	m->bad_vendor = 0;
 	return L2TP_ST_OK;
+}
+
+enum l2tp_status
+l2tp_msg_decode(struct l2tp_msg *m, const uint8_t *body, size_t len, const uint8_t *secret,
+		size_t secret_len)
+{
+	return decode(m, body, len, secret, secret_len, false);
+}
+
+enum l2tp_status
+l2tp_msg_decode_lenient(struct l2tp_msg *m, const uint8_t *body, size_t len, const uint8_t *secret,
+			size_t secret_len)
+{
+	return decode(m, body, len, secret, secret_len, true);
 }
 
 enum l2tp_status

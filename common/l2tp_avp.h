@@ -160,10 +160,11 @@ struct l2tp_msg {
 	bool type_mandatory; /* M bit of the Message Type AVP */
 	uint64_t present;    /* bit (1 << type) per RFC 2661 AVP present */
 	struct l2tp_avp_val avp[L2TP_AVP_MAX + 1];
-	uint16_t n_skipped;    /* vendor or unknown AVPs without M: ignored */
-	uint16_t n_duplicates; /* repeated AVPs: the first one counts */
-	uint16_t bad_avp;      /* on failure: the AVP type that failed */
-	uint32_t bad_vendor;   /* and its vendor ID */
+	uint16_t n_skipped;	      /* vendor or unknown AVPs without M: ignored */
+	uint16_t n_duplicates;	      /* repeated AVPs: the first one counts */
+	uint16_t n_unknown_mandatory; /* lenient decode: unknown AVPs with M, skipped */
+	uint16_t bad_avp;	      /* on failure: the AVP type that failed */
+	uint32_t bad_vendor;	      /* and its vendor ID */
 	uint16_t arena_used;
 	uint8_t arena[L2TP_CTRL_MAX_LEN]; /* unhidden values live here */
 };
@@ -189,6 +190,14 @@ l2tp_msg_num(const struct l2tp_msg *m, unsigned type)
  */
 enum l2tp_status l2tp_msg_decode(struct l2tp_msg *m, const uint8_t *body, size_t len,
 				 const uint8_t *secret, size_t secret_len);
+
+/*
+ * As l2tp_msg_decode(), but unknown AVPs with the M bit are skipped and
+ * counted in m->n_unknown_mandatory (the first one's type in m->bad_avp is
+ * not kept): for peers whose quirk the operator has chosen to tolerate.
+ */
+enum l2tp_status l2tp_msg_decode_lenient(struct l2tp_msg *m, const uint8_t *body, size_t len,
+					 const uint8_t *secret, size_t secret_len);
 
 /*
  * §6: every mandatory AVP of a known message type is present. Returns

@@ -359,6 +359,7 @@ static const struct field profile_fields[] = {
 	FLD(struct cfg_profile, setup_rate, F_UINT, 0, 1000000),
 	FLD(struct cfg_profile, max_in_setup, F_UINT, 0, 1000000),
 	FLD(struct cfg_profile, send_hello, F_BOOL),
+	FLD(struct cfg_profile, tolerate_unknown_mandatory_avp, F_BOOL),
 	{ NULL },
 };
 

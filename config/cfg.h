@@ -100,7 +100,9 @@ struct cfg_profile {
 	uint32_t max_in_setup; /* calls being set up at once; 0: no limit */
 	/* peer quirks, each counted where it applies */
 	bool send_hello; /* default true */
-	unsigned line;	 /* where it was defined, for messages */
+	/* peer quirk: unknown AVPs with the M bit skipped, not fatal (hits counted per tunnel) */
+	bool tolerate_unknown_mandatory_avp;
+	unsigned line; /* where it was defined, for messages */
 };
 
 struct cfg_user {

@@ -51,6 +51,8 @@ struct l2tp_tunnel_params {
 	uint16_t rx_window;	    /* our AVP 10 */
 	uint32_t max_sessions;	    /* 0: the engine's limit */
 	uint64_t hide_mask;	    /* AVP types sent hidden (needs a secret) */
+	/* a peer quirk: unknown AVPs with the M bit are skipped, not fatal (counted) */
+	bool tolerate_unknown_mandatory;
 };
 
 #define L2TP_STATES_TUNNEL(X)                   \
@@ -147,33 +149,34 @@ struct l2tp_engine_ops {
 	bool (*admit_call)(void *ctx, struct l2tp_tunnel *t);
 };
 
-#define L2TP_ENGINE_COUNTERS(X)                                                          \
-	X(rx_datagrams, "control datagrams received")                                    \
-	X(rx_malformed, "datagrams or messages refused as malformed (by reason below)")  \
-	X(rx_data_ignored, "data messages handed to the control engine")                 \
-	X(rx_unknown_tunnel, "messages for a tunnel ID that is not ours")                \
-	X(rx_wrong_peer, "messages for a tunnel from another address or port")           \
-	X(rx_bad_nr, "messages acknowledging what was never sent")                       \
-	X(rx_duplicates, "duplicate messages (acknowledged again)")                      \
-	X(rx_out_of_window, "messages beyond the receive window")                        \
-	X(rx_no_buffer, "messages dropped: control buffers exhausted")                   \
-	X(rx_unknown_session, "session messages for a session ID that is not ours")      \
-	X(rx_ignored_msgtype, "unknown message types without M bit, ignored")            \
-	X(rx_fsm_errors, "messages not legal in the state they arrived in")              \
-	X(tunnels_created, "tunnels created")                                            \
-	X(tunnels_established, "tunnels established")                                    \
-	X(tunnels_refused, "SCCRQs refused (policy, limits, version, shutdown)")         \
-	X(tunnels_auth_failed, "tunnel authentication failures")                         \
-	X(tunnels_timed_out, "tunnels torn down because the peer stopped acknowledging") \
-	X(tunnels_tie_lost, "tunnels given up to the peer's SCCRQ (tie breaker)")        \
-	X(sessions_created, "sessions created")                                          \
-	X(sessions_established, "sessions established")                                  \
-	X(sessions_refused, "calls refused (limits, shutdown, role)")                    \
-	X(stopccn_tx, "StopCCN sent")                                                    \
-	X(stopccn_rx, "StopCCN received")                                                \
-	X(cdn_tx, "CDN sent")                                                            \
-	X(cdn_rx, "CDN received")                                                        \
-	X(hello_tx, "HELLO sent")                                                        \
+#define L2TP_ENGINE_COUNTERS(X)                                                              \
+	X(rx_datagrams, "control datagrams received")                                        \
+	X(rx_malformed, "datagrams or messages refused as malformed (by reason below)")      \
+	X(rx_data_ignored, "data messages handed to the control engine")                     \
+	X(rx_unknown_tunnel, "messages for a tunnel ID that is not ours")                    \
+	X(rx_wrong_peer, "messages for a tunnel from another address or port")               \
+	X(rx_bad_nr, "messages acknowledging what was never sent")                           \
+	X(rx_duplicates, "duplicate messages (acknowledged again)")                          \
+	X(rx_out_of_window, "messages beyond the receive window")                            \
+	X(rx_no_buffer, "messages dropped: control buffers exhausted")                       \
+	X(rx_unknown_session, "session messages for a session ID that is not ours")          \
+	X(rx_ignored_msgtype, "unknown message types without M bit, ignored")                \
+	X(rx_fsm_errors, "messages not legal in the state they arrived in")                  \
+	X(tunnels_created, "tunnels created")                                                \
+	X(tunnels_established, "tunnels established")                                        \
+	X(tunnels_refused, "SCCRQs refused (policy, limits, version, shutdown)")             \
+	X(tunnels_auth_failed, "tunnel authentication failures")                             \
+	X(tunnels_timed_out, "tunnels torn down because the peer stopped acknowledging")     \
+	X(tunnels_tie_lost, "tunnels given up to the peer's SCCRQ (tie breaker)")            \
+	X(sessions_created, "sessions created")                                              \
+	X(sessions_established, "sessions established")                                      \
+	X(sessions_refused, "calls refused (limits, shutdown, role)")                        \
+	X(stopccn_tx, "StopCCN sent")                                                        \
+	X(stopccn_rx, "StopCCN received")                                                    \
+	X(cdn_tx, "CDN sent")                                                                \
+	X(cdn_rx, "CDN received")                                                            \
+	X(hello_tx, "HELLO sent")                                                            \
+	X(rx_tolerated_unknown_mandatory, "unknown AVPs with M skipped (a tolerated quirk)") \
 	X(tx_failed, "messages that could not be queued (buffers, queue limit)")
 
 struct l2tp_engine_stats {
@@ -226,6 +229,8 @@ const struct l2tp_addr *l2tp_tunnel_peer(const struct l2tp_tunnel *t);
 const char *l2tp_tunnel_peer_name(const struct l2tp_tunnel *t);
 uint32_t l2tp_tunnel_session_count(const struct l2tp_tunnel *t);
 const struct l2tp_chan_stats *l2tp_tunnel_chan_stats(const struct l2tp_tunnel *t);
+/* Hits of the tunnel's tolerated quirks (unknown mandatory AVPs skipped). */
+uint64_t l2tp_tunnel_quirk_hits(const struct l2tp_tunnel *t);
 struct l2tp_session *l2tp_tunnel_find_session(const struct l2tp_tunnel *t, uint16_t session_id);
 
 /* Sessions */

@@ -32,6 +32,7 @@ struct l2tp_tunnel {
 	struct l2tp_tunnel *prev, *next; /* engine->tunnel_list */
 	uint16_t id, peer_id;
 	enum l2tp_tunnel_state state;
+	uint64_t quirk_hits; /* unknown mandatory AVPs tolerated */
 	bool initiator;
 	bool dead; /* freed at the end of the current engine call */
 	bool stop_received;

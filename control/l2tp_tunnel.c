@@ -470,6 +470,18 @@ malformed_message(struct l2tp_tunnel *t, const struct l2tp_hdr *h, const struct 
 		e->stats.rx_unknown_session++;
 }
 
+/* The profile tolerates this peer's unknown mandatory AVPs: counted, said once. */
+static void
+tolerate_quirk(struct l2tp_tunnel *t, const struct l2tp_msg *m)
+{
+	if (t->quirk_hits == 0)
+		TLOG(t, LOG_INFO,
+		     "%s carries an unknown AVP with the M bit: tolerated for this peer",
+		     l2tp_msg_type_str(m->type));
+	t->quirk_hits += m->n_unknown_mandatory;
+	t->engine->stats.rx_tolerated_unknown_mandatory += m->n_unknown_mandatory;
+}
+
 void
 tunnel_deliver(struct l2tp_tunnel *t, const uint8_t *msg, size_t len)
 {
@@ -480,10 +492,13 @@ tunnel_deliver(struct l2tp_tunnel *t, const uint8_t *msg, size_t len)
 
 	if (t->dead || l2tp_hdr_parse(&h, msg, len) != L2TP_ST_OK)
 		return;
-	st = l2tp_msg_decode(m, msg + h.hdr_len, l2tp_hdr_payload_len(&h), t->params.secret,
-			     t->params.secret_len);
+	st = (t->params.tolerate_unknown_mandatory ? l2tp_msg_decode_lenient : l2tp_msg_decode)(
+		m, msg + h.hdr_len, l2tp_hdr_payload_len(&h), t->params.secret,
+		t->params.secret_len);
 	if (st == L2TP_ST_OK)
 		st = l2tp_msg_check(m);
+	if (st == L2TP_ST_OK && m->n_unknown_mandatory > 0)
+		tolerate_quirk(t, m);
 	if (st != L2TP_ST_OK) {
 		malformed_message(t, &h, m, st);
 		return;
@@ -550,7 +565,8 @@ tunnel_accept_sccrq(struct l2tp_engine *e, const struct l2tp_addr *peer, const s
 	struct refusal no;
 	uint16_t peer_id;
 
-	st = l2tp_msg_decode(m, buf + h->hdr_len, l2tp_hdr_payload_len(h), NULL, 0);
+	/* lenient: the host's profile, not known yet, decides on unknown M AVPs */
+	st = l2tp_msg_decode_lenient(m, buf + h->hdr_len, l2tp_hdr_payload_len(h), NULL, 0);
 	if (st == L2TP_ST_OK && m->type != L2TP_MSG_SCCRQ) {
 		e->stats.rx_unknown_tunnel++;
 		return;
@@ -778,4 +794,10 @@ const struct l2tp_chan_stats *
 l2tp_tunnel_chan_stats(const struct l2tp_tunnel *t)
 {
 	return &t->chan.stats;
+}
+
+uint64_t
+l2tp_tunnel_quirk_hits(const struct l2tp_tunnel *t)
+{
+	return t->quirk_hits;
 }

@@ -126,6 +126,7 @@ eng_policy(void *ctx, const uint8_t *host, size_t host_len, const struct l2tp_ad
 	out->hello_interval_ms = p->send_hello ? p->hello_interval_s * 1000 : 0;
 	out->rx_window = p->rx_window;
 	out->max_sessions = p->max_sessions;
+	out->tolerate_unknown_mandatory = p->tolerate_unknown_mandatory_avp;
 	if (l->cfg->l2tp.hide_avps && out->secret_len > 0)
 		out->hide_mask = UINT64_C(1) << L2TP_AVP_ASSIGNED_TUNNEL_ID |
 				 UINT64_C(1) << L2TP_AVP_ASSIGNED_SESSION_ID;

@@ -528,19 +528,19 @@ show_tunnels(struct lnsd *d, FILE *f)
 	struct l2tp_engine *e = lns_engine(d->lns);
 
 	fprintf(f, "%7s %7s  %-21s %-12s %-16s %8s  %s\n", "tunnel", "peer-id", "peer", "host",
-		"state", "sessions", "control: sent/resent/received/duplicates, srtt");
+		"state", "sessions", "control: sent/resent/received/duplicates, srtt; quirks");
 	for (struct l2tp_tunnel *t = l2tp_engine_next_tunnel(e, NULL); t != NULL;
 	     t = l2tp_engine_next_tunnel(e, t)) {
 		const struct l2tp_chan_stats *cs = l2tp_tunnel_chan_stats(t);
 		char peer[64];
 
 		l2tp_addr_format(l2tp_tunnel_peer(t), peer, sizeof(peer));
-		fprintf(f, "%7u %7u  %-21s %-12s %-16s %8u  %llu/%llu/%llu/%llu, %u ms\n",
+		fprintf(f, "%7u %7u  %-21s %-12s %-16s %8u  %llu/%llu/%llu/%llu, %u ms; %llu\n",
 			l2tp_tunnel_id(t), l2tp_tunnel_peer_id(t), peer, l2tp_tunnel_peer_name(t),
 			l2tp_tunnel_state_str(l2tp_tunnel_state(t)), l2tp_tunnel_session_count(t),
 			(unsigned long long)cs->tx_msgs, (unsigned long long)cs->retransmits,
 			(unsigned long long)cs->rx_msgs, (unsigned long long)cs->duplicates,
-			cs->srtt_ms);
+			cs->srtt_ms, (unsigned long long)l2tp_tunnel_quirk_hits(t));
 	}
 }
 

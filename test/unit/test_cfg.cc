@@ -83,6 +83,15 @@ TEST(Config, SeedExampleLoads)
 	cfg_free(c);
 }
 
+TEST(Config, PeerQuirkSwitches)
+{
+	auto l = load("profiles:\n  - name: old-lac\n    tolerate_unknown_mandatory_avp: true\n"
+		      "    send_hello: false\n");
+	ASSERT_NE(nullptr, l->c) << l->all();
+	EXPECT_TRUE(l->c->profiles[0].tolerate_unknown_mandatory_avp);
+	EXPECT_FALSE(l->c->profiles[0].send_hello);
+}
+
 TEST(Config, LogSection)
 {
 	auto l = load("log:\n  target: syslog\n  facility: local3\n  l2tp: debug\n  main: warn\n");

@@ -1036,6 +1036,45 @@ TEST(Malformed, UnknownMandatoryAvpClearsTheCallOrTheTunnel)
 	}
 }
 
+// The profile's peer quirk: the same message is taken, the hit counted.
+TEST(Malformed, ToleratedUnknownMandatoryAvpIsSkippedAndCounted)
+{
+	SeedRig r;
+	r.lns->policy.tolerate_unknown_mandatory = true;
+	r.up_to_session();
+	size_t sent = r.lns->sent.size();
+	l2tp_writer *w = r.begin(L2TP_MSG_SLI);
+	l2tp_w_accm(w, 0, 0);
+	l2tp_w_raw(w, L2TP_AVP_FLAG_M, 9, 100, "abc", 3); // vendor AVP with M
+	r.send(r.build(SEED_LNS_CALL));
+	r.w.run_for(1000);
+	EXPECT_EQ(1u, l2tp_engine_session_count(r.lns->engine));
+	EXPECT_EQ(L2TP_TUNNEL_ESTABLISHED, l2tp_tunnel_state(r.tunnel()));
+	EXPECT_EQ(1u, l2tp_tunnel_quirk_hits(r.tunnel()));
+	EXPECT_EQ(1u, r.stats()->rx_tolerated_unknown_mandatory);
+	EXPECT_EQ(0u, r.stats()->rx_malformed);
+	for (size_t i = sent; i < r.lns->sent.size(); i++) // only acknowledged
+		EXPECT_EQ(12u, r.lns->sent[i].size());
+}
+
+// Not tolerated, an SCCRQ with an unknown M AVP is answered (StopCCN, §4.1)
+// rather than dropped: the host's profile is known by then.
+TEST(Malformed, UnknownMandatoryAvpInSccrqIsRefusedWithStopccn)
+{
+	SeedRig r;
+	uint8_t buf[512];
+	l2tp_writer w;
+	l2tp_w_init(&w, buf, sizeof(buf));
+	seed_w_sccrq(&w);
+	l2tp_w_raw(&w, L2TP_AVP_FLAG_M, 9, 100, "abc", 3);
+	int n = l2tp_w_finish(&w, 0, 0, 0, 0);
+	ASSERT_GT(n, 0);
+	r.w.inject(*r.lns, r.lac, Bytes(buf, buf + n));
+	r.w.run_for(1000);
+	expect_last(*r.lns, L2TP_MSG_STOPCCN, L2TP_STOPCCN_GENERAL_ERROR,
+		    L2TP_ERR_UNKNOWN_MANDATORY_AVP);
+}
+
 TEST(Malformed, UnknownAvpOrMessageTypeWithoutMIsIgnored)
 {
 	SeedRig r;

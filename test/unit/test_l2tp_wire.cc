@@ -437,3 +437,24 @@ TEST(Strings, EveryStatusHasText)
 	EXPECT_STREQ("Host Name", l2tp_avp_name(L2TP_AVP_HOST_NAME));
 	EXPECT_EQ(nullptr, l2tp_avp_info(20));
 }
+
+// A peer's quirk, when tolerated: unknown AVPs with M are skipped and counted.
+TEST(Avp, LenientDecodeSkipsAndCountsUnknownMandatoryAvps)
+{
+	// HELLO, then a vendor AVP with M and an unassigned type-20 AVP with M
+	const uint8_t body[] = { 0x80, 0x08, 0, 0, 0, 0,  0,   6,	 // Message Type HELLO
+				 0x80, 0x09, 0, 9, 0, 1,  'a', 'b', 'c', // vendor 9, M
+				 0x80, 0x06, 0, 0, 0, 20,		 // type 20, M
+				 0x00, 0x06, 0, 0, 0, 100 };		 // type 100, no M
+	l2tp_msg m;
+	EXPECT_EQ(L2TP_ST_AVP_UNKNOWN_MANDATORY,
+		  l2tp_msg_decode(&m, body, sizeof(body), nullptr, 0));
+	ASSERT_EQ(L2TP_ST_OK, l2tp_msg_decode_lenient(&m, body, sizeof(body), nullptr, 0));
+	EXPECT_EQ(L2TP_MSG_HELLO, m.type);
+	EXPECT_EQ(2u, m.n_unknown_mandatory);
+	EXPECT_EQ(1u, m.n_skipped);
+	// a known AVP that is broken is still an error
+	const uint8_t bad[] = { 0x80, 0x08, 0, 0, 0, 0, 0, 6, 0x80, 0x07, 0, 0, 0, 9, 0 };
+	EXPECT_EQ(L2TP_ST_AVP_BAD_VALUE_LEN,
+		  l2tp_msg_decode_lenient(&m, bad, sizeof(bad), nullptr, 0));
+}

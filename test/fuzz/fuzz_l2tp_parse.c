@@ -50,10 +50,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	l2tp_hdr_format(&h, line, sizeof(line));
 	if (!l2tp_hdr_is_control(&h))
 		return 0;
+	/* strict, then lenient (a tolerated peer quirk): both must hold */
 	if (l2tp_msg_decode(&m, data + h.hdr_len, l2tp_hdr_payload_len(&h),
-			    (const uint8_t *)"hello", 5) != L2TP_ST_OK)
-		return 0;
-	l2tp_msg_check(&m);
-	touch_values(&m);
+			    (const uint8_t *)"hello", 5) == L2TP_ST_OK) {
+		l2tp_msg_check(&m);
+		touch_values(&m);
+	}
+	if (l2tp_msg_decode_lenient(&m, data + h.hdr_len, l2tp_hdr_payload_len(&h),
+				    (const uint8_t *)"hello", 5) == L2TP_ST_OK) {
+		l2tp_msg_check(&m);
+		touch_values(&m);
+	}
 	return 0;
 }

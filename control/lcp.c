@@ -503,6 +503,45 @@ trace_forced(struct ppp *p, const uint8_t *opts, size_t len)
 	}
 }
 
+/*
+ * The subscriber's side of the same handover (a client behind a LAC that
+ * proxies): its LCP is already open with the LAC. Its own request is the
+ * LAC's Last Received CONFREQ, the LAC's (which the LNS takes over) the
+ * Last Sent one, whose Authentication-Protocol it must answer.
+ */
+bool
+lcp_take_proxy_client(struct ppp *p, const struct ppp_proxy *x)
+{
+	struct ppp_opt o;
+	size_t pos = 0;
+
+	if (x->last_sent == NULL || x->last_rcvd == NULL ||
+	    !ppp_opts_valid(x->last_sent, x->last_sent_len) ||
+	    !ppp_opts_valid(x->last_rcvd, x->last_rcvd_len))
+		return false;
+	lcp_reset(&p->lcp);
+	p->want.magic = 0;
+	p->want.mru = 0;
+	while (ppp_opt_next(x->last_rcvd, x->last_rcvd_len, &pos, &o) > 0) {
+		if (o.type == LCP_OPT_MAGIC && o.len == 6)
+			p->want.magic = get_be32(o.val);
+		else if (o.type == LCP_OPT_MRU && o.len == 4)
+			p->want.mru = get_be16(o.val);
+	}
+	pos = 0;
+	p->st.auth = PPP_AUTH_NONE;
+	while (ppp_opt_next(x->last_sent, x->last_sent_len, &pos, &o) > 0) {
+		if (o.type == LCP_OPT_AUTH)
+			p->st.auth = auth_from_opt(&o);
+		else if (o.type == LCP_OPT_MAGIC && o.len == 6)
+			p->st.peer_magic = get_be32(o.val);
+		else if (o.type == LCP_OPT_MRU && o.len == 4)
+			p->st.peer_mru = get_be16(o.val);
+	}
+	p->st.proxy_lcp_used = true;
+	return true;
+}
+
 bool
 lcp_take_proxy(struct ppp *p, const struct ppp_proxy *x)
 {

@@ -213,9 +213,10 @@ ppp_start(struct ppp *p, uint64_t now, const struct ppp_proxy *proxy)
 		return;
 	p->started = true;
 	ppp_set_phase(p, PPP_PHASE_ESTABLISH);
-	if (proxy != NULL)
+	if (proxy != NULL && p->cfg.role == PPP_ROLE_SERVER)
 		auth_take_proxy(p, proxy);
-	if (proxy != NULL && p->cfg.role == PPP_ROLE_SERVER && lcp_take_proxy(p, proxy)) {
+	if (proxy != NULL && (p->cfg.role == PPP_ROLE_SERVER ? lcp_take_proxy(p, proxy)
+							     : lcp_take_proxy_client(p, proxy))) {
 		ppp_fsm_force_open(&p->lcp, now);
 	} else {
 		ppp_fsm_up(&p->lcp, now);

@@ -199,7 +199,9 @@ void ppp_destroy(struct ppp *p);
 
 /*
  * Starts the link. Server: proxy may carry the ICCN's proxy LCP and proxy
- * authentication (NULL: negotiate everything). Client: proxy is NULL.
+ * authentication (NULL: negotiate everything). Client: proxy, when given,
+ * is what its LAC negotiated with it (LCP open at once, ready to answer the
+ * Authentication-Protocol the LAC asked for; the LNS's Success ends it).
  */
 void ppp_start(struct ppp *p, uint64_t now, const struct ppp_proxy *proxy);
 /* One frame from the peer (address/control optional, protocol, data). */

@@ -115,6 +115,7 @@ void ppp_network_phase(struct ppp *p);
 extern const struct ppp_fsm_ops lcp_ops;
 /* RFC 2661 §4.4.5: takes the LAC's negotiation; false to renegotiate. */
 bool lcp_take_proxy(struct ppp *p, const struct ppp_proxy *proxy);
+bool lcp_take_proxy_client(struct ppp *p, const struct ppp_proxy *proxy);
 void lcp_send_echo(struct ppp *p);
 
 /* ppp_auth.c */

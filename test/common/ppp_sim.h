@@ -133,11 +133,11 @@ struct Link {
 		return c;
 	}
 
-	void start(const ppp_proxy *proxy = nullptr)
+	void start(const ppp_proxy *proxy = nullptr, const ppp_proxy *client_proxy = nullptr)
 	{
 		ppp_start(server.p, now, proxy);
 		if (client.p)
-			ppp_start(client.p, now, nullptr);
+			ppp_start(client.p, now, client_proxy);
 	}
 
 	// A frame to the server as if from the client.

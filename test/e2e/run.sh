@@ -98,6 +98,13 @@ check "one subscriber: setup, echoes both ways, CDN teardown" \
 	lac --user 2500-1 --password cisco --pings 3
 check "40 subscribers over 4 tunnels, torn down by StopCCN" \
 	lac --user 2500-1 --password cisco --tunnels 4 --sessions 10 --pings 2 --teardown stopccn
+proxied_calls() {
+	local before
+	before=$(grep -c "(proxy)" "$log")
+	lac --user 2500-1 --password cisco --tunnels 2 --sessions 5 --pings 1 --proxy >/dev/null &&
+		[ "$(($(grep -c "(proxy)" "$log") - before))" -eq 10 ]
+}
+check "10 calls with proxy LCP and proxy CHAP from the LAC: taken, no renegotiation" proxied_calls
 check "1 000 sessions over 10 tunnels, in 5 rounds of 200 (the pool holds 240): each passes \
 echoes and hangs up by CDN, the pool gets every address back" \
 	lac --user 2500-1 --password cisco --tunnels 10 --sessions 20 --rounds 5 --pings 1

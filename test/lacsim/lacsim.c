@@ -14,12 +14,14 @@
  *          [--host hgw] [--secret hello] [--tunnels 1] [--sessions 1]
  *          [--user alice] [--password s3cret] [--pings 3] [--timeout 60]
  *          [--teardown cdn|stopccn] [--hold SECONDS] [--rounds R] [--rate N]
- *          [--pcap FILE]
+ *          [--pcap FILE] [--proxy]
  *
  * --rounds R: the calls come up, pass their echoes and hang up (CDN) R
  * times over the same tunnels (more sessions than a pool holds at once).
  * --rate N: at most N calls dialled a second. --pcap FILE: one echo
  * request per session of the first round as the LNS receives it.
+ * --proxy: the LAC has negotiated LCP and taken the CHAP answer itself, and
+ * hands both over in the ICCN (proxy LCP, proxy authentication).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -37,6 +39,7 @@
 #include "l2tp_engine.h"
 #include "lns_log.h"
 #include "ppp.h"
+#include "ppp_auth_crypto.h"
 
 struct sim;
 
@@ -48,6 +51,9 @@ struct call {
 	uint16_t pings_sent, pings_back;
 	uint32_t echoes_answered; /* requests from the core to this subscriber */
 	uint64_t dialled_at, up_at;
+	/* --proxy: what the LAC negotiated with the subscriber, for the ICCN and for it */
+	uint8_t lcp_theirs[10], lcp_ours[11]; /* its CONFREQ options, and the LAC's */
+	uint8_t chap_id, challenge[16], response[CHAP_MD5_LEN];
 };
 
 struct sim {
@@ -63,6 +69,7 @@ struct sim {
 	uint32_t target;
 	unsigned pings, hold_s;
 	unsigned rate;	/* calls dialled a second; 0: all at once */
+	bool proxy;	/* proxy LCP and proxy CHAP in the ICCN */
 	unsigned round; /* calls' trace names stay unique over rounds */
 	bool stopccn;
 	uint64_t now;
@@ -149,7 +156,12 @@ eng_event(void *ctx, const struct l2tp_event *ev)
 	if (c == NULL)
 		return;
 	if (ev->type == L2TP_EV_SESSION_UP) {
-		ppp_start(c->ppp, s->now, NULL);
+		struct ppp_proxy x = { .last_sent = c->lcp_ours,
+				       .last_sent_len = sizeof(c->lcp_ours),
+				       .last_rcvd = c->lcp_theirs,
+				       .last_rcvd_len = sizeof(c->lcp_theirs) };
+
+		ppp_start(c->ppp, s->now, s->proxy ? &x : NULL);
 	} else if (ev->type == L2TP_EV_SESSION_DOWN) {
 		c->s = NULL;
 		if (!c->down)
@@ -372,6 +384,45 @@ open_tunnels(struct sim *s)
 }
 
 static void
+put_field(struct l2tp_bytes_field *f, const void *v, size_t len)
+{
+	f->len = (uint8_t)len;
+	memcpy(f->data, v, len);
+}
+
+/*
+ * As a LAC that negotiated LCP and took the CHAP answer itself (RFC 2661
+ * §4.4.5): the subscriber asked MRU 1460 and its magic, the LAC asked CHAP
+ * and its own magic, and the subscriber answered the LAC's challenge.
+ */
+static void
+proxy_negotiate(struct sim *s, struct call *c, struct l2tp_call_params *cp)
+{
+	uint8_t mine[4], lacs[4];
+
+	rnd(s, mine, 4);
+	rnd(s, lacs, 4);
+	mine[0] |= 1; /* never 0 */
+	lacs[0] |= 1;
+	memcpy(c->lcp_theirs, (uint8_t[]){ 0x01, 0x04, 0x05, 0xb4, 0x05, 0x06 }, 6);
+	memcpy(c->lcp_theirs + 6, mine, 4);
+	memcpy(c->lcp_ours, (uint8_t[]){ 0x03, 0x05, 0xc2, 0x23, 0x05, 0x05, 0x06 }, 7);
+	memcpy(c->lcp_ours + 7, lacs, 4);
+	rnd(s, &c->chap_id, 1);
+	rnd(s, c->challenge, sizeof(c->challenge));
+	chap_md5_response(c->response, c->chap_id, s->password, strlen(s->password), c->challenge,
+			  sizeof(c->challenge));
+	put_field(&cp->initial_rcvd_lcp, c->lcp_theirs, sizeof(c->lcp_theirs));
+	put_field(&cp->last_rcvd_lcp, c->lcp_theirs, sizeof(c->lcp_theirs));
+	put_field(&cp->last_sent_lcp, c->lcp_ours, sizeof(c->lcp_ours));
+	cp->proxy_auth_type = L2TP_PROXY_AUTH_CHAP;
+	cp->proxy_auth_id = c->chap_id;
+	put_field(&cp->proxy_auth_name, s->user, strnlen(s->user, 64));
+	put_field(&cp->proxy_auth_challenge, c->challenge, sizeof(c->challenge));
+	put_field(&cp->proxy_auth_response, c->response, sizeof(c->response));
+}
+
+static void
 dial_one(struct sim *s, struct l2tp_tunnel *t)
 {
 	struct call *c = &s->calls[s->n_calls++];
@@ -393,6 +444,8 @@ dial_one(struct sim *s, struct l2tp_tunnel *t)
 	snprintf(pc.trace, sizeof(pc.trace), "sub%u.%u", s->round, s->n_calls);
 	pc.ipv6cp = false;
 	c->ppp = ppp_create(&pc, &call_ops, c);
+	if (s->proxy)
+		proxy_negotiate(s, c, &cp);
 	c->s = c->ppp != NULL ? l2tp_session_incoming(t, s->now, &cp) : NULL;
 	if (c->s == NULL)
 		return;
@@ -580,12 +633,25 @@ int
 main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "server", 1, 0, 's' },   { "local", 1, 0, 'l' },   { "target", 1, 0, 'T' },
-		{ "host", 1, 0, 'H' },	   { "secret", 1, 0, 'S' },  { "tunnels", 1, 0, 't' },
-		{ "sessions", 1, 0, 'n' }, { "user", 1, 0, 'u' },    { "password", 1, 0, 'p' },
-		{ "pings", 1, 0, 'P' },	   { "timeout", 1, 0, 'w' }, { "teardown", 1, 0, 'd' },
-		{ "hold", 1, 0, 'o' },	   { "rounds", 1, 0, 'r' },  { "rate", 1, 0, 'R' },
-		{ "pcap", 1, 0, 'c' },	   { "debug", 0, 0, 'D' },   { 0, 0, 0, 0 },
+		{ "server", 1, 0, 's' },
+		{ "local", 1, 0, 'l' },
+		{ "target", 1, 0, 'T' },
+		{ "host", 1, 0, 'H' },
+		{ "secret", 1, 0, 'S' },
+		{ "tunnels", 1, 0, 't' },
+		{ "sessions", 1, 0, 'n' },
+		{ "user", 1, 0, 'u' },
+		{ "password", 1, 0, 'p' },
+		{ "pings", 1, 0, 'P' },
+		{ "timeout", 1, 0, 'w' },
+		{ "teardown", 1, 0, 'd' },
+		{ "hold", 1, 0, 'o' },
+		{ "rounds", 1, 0, 'r' },
+		{ "rate", 1, 0, 'R' },
+		{ "pcap", 1, 0, 'c' },
+		{ "proxy", 0, 0, 'x' },
+		{ "debug", 0, 0, 'D' },
+		{ 0, 0, 0, 0 },
 	};
 	struct sim s = { .n_tunnels = 1,
 			 .n_sessions = 1,
@@ -648,6 +714,9 @@ main(int argc, char **argv)
 			break;
 		case 'c':
 			pcap = optarg;
+			break;
+		case 'x':
+			s.proxy = true;
 			break;
 		case 'o':
 			s.hold_s = (unsigned)atoi(optarg);

@@ -260,6 +260,31 @@ TEST(PppProxy, SeedCallAuthenticatesWithoutANewNegotiation)
 		EXPECT_TRUE(logged(line)) << line;
 }
 
+// A client behind a proxying LAC (lacsim --proxy): both ends start from the
+// proxy; no LCP and no challenge on the wire, straight to IPCP.
+TEST(PppProxy, ClientFromTheSameProxyGoesStraightToIpcp)
+{
+	ppp_cfg c = Link::client_cfg();
+	snprintf(c.name, sizeof(c.name), "2500-1");
+	snprintf(c.secret, sizeof(c.secret), "cisco");
+	Link l(Link::server_cfg(), c);
+	ppp_proxy x = seed_proxy();
+	l.start(&x, &x);
+	EXPECT_EQ(PPP_FSM_OPENED, ppp_lcp(l.client.p)->state);
+	EXPECT_EQ(0x6EE4E865u, ppp_state(l.client.p)->our_magic);
+	EXPECT_EQ(0x109D08F2u, ppp_state(l.client.p)->peer_magic);
+	EXPECT_EQ(PPP_AUTH_CHAP_MD5, ppp_state(l.client.p)->auth);
+	l.run_for(5000);
+	EXPECT_TRUE(ppp_state(l.server.p)->ipv4_up);
+	EXPECT_TRUE(ppp_state(l.client.p)->ipv4_up);
+	EXPECT_EQ(0u, count_sent(l.client, PPP_PROTO_LCP, PPP_CONFREQ));
+	EXPECT_EQ(0u, count_sent(l.server, PPP_PROTO_LCP, PPP_CONFREQ));
+	EXPECT_EQ(0u, count_sent(l.server, PPP_PROTO_CHAP, 1));
+	EXPECT_EQ(0u, count_sent(l.client, PPP_PROTO_CHAP, 2)); // the LAC answered for it
+	// and the link is sound: echoes use the magic numbers of the proxy
+	EXPECT_FALSE(l.client.down);
+}
+
 TEST(PppProxy, NotAcceptableProxyLcpIsRenegotiated)
 {
 	Link l(with_auth(Link::server_cfg(), PPP_AUTH_MSCHAPV2), Link::client_cfg());

@@ -104,6 +104,8 @@ proxied_calls() {
 	lac --user 2500-1 --password cisco --tunnels 2 --sessions 5 --pings 1 --proxy >/dev/null &&
 		[ "$(($(grep -c "(proxy)" "$log") - before))" -eq 10 ]
 }
+check "UDP from 10 subscribers to the core; its port-unreachable answers come back" \
+	lac --user 2500-1 --password cisco --tunnels 2 --sessions 5 --pings 2 --udp
 check "10 calls with proxy LCP and proxy CHAP from the LAC: taken, no renegotiation" proxied_calls
 check "1 000 sessions over 10 tunnels, in 5 rounds of 200 (the pool holds 240): each passes \
 echoes and hangs up by CDN, the pool gets every address back" \

@@ -14,7 +14,7 @@
  *          [--host hgw] [--secret hello] [--tunnels 1] [--sessions 1]
  *          [--user alice] [--password s3cret] [--pings 3] [--timeout 60]
  *          [--teardown cdn|stopccn] [--hold SECONDS] [--rounds R] [--rate N]
- *          [--pcap FILE] [--proxy]
+ *          [--pcap FILE] [--proxy] [--udp]
  *
  * --rounds R: the calls come up, pass their echoes and hang up (CDN) R
  * times over the same tunnels (more sessions than a pool holds at once).
@@ -22,6 +22,8 @@
  * request per session of the first round as the LNS receives it.
  * --proxy: the LAC has negotiated LCP and taken the CHAP answer itself, and
  * hands both over in the ICCN (proxy LCP, proxy authentication).
+ * --udp: UDP probes to closed ports of the target instead of echoes; the
+ * ICMP port unreachable that comes back counts as the reply.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -70,6 +72,7 @@ struct sim {
 	unsigned pings, hold_s;
 	unsigned rate;	/* calls dialled a second; 0: all at once */
 	bool proxy;	/* proxy LCP and proxy CHAP in the ICCN */
+	bool udp;	/* UDP probes rather than ICMP echoes */
 	unsigned round; /* calls' trace names stay unique over rounds */
 	bool stopccn;
 	uint64_t now;
@@ -180,13 +183,43 @@ eng_policy(void *ctx, const uint8_t *h, size_t n, const struct l2tp_addr *a,
 static const struct l2tp_engine_ops eng_ops = { eng_tx, eng_event, eng_policy, rnd, NULL };
 
 /* An ICMP echo request in IPv4 in PPP, from the subscriber's address. */
-/* An ICMP echo request in IPv4 in PPP, from the subscriber's address; its length. */
+static size_t
+build_udp(struct call *c, uint16_t seq, uint8_t *f)
+{
+	uint8_t *ip = f + 4, *udp = ip + 20;
+
+	memset(f, 0, 4 + 20 + 8 + 32);
+	f[0] = 0xff;
+	f[1] = 0x03;
+	put_be16(f + 2, PPP_PROTO_IP);
+	ip[0] = 0x45;
+	put_be16(ip + 2, 20 + 8 + 32);
+	put_be16(ip + 4, seq);
+	ip[8] = 64;
+	ip[9] = 17;
+	put_be32(ip + 12, ppp_state(c->ppp)->our_ipv4);
+	put_be32(ip + 16, c->sim->target);
+	put_be16(ip + 10, inet_csum(ip, 20));
+	put_be16(udp, (uint16_t)(40000 + (c - c->sim->calls) % 20000));
+	put_be16(udp + 2, (uint16_t)(33434 + seq));
+	put_be16(udp + 4, 8 + 32);
+	memset(udp + 8, 0x5a, 32); /* checksum 0: none (RFC 768) */
+	return 4 + 20 + 8 + 32;
+}
+
+/*
+ * A probe in IPv4 in PPP, from the subscriber's address; its length. ICMP:
+ * an echo request. UDP (--udp): a datagram to a closed port of the target
+ * (33434 + seq, as traceroute), whose ICMP "port unreachable" comes back.
+ */
 static size_t
 build_ping(struct call *c, uint16_t seq, uint8_t *f)
 {
 	uint8_t *ip = f + 4, *icmp = ip + 20;
 	uint32_t src = ppp_state(c->ppp)->our_ipv4;
 
+	if (c->sim->udp)
+		return build_udp(c, seq, f);
 	memset(f, 0, 4 + 20 + 8 + 32);
 	f[0] = 0xff;
 	f[1] = 0x03;
@@ -264,8 +297,10 @@ data_in(struct sim *s, const struct l2tp_hdr *h, const uint8_t *p)
 	if (fr.info_len < 28 || fr.info[9] != 1 || (fr.info[0] & 0xf0) != 0x40 ||
 	    get_be32(fr.info + 16) != ppp_state(c->ppp)->our_ipv4)
 		return;
-	if (fr.info[(fr.info[0] & 0xfu) * 4u] == 0)
+	if (fr.info[(fr.info[0] & 0xfu) * 4u] == 0 && !c->sim->udp)
 		c->pings_back++;
+	else if (fr.info[(fr.info[0] & 0xfu) * 4u] == 3 && c->sim->udp)
+		c->pings_back++; /* port unreachable: the UDP probe got there */
 	else if (fr.info[(fr.info[0] & 0xfu) * 4u] == 8)
 		answer_echo(c, fr.info, fr.info_len);
 }
@@ -633,25 +668,13 @@ int
 main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "server", 1, 0, 's' },
-		{ "local", 1, 0, 'l' },
-		{ "target", 1, 0, 'T' },
-		{ "host", 1, 0, 'H' },
-		{ "secret", 1, 0, 'S' },
-		{ "tunnels", 1, 0, 't' },
-		{ "sessions", 1, 0, 'n' },
-		{ "user", 1, 0, 'u' },
-		{ "password", 1, 0, 'p' },
-		{ "pings", 1, 0, 'P' },
-		{ "timeout", 1, 0, 'w' },
-		{ "teardown", 1, 0, 'd' },
-		{ "hold", 1, 0, 'o' },
-		{ "rounds", 1, 0, 'r' },
-		{ "rate", 1, 0, 'R' },
-		{ "pcap", 1, 0, 'c' },
-		{ "proxy", 0, 0, 'x' },
-		{ "debug", 0, 0, 'D' },
-		{ 0, 0, 0, 0 },
+		{ "server", 1, 0, 's' },   { "local", 1, 0, 'l' },   { "target", 1, 0, 'T' },
+		{ "host", 1, 0, 'H' },	   { "secret", 1, 0, 'S' },  { "tunnels", 1, 0, 't' },
+		{ "sessions", 1, 0, 'n' }, { "user", 1, 0, 'u' },    { "password", 1, 0, 'p' },
+		{ "pings", 1, 0, 'P' },	   { "timeout", 1, 0, 'w' }, { "teardown", 1, 0, 'd' },
+		{ "hold", 1, 0, 'o' },	   { "rounds", 1, 0, 'r' },  { "rate", 1, 0, 'R' },
+		{ "pcap", 1, 0, 'c' },	   { "proxy", 0, 0, 'x' },   { "udp", 0, 0, 'U' },
+		{ "debug", 0, 0, 'D' },	   { 0, 0, 0, 0 },
 	};
 	struct sim s = { .n_tunnels = 1,
 			 .n_sessions = 1,
@@ -717,6 +740,9 @@ main(int argc, char **argv)
 			break;
 		case 'x':
 			s.proxy = true;
+			break;
+		case 'U':
+			s.udp = true;
 			break;
 		case 'o':
 			s.hold_s = (unsigned)atoi(optarg);

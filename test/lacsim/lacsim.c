@@ -807,11 +807,12 @@ main(int argc, char **argv)
 			hang_up_all(&s);
 	}
 	if (rounds > 1)
-		printf("lacsim: %u rounds: %u sessions up, %u failed; echo %llu sent, %llu back; "
-		       "%u "
-		       "sessions short of replies\n",
-		       rounds, total.up, total.failed, (unsigned long long)total.sent,
-		       (unsigned long long)total.back, total.short_pings);
+		printf("lacsim: %u rounds: %u sessions up, %u failed; setup %.2f s in all (%.0f "
+		       "sessions/s); echo %llu sent, %llu back; %u sessions short of replies\n",
+		       rounds, total.up, total.failed, (double)total.setup_ms / 1000,
+		       total.setup_ms > 0 ? total.up * 1000.0 / (double)total.setup_ms : 0.0,
+		       (unsigned long long)total.sent, (unsigned long long)total.back,
+		       total.short_pings);
 	rc = total.failed == 0 && total.short_pings == 0 && total.up > 0 ? 0 : 1;
 	if (s.hold_s > 0) {
 		uint64_t answered = 0;

@@ -55,6 +55,19 @@ on_signal(int sig)
 		stop_requested = 1;
 }
 
+/* The control lcore's own outcomes, beside the engines' and the workers'. */
+#define LNSD_COUNTERS(X)                                                                 \
+	X(tx_dropped, "control packets not sent: no mbuf, or the control TX queue full") \
+	X(tx_no_mac, "control packets held back: next hop not resolved (retransmitted)") \
+	X(punt_not_ours, "UDP to an address that is not our L2TP address")               \
+	X(punt_other, "punted frames neither ARP nor UDP")
+
+struct lnsd_counters {
+#define X(n, t) uint64_t n;
+	LNSD_COUNTERS(X)
+#undef X
+};
+
 /* What lnsd shows of a published session, by its dataplane counters slot. */
 struct lnsd_sub {
 	bool up;
@@ -83,7 +96,7 @@ struct lnsd {
 	struct lns *lns;
 	struct neigh_table *neigh;
 	struct lnsd_sub *subs; /* [max_sessions] */
-	uint64_t tx_no_mac, tx_dropped, punt_other, punt_not_ours;
+	struct lnsd_counters cnt;
 };
 
 static uint64_t
@@ -119,13 +132,13 @@ send_frame(struct lnsd *d, uint16_t port, const uint8_t *frame, size_t len)
 
 	if (m == NULL || (p = rte_pktmbuf_append(m, (uint16_t)len)) == NULL) {
 		rte_pktmbuf_free(m);
-		d->tx_dropped++;
+		d->cnt.tx_dropped++;
 		return;
 	}
 	memcpy(p, frame, len);
 	if (rte_eth_tx_burst(port, d->ctl_txq, &m, 1) != 1) {
 		rte_pktmbuf_free(m);
-		d->tx_dropped++;
+		d->cnt.tx_dropped++;
 	}
 }
 
@@ -165,11 +178,11 @@ udp_send(void *ctx, const struct l2tp_addr *peer, const uint8_t *payload, size_t
 	struct rte_ether_addr dmac;
 
 	if (len + 42 > sizeof(f)) {
-		d->tx_dropped++;
+		d->cnt.tx_dropped++;
 		return;
 	}
 	if (neigh_resolve(d->neigh, now_ms(), d->access_port, next_hop(d->access, dst), mac) != 0) {
-		d->tx_no_mac++; /* the L2TP channel and PPP retransmit */
+		d->cnt.tx_no_mac++; /* the L2TP channel and PPP retransmit */
 		return;
 	}
 	memcpy(dmac.addr_bytes, mac, 6);
@@ -293,16 +306,16 @@ control_input(struct lnsd *d, struct rte_mbuf *m, uint64_t now)
 		return;
 	}
 	if (type != RTE_ETHER_TYPE_IPV4 || len < off + 28) {
-		d->punt_other++;
+		d->cnt.punt_other++;
 		return;
 	}
 	ihl = (p[off] & 0xfu) * 4;
 	if (p[off + 9] != IPPROTO_UDP || len < off + ihl + 8) {
-		d->punt_other++;
+		d->cnt.punt_other++;
 		return;
 	}
 	if (get_be32(p + off + 16) != d->access->ipv4) {
-		d->punt_not_ours++; /* L2TP only on the access address (l2tp.listen) */
+		d->cnt.punt_not_ours++; /* L2TP only on the access address (l2tp.listen) */
 		return;
 	}
 	memcpy(peer.ip, p + off + 12, 4);
@@ -732,6 +745,14 @@ print_port(const char *name, uint16_t port)
 		(unsigned long long)st.oerrors, (unsigned long long)st.rx_nombuf);
 }
 
+/* One counter, when it counted anything. */
+static void
+counter_line(const char *name, uint64_t value, const char *text)
+{
+	if (value != 0)
+		fprintf(stderr, "  %-24s %12llu  %s\n", name, (unsigned long long)value, text);
+}
+
 static void
 print_counters(struct lnsd *d)
 {
@@ -744,32 +765,16 @@ print_counters(struct lnsd *d)
 	dp_counters_sum(w, d->n_workers, sum);
 	fprintf(stderr, "lnsd: dataplane counters:\n");
 	for (int c = 0; c < DP_COUNTER_MAX; c++)
-		if (sum[c])
-			fprintf(stderr, "  %-24s %12llu  %s\n", dp_counter_name(c),
-				(unsigned long long)sum[c], dp_counter_text(c));
+		counter_line(dp_counter_name(c), sum[c], dp_counter_text(c));
 	print_port(d->access->name, d->access_port);
 	print_port(d->core->name, d->core_port);
 	fprintf(stderr, "lnsd: control lcore counters:\n");
-#define X(n, t)    \
-	if (ls->n) \
-		fprintf(stderr, "  %-24s %12llu  %s\n", #n, (unsigned long long)ls->n, t);
+#define X(n, t) counter_line(#n, ls->n, t);
 	LNS_COUNTERS(X)
 #undef X
-	if (d->tx_dropped)
-		fprintf(stderr, "  %-24s %12llu  %s\n", "tx_dropped",
-			(unsigned long long)d->tx_dropped,
-			"control packets not sent: no mbuf, or the control TX queue full");
-	if (d->tx_no_mac)
-		fprintf(stderr, "  %-24s %12llu  %s\n", "tx_no_mac",
-			(unsigned long long)d->tx_no_mac,
-			"control packets held back: next hop not resolved (retransmitted)");
-	if (d->punt_not_ours)
-		fprintf(stderr, "  %-24s %12llu  %s\n", "punt_not_ours",
-			(unsigned long long)d->punt_not_ours,
-			"UDP to an address that is not our L2TP address");
-	if (d->punt_other)
-		fprintf(stderr, "  %-24s %12llu  %s\n", "punt_other",
-			(unsigned long long)d->punt_other, "punted frames neither ARP nor UDP");
+#define X(n, t) counter_line(#n, d->cnt.n, t);
+	LNSD_COUNTERS(X)
+#undef X
 }
 
 static void

@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../common/lac_data.h"
 #include "cfg.h"
 #include "l2tp_engine.h"
 #include "lns.h"
@@ -220,18 +221,11 @@ static void
 client_send(void *ctx, const uint8_t *frame, size_t len)
 {
 	struct call *c = ctx;
-	struct l2tp_data_hdr_opts o = { 0 };
 	uint8_t buf[1600];
-	struct l2tp_tunnel *t;
-	size_t h;
+	size_t n = c->s != NULL ? lac_data_message(buf, sizeof(buf), c->s, frame, len) : 0;
 
-	if (c->s == NULL || len > sizeof(buf) - 16)
-		return;
-	t = l2tp_session_tunnel(c->s);
-	h = l2tp_hdr_put_data(buf, sizeof(buf), l2tp_tunnel_peer_id(t), l2tp_session_peer_id(c->s),
-			      len, &o);
-	memcpy(buf + h, frame, len);
-	wire_push(c->b, true, buf, h + len);
+	if (n > 0)
+		wire_push(c->b, true, buf, n);
 }
 
 static void

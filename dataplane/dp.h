@@ -179,6 +179,9 @@ int dp_routes_enable(struct dp_tables *t, uint32_t max_routes);
 int dp_route4_add(struct dp_tables *t, uint32_t prefix, uint8_t depth, uint16_t tunnel_id,
 		  uint16_t session_id);
 int dp_route4_del(struct dp_tables *t, uint32_t prefix, uint8_t depth);
+/* Anti-spoofing for routed prefixes: is addr in a prefix routed to this session? */
+bool dp_route4_is_behind(struct dp_tables *t, uint32_t addr, uint16_t tunnel_id,
+			 uint16_t session_id);
 
 /* Lookups used by the workers (bulk): entries, NULL where none. */
 void dp_lookup_l2tp(struct dp_tables *t, const uint32_t *keys, unsigned n,

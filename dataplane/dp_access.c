@@ -169,7 +169,9 @@ decap_ipv4(struct dp_worker *w, struct rte_mbuf *m, const struct dp_session *s, 
 		return;
 	}
 	ihl = (ip[0] & 0xfu) * 4;
-	if (get_be32(ip + 12) != s->sub_ipv4) {
+	/* the subscriber's address, or a prefix routed behind it (Framed-Route) */
+	if (get_be32(ip + 12) != s->sub_ipv4 &&
+	    !dp_route4_is_behind(w->tables, get_be32(ip + 12), s->tunnel_id, s->session_id)) {
 		drop(w, m, DP_DROP_SPOOFED);
 		return;
 	}

@@ -447,6 +447,17 @@ dp_route4_del(struct dp_tables *t, uint32_t prefix, uint8_t depth)
 	return rte_fib_delete(t->routes4, prefix, depth);
 }
 
+bool
+dp_route4_is_behind(struct dp_tables *t, uint32_t addr, uint16_t tunnel_id, uint16_t session_id)
+{
+	uint64_t nh = 0;
+
+	if (t->routes4 == NULL)
+		return false;
+	rte_fib_lookup_bulk(t->routes4, &addr, &nh, 1);
+	return nh == (uint64_t)dp_l2tp_key(tunnel_id, session_id) + 1;
+}
+
 void
 dp_lookup_routes4(struct dp_tables *t, const uint32_t *addrs, unsigned n,
 		  const struct dp_session **out)

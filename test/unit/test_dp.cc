@@ -1163,7 +1163,18 @@ TEST(DpCore, RoutedPrefixBehindASubscriber)
 	EXPECT_EQ(400, h.session_id);
 	EXPECT_EQ(1u, r.c(DP_DROP_NO_ROUTE));
 	free_out(out);
+	// and the LAN behind the subscriber may send from its prefix, nobody else's
+	uint64_t spoofed = r.c(DP_DROP_SPOOFED);
+	out = run_access(r, from_lac(Outer{}, inner_ipv4(0xCB007105, REMOTE)));
+	EXPECT_EQ(1, out.n_core);
+	free_out(out);
+	out = run_access(r, from_lac(Outer{}, inner_ipv4(0xCB007120, REMOTE)));
+	EXPECT_EQ(0, out.n_core);
+	EXPECT_EQ(spoofed + 1, r.c(DP_DROP_SPOOFED));
 	ASSERT_EQ(0, dp_route4_del(r.t, 0xCB007100, 28));
+	out = run_access(r, from_lac(Outer{}, inner_ipv4(0xCB007105, REMOTE)));
+	EXPECT_EQ(0, out.n_core);
+	EXPECT_EQ(spoofed + 2, r.c(DP_DROP_SPOOFED));
 	rte_mbuf *again = mbuf(from_core(inner_ipv4(REMOTE, 0xCB007105)));
 	dp_core_burst(&r.w, &again, 1, &out);
 	EXPECT_EQ(0, out.n_access);

@@ -183,6 +183,22 @@ int dp_route4_del(struct dp_tables *t, uint32_t prefix, uint8_t depth);
 bool dp_route4_is_behind(struct dp_tables *t, uint32_t addr, uint16_t tunnel_id,
 			 uint16_t session_id);
 
+/*
+ * Routed IPv6 prefixes behind subscribers (DHCPv6 prefix delegation,
+ * Framed-IPv6-Route), /64 or shorter: an rte_fib6 trie, next hop the
+ * session's L2TP key as for IPv4. The trie's first level is 64 MiB too.
+ */
+int dp_routes6_enable(struct dp_tables *t, uint32_t max_routes);
+int dp_route6_add(struct dp_tables *t, const uint8_t prefix[16], uint8_t depth, uint16_t tunnel_id,
+		  uint16_t session_id);
+int dp_route6_del(struct dp_tables *t, const uint8_t prefix[16], uint8_t depth);
+/* Anti-spoofing: is this /64 (first 8 bytes, as on the wire) routed to the session? */
+bool dp_route6_is_behind(struct dp_tables *t, uint64_t prefix, uint16_t tunnel_id,
+			 uint16_t session_id);
+/* For the misses of dp_lookup_sub6 (out[i] NULL): the routed prefixes. */
+void dp_lookup_routes6(struct dp_tables *t, const uint64_t *prefixes, unsigned n,
+		       const struct dp_session **out);
+
 /* Lookups used by the workers (bulk): entries, NULL where none. */
 void dp_lookup_l2tp(struct dp_tables *t, const uint32_t *keys, unsigned n,
 		    const struct dp_session **out);

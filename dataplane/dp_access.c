@@ -205,7 +205,8 @@ decap_ipv6(struct dp_worker *w, struct rte_mbuf *m, const struct dp_session *s, 
 		return;
 	}
 	memcpy(&prefix, ip + 8, sizeof(prefix));
-	if (s->sub_ipv6_prefix == 0 || prefix != s->sub_ipv6_prefix) {
+	if ((s->sub_ipv6_prefix == 0 || prefix != s->sub_ipv6_prefix) &&
+	    !dp_route6_is_behind(w->tables, prefix, s->tunnel_id, s->session_id)) {
 		drop(w, m, DP_DROP_SPOOFED);
 		return;
 	}

@@ -310,8 +310,10 @@ dp_core_burst(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n, struct dp
 		dp_lookup_sub4(w->tables, dst, n4, s4);
 		dp_lookup_routes4(w->tables, dst, n4, s4); /* the misses: routed prefixes */
 	}
-	if (n6)
+	if (n6) {
 		dp_lookup_sub6(w->tables, dst6, n6, s6);
+		dp_lookup_routes6(w->tables, dst6, n6, s6); /* the misses: routed prefixes */
+	}
 	for (unsigned k = 0; k < n4 + n6; k++) {
 		uint16_t i = k < n4 ? idx4[k] : idx6[k - n4];
 		const struct dp_session *s = k < n4 ? s4[k] : s6[k - n4];

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include <rte_fib.h>
+#include <rte_fib6.h>
 #include <rte_hash.h>
 #include <rte_hash_crc.h>
 #include <rte_malloc.h>
@@ -40,7 +41,8 @@ struct dp_tables {
 	struct rte_hash *by_l2tp;
 	struct rte_hash *by_sub4;
 	struct rte_hash *by_sub6;
-	struct rte_fib *routes4; /* NULL until dp_routes_enable() */
+	struct rte_fib *routes4;  /* NULL until dp_routes_enable() */
+	struct rte_fib6 *routes6; /* NULL until dp_routes6_enable() */
 	struct rte_rcu_qsbr *qsbr;
 	char name[32];
 	uint32_t capacity;
@@ -175,6 +177,7 @@ dp_tables_free(struct dp_tables *t)
 	rte_hash_free(t->by_sub4);
 	rte_hash_free(t->by_sub6);
 	rte_fib_free(t->routes4);
+	rte_fib6_free(t->routes6);
 	rte_free(t->retired);
 	rte_free(t->entries);
 	rte_free(t->free_entry);
@@ -476,6 +479,98 @@ dp_lookup_routes4(struct dp_tables *t, const uint32_t *addrs, unsigned n,
 	if (m == 0)
 		return;
 	rte_fib_lookup_bulk(t->routes4, ips, nh, (int)m);
+	for (unsigned k = 0; k < m; k++) {
+		uint32_t key;
+		void *data;
+
+		if (nh[k] == 0)
+			continue;
+		key = (uint32_t)(nh[k] - 1);
+		if (rte_hash_lookup_data(t->by_l2tp, &key, &data) >= 0)
+			out[idx[k]] = data;
+	}
+}
+
+int
+dp_routes6_enable(struct dp_tables *t, uint32_t max_routes)
+{
+	char name[RTE_MEMZONE_NAMESIZE];
+	/* a /56 takes four tbl8 groups below the trie's 24-bit first level, a /64 five */
+	struct rte_fib6_conf conf = {
+		.type = RTE_FIB6_TRIE,
+		.default_nh = 0, /* no route */
+		.max_routes = (int)max_routes,
+		.trie = { .nh_sz = RTE_FIB6_TRIE_4B, .num_tbl8 = max_routes * 5 + 64 },
+	};
+
+	if (t->routes6 != NULL)
+		return 0;
+	snprintf(name, sizeof(name), "%.20s_r6", t->name);
+	t->routes6 = rte_fib6_create(name, SOCKET_ID_ANY, &conf);
+	return t->routes6 != NULL ? 0 : -ENOMEM;
+}
+
+int
+dp_route6_add(struct dp_tables *t, const uint8_t prefix[16], uint8_t depth, uint16_t tunnel_id,
+	      uint16_t session_id)
+{
+	if (t->routes6 == NULL)
+		return -ENOTSUP;
+	if (depth == 0 || depth > 64)
+		return -EINVAL;
+	return rte_fib6_add(t->routes6, prefix, depth,
+			    (uint64_t)dp_l2tp_key(tunnel_id, session_id) + 1);
+}
+
+int
+dp_route6_del(struct dp_tables *t, const uint8_t prefix[16], uint8_t depth)
+{
+	if (t->routes6 == NULL)
+		return -ENOTSUP;
+	return rte_fib6_delete(t->routes6, prefix, depth);
+}
+
+/* Routes are /64 or shorter, so the first 8 bytes decide; the rest is zero. */
+static void
+routes6_lookup(struct dp_tables *t, const uint64_t *prefixes, unsigned n, uint64_t *nh)
+{
+	uint8_t ips[DP_BURST][RTE_FIB6_IPV6_ADDR_SIZE];
+
+	for (unsigned i = 0; i < n; i++) {
+		memcpy(ips[i], &prefixes[i], 8);
+		memset(ips[i] + 8, 0, 8);
+	}
+	rte_fib6_lookup_bulk(t->routes6, ips, nh, (int)n);
+}
+
+bool
+dp_route6_is_behind(struct dp_tables *t, uint64_t prefix, uint16_t tunnel_id, uint16_t session_id)
+{
+	uint64_t nh = 0;
+
+	if (t->routes6 == NULL)
+		return false;
+	routes6_lookup(t, &prefix, 1, &nh);
+	return nh == (uint64_t)dp_l2tp_key(tunnel_id, session_id) + 1;
+}
+
+void
+dp_lookup_routes6(struct dp_tables *t, const uint64_t *prefixes, unsigned n,
+		  const struct dp_session **out)
+{
+	uint64_t miss[DP_BURST], nh[DP_BURST];
+	unsigned idx[DP_BURST], m = 0;
+
+	if (t->routes6 == NULL)
+		return;
+	for (unsigned i = 0; i < n; i++)
+		if (out[i] == NULL) {
+			miss[m] = prefixes[i];
+			idx[m++] = i;
+		}
+	if (m == 0)
+		return;
+	routes6_lookup(t, miss, m, nh);
 	for (unsigned k = 0; k < m; k++) {
 		uint32_t key;
 		void *data;

@@ -1181,3 +1181,50 @@ TEST(DpCore, RoutedPrefixBehindASubscriber)
 	EXPECT_EQ(2u, r.c(DP_DROP_NO_ROUTE));
 	EXPECT_EQ(0u, rte_mempool_in_use_count(pool));
 }
+
+TEST(DpIpv6, DelegatedPrefixBehindASubscriber)
+{
+	Rig r;
+	ASSERT_EQ(0, dp_routes6_enable(r.t, 1024));
+	dp_session s = base_session();
+	s.sub_ipv6_prefix = prefix_key(SUB6);
+	ASSERT_GE(dp_session_add(r.t, &s), 0);
+	const uint8_t delegated[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0 }; // 2001:db8:1::/56
+	ASSERT_EQ(0, dp_route6_add(r.t, delegated, 56, 100, 200));
+	EXPECT_EQ(-EINVAL, dp_route6_add(r.t, delegated, 65, 100, 200));
+	EXPECT_EQ(-EINVAL, dp_route6_add(r.t, delegated, 0, 100, 200));
+	uint8_t lan[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 5 }; // 2001:db8:1:5::1
+	lan[15] = 1;
+	uint8_t outside[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 1, 1, 0 }; // 2001:db8:1:100::1
+	outside[15] = 1;
+	dp_out out = {};
+	rte_mbuf *m[2] = { mbuf(from_core(inner_ipv6(REMOTE6, lan))),
+			   mbuf(from_core(inner_ipv6(REMOTE6, outside))) };
+	dp_core_burst(&r.w, m, 2, &out);
+	ASSERT_EQ(1, out.n_access);
+	l2tp_hdr h;
+	Bytes b = bytes(out.access[0]);
+	ASSERT_EQ(L2TP_ST_OK, l2tp_hdr_parse(&h, &b[42], b.size() - 42));
+	EXPECT_EQ(400, h.session_id);
+	EXPECT_EQ(0, memcmp(&b[42 + h.hdr_len + 4 + 24], lan, 16)); // PPP a/c + proto, IPv6 dst
+	EXPECT_EQ(1u, r.c(DP_DROP_NO_ROUTE));
+	free_out(out);
+	// the delegated LAN may send from its prefix, nobody else's
+	Outer o;
+	o.ppp_proto = 0x0057;
+	out = run_access(r, from_lac(o, inner_ipv6(lan, REMOTE6)));
+	EXPECT_EQ(1, out.n_core);
+	free_out(out);
+	out = run_access(r, from_lac(o, inner_ipv6(outside, REMOTE6)));
+	EXPECT_EQ(0, out.n_core);
+	EXPECT_EQ(1u, r.c(DP_DROP_SPOOFED));
+	ASSERT_EQ(0, dp_route6_del(r.t, delegated, 56));
+	out = run_access(r, from_lac(o, inner_ipv6(lan, REMOTE6)));
+	EXPECT_EQ(0, out.n_core);
+	EXPECT_EQ(2u, r.c(DP_DROP_SPOOFED));
+	rte_mbuf *again = mbuf(from_core(inner_ipv6(REMOTE6, lan)));
+	dp_core_burst(&r.w, &again, 1, &out);
+	EXPECT_EQ(0, out.n_access);
+	EXPECT_EQ(2u, r.c(DP_DROP_NO_ROUTE));
+	EXPECT_EQ(0u, rte_mempool_in_use_count(pool));
+}

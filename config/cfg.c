@@ -22,6 +22,7 @@ enum ftype {
 	F_IPV4,	      /* "192.0.2.1" */
 	F_IPV4_PFX,   /* "192.0.2.1/24": address, and the prefix length at off2 */
 	F_ENUM,	      /* one of names[], into an int-sized enum */
+	F_SKIP,	      /* read by its section's own code (a list of maps) */
 	F_IPV4_LIST,  /* into uint32_t[max], count (unsigned) at off2 */
 	F_AUTH_LIST,  /* pap, chap, mschapv2: into enum cfg_auth[max], count at off2 */
 	F_RANGE_LIST, /* "a-b" or "a/len": into struct cfg_range[max], count at off2 */
@@ -277,6 +278,8 @@ read_map(struct ctx *x, const struct cfg_node *map, const struct field *fields, 
 		if (f->key == NULL)
 			error_at(x, k, "unknown key '%s' in %s (expected one of: %s)", k->scalar,
 				 what, known);
+		else if (f->type == F_SKIP)
+			continue;
 		else if (f->type >= F_IPV4_LIST)
 			read_list(x, f, v, base);
 		else if (want_kind(x, v, CFG_SCALAR, f->key))
@@ -293,6 +296,8 @@ static const char *const role_names[] = { "access", "core", "both", NULL };
 static const char *const too_big_names[] = { "fragment", "icmp", NULL };
 static const char *const reneg_names[] = { "on-mismatch", "never", "always", NULL };
 static const char *const seq_names[] = { "peer", "never", "always", NULL };
+static const char *const aaa_names[] = { "local", "radius", NULL };
+static const char *const realm_names[] = { "keep", "strip", NULL };
 
 static const struct field dpdk_fields[] = {
 	FLD(struct cfg_dpdk, workers, F_UINT, 1, 64),
@@ -360,6 +365,30 @@ static const struct field profile_fields[] = {
 	FLD(struct cfg_profile, max_in_setup, F_UINT, 0, 1000000),
 	FLD(struct cfg_profile, send_hello, F_BOOL),
 	FLD(struct cfg_profile, tolerate_unknown_mandatory_avp, F_BOOL),
+	{ "aaa", F_ENUM, offsetof(struct cfg_profile, aaa), sizeof(int), 0, 0, 0, aaa_names },
+	{ "realm", F_ENUM, offsetof(struct cfg_profile, realm), sizeof(int), 0, 0, 0, realm_names },
+	{ NULL },
+};
+
+static const struct field radius_server_fields[] = {
+	FLD(struct cfg_radius_server, address, F_IPV4),
+	FLD(struct cfg_radius_server, auth_port, F_UINT, 1, 65535),
+	FLD(struct cfg_radius_server, acct_port, F_UINT, 1, 65535),
+	FLD(struct cfg_radius_server, secret, F_STR),
+	{ NULL },
+};
+
+/* "servers" is read by read_radius(): a list of maps */
+static const struct field radius_fields[] = {
+	FLD(struct cfg_radius, nas_identifier, F_STR),
+	FLD(struct cfg_radius, nas_ip_address, F_IPV4),
+	FLD(struct cfg_radius, timeout_ms, F_UINT, 50, 60000),
+	FLD(struct cfg_radius, retries, F_UINT, 0, 10),
+	FLD(struct cfg_radius, threads, F_UINT, 1, 64),
+	FLD(struct cfg_radius, queue, F_UINT, 1, 1000000),
+	FLD(struct cfg_radius, acct_backlog, F_UINT, 1, 10000000),
+	FLD(struct cfg_radius, interim_interval_s, F_UINT, 0, 86400),
+	{ "servers", F_SKIP, 0, 0, 0, 0, 0, NULL }, /* read_radius() */
 	{ NULL },
 };
 
@@ -417,6 +446,11 @@ defaults(struct lns_config *c)
 	c->l2tp.max_tunnels = 4096;
 	c->l2tp.max_sessions = 131072;
 	c->l2tp.max_sessions_per_tunnel = 65535;
+	c->radius.timeout_ms = 1000;
+	c->radius.retries = 2;
+	c->radius.threads = 2;
+	c->radius.queue = 4096;
+	c->radius.acct_backlog = 65536;
 	for (unsigned i = 0; i < sizeof(c->log.level) / sizeof(c->log.level[0]); i++)
 		c->log.level[i] = LOG_INFO;
 }
@@ -557,6 +591,54 @@ check_users_and_ports(struct ctx *x, const struct lns_config *c, const struct cf
 	}
 }
 
+static void
+init_radius_server(void *p, const void *c)
+{
+	(void)c;
+	((struct cfg_radius_server *)p)->auth_port = 1812;
+	((struct cfg_radius_server *)p)->acct_port = 1813;
+}
+
+static void
+read_radius(struct ctx *x, struct lns_config *c, const struct cfg_node *n)
+{
+	struct cfg_radius_server *s;
+	unsigned count = 0;
+
+	read_map(x, n, radius_fields, (char *)&c->radius, "radius");
+	for (size_t i = 0; n->kind == CFG_MAP && i < n->n; i++) {
+		const struct cfg_node *v = n->pairs[i].value;
+
+		if (strcmp(n->pairs[i].key->scalar, "servers") != 0)
+			continue;
+		if (v->kind == CFG_SEQ && v->n > CFG_MAX_RADIUS) {
+			error_at(x, v, "radius: at most %d servers", CFG_MAX_RADIUS);
+			return;
+		}
+		s = read_list_of(x, v, radius_server_fields, sizeof(*s), &count, "radius server",
+				 init_radius_server, NULL);
+		for (unsigned k = 0; s != NULL && k < count; k++) {
+			if (s[k].address == 0 || s[k].secret[0] == '\0')
+				error_at(x, nth_item(v, k),
+					 "radius server: address and secret are required");
+			c->radius.servers[k] = s[k];
+		}
+		c->radius.n_servers = s != NULL ? count : 0;
+		free(s);
+	}
+}
+
+static void
+check_radius(struct ctx *x, const struct lns_config *c, const struct cfg_node *profiles)
+{
+	for (unsigned i = 0; i < c->n_profiles; i++)
+		if (c->profiles[i].aaa == CFG_AAA_RADIUS && c->radius.n_servers == 0)
+			error_at(x, nth_item(profiles, i),
+				 "profile '%s' authenticates by RADIUS, but the radius section "
+				 "names no servers",
+				 c->profiles[i].name);
+}
+
 static const struct cfg_node *
 section(const struct cfg_node *root, const char *key)
 {
@@ -578,8 +660,8 @@ section_key(const struct cfg_node *root, const char *key)
 static void
 read_all(struct ctx *x, struct lns_config *c, const struct cfg_node *root)
 {
-	static const char *const sections[] = { "dpdk",	    "ports", "l2tp",  "log",
-						"profiles", "users", "pools", NULL };
+	static const char *const sections[] = { "dpdk",	 "ports", "l2tp",   "log", "profiles",
+						"users", "pools", "radius", NULL };
 	const struct cfg_node *n;
 	struct cfg_port *ports;
 
@@ -591,7 +673,7 @@ read_all(struct ctx *x, struct lns_config *c, const struct cfg_node *root)
 		if (sections[k] == NULL)
 			error_at(x, root->pairs[i].key,
 				 "unknown section '%s' (expected dpdk, ports, l2tp, log, profiles, "
-				 "users, pools)",
+				 "users, pools, radius)",
 				 root->pairs[i].key->scalar);
 		else if (section(root, sections[k]) != root->pairs[i].value)
 			error_at(x, root->pairs[i].key,
@@ -628,6 +710,9 @@ read_all(struct ctx *x, struct lns_config *c, const struct cfg_node *root)
 		c->profiles[i].is_default = strcmp(c->profiles[i].name, "default") == 0;
 		c->profiles[i].line = nth_item(section(root, "profiles"), i)->line;
 	}
+	if ((n = section(root, "radius")) != NULL)
+		read_radius(x, c, n);
+	check_radius(x, c, section(root, "profiles"));
 	check_pools(x, c, section(root, "pools"));
 	check_profiles(x, c, section(root, "profiles"));
 	check_users_and_ports(x, c, section(root, "users"), section(root, "ports"));

@@ -22,6 +22,7 @@
 #define CFG_MAX_AUTH	 3
 #define CFG_MAX_RANGES	 16
 #define CFG_MAX_ERRORS	 32
+#define CFG_MAX_RADIUS	 4
 
 enum cfg_port_role { CFG_PORT_ACCESS, CFG_PORT_CORE, CFG_PORT_BOTH };
 /* A packet to a subscriber whose encapsulation exceeds the access MTU. */
@@ -29,6 +30,10 @@ enum cfg_too_big { CFG_TOO_BIG_FRAGMENT, CFG_TOO_BIG_ICMP };
 enum cfg_renegotiate { CFG_RENEG_ON_MISMATCH, CFG_RENEG_NEVER, CFG_RENEG_ALWAYS };
 enum cfg_auth { CFG_AUTH_PAP, CFG_AUTH_CHAP, CFG_AUTH_MSCHAPV2 };
 enum cfg_sequencing { CFG_SEQ_PEER, CFG_SEQ_NEVER, CFG_SEQ_ALWAYS };
+/* Who authenticates a profile's subscribers. */
+enum cfg_aaa { CFG_AAA_LOCAL, CFG_AAA_RADIUS };
+/* What RADIUS sees of user@realm. */
+enum cfg_realm { CFG_REALM_KEEP, CFG_REALM_STRIP };
 
 struct cfg_dpdk {
 	uint16_t workers;		      /* worker lcores; default 1 */
@@ -102,7 +107,29 @@ struct cfg_profile {
 	bool send_hello; /* default true */
 	/* peer quirk: unknown AVPs with the M bit skipped, not fatal (hits counted per tunnel) */
 	bool tolerate_unknown_mandatory_avp;
+	int aaa;       /* enum cfg_aaa; default local */
+	int realm;     /* enum cfg_realm; default keep */
 	unsigned line; /* where it was defined, for messages */
+};
+
+struct cfg_radius_server {
+	uint32_t address;	       /* host order */
+	uint16_t auth_port, acct_port; /* 1812, 1813 */
+	char secret[CFG_NAME_MAX];
+};
+
+/* RADIUS servers, tried in order: the next when one stops answering. */
+struct cfg_radius {
+	struct cfg_radius_server servers[CFG_MAX_RADIUS];
+	unsigned n_servers;
+	char nas_identifier[CFG_NAME_MAX]; /* default: the L2TP host name */
+	uint32_t nas_ip_address;	   /* default: the access port's address */
+	uint32_t timeout_ms;		   /* per attempt; default 1000 */
+	uint8_t retries;		   /* attempts per server after the first; default 2 */
+	uint16_t threads;		   /* AAA threads; default 2 */
+	uint32_t queue;			   /* authentications waiting or in flight; default 4096 */
+	uint32_t acct_backlog;		   /* accounting records kept for retry; default 65536 */
+	uint32_t interim_interval_s;	   /* default 0: only when RADIUS asks */
 };
 
 struct cfg_user {
@@ -136,6 +163,7 @@ struct lns_config {
 	unsigned n_users;
 	struct cfg_pool *pools;
 	unsigned n_pools;
+	struct cfg_radius radius;
 };
 
 struct cfg_errors {

@@ -280,5 +280,8 @@ struct l2tp_tunnel *l2tp_session_tunnel(const struct l2tp_session *s);
 bool l2tp_session_sequencing(const struct l2tp_session *s);
 void l2tp_session_set_udata(struct l2tp_session *s, void *udata);
 void *l2tp_session_udata(const struct l2tp_session *s);
+/* The peer's ICRQ Calling and Called Number (LNS); len 0: not sent. Longer ones are cut. */
+const struct l2tp_bytes_field *l2tp_session_calling_number(const struct l2tp_session *s);
+const struct l2tp_bytes_field *l2tp_session_called_number(const struct l2tp_session *s);
 
 #endif

@@ -24,6 +24,8 @@ struct l2tp_session {
 	bool sequencing;
 	void *udata;
 	struct l2tp_call_params *params; /* initiator only: what the call says */
+	/* responder: the peer's ICRQ numbers, for RADIUS Called/Calling-Station-Id */
+	struct l2tp_bytes_field calling_number, called_number;
 };
 
 struct l2tp_tunnel {

@@ -382,6 +382,16 @@ accept_call(struct l2tp_tunnel *t, const struct l2tp_msg *m, enum l2tp_role role
 	return s;
 }
 
+static void
+keep_number(struct l2tp_bytes_field *f, const struct l2tp_msg *m, unsigned type)
+{
+	if (!l2tp_msg_has(m, type))
+		return;
+	f->len = m->avp[type].len < sizeof(f->data) ? (uint8_t)m->avp[type].len
+						    : (uint8_t)sizeof(f->data);
+	memcpy(f->data, m->avp[type].ptr, f->len);
+}
+
 /* LNS: §7.4.1 idle + ICRQ -> ICRP, wait-connect. */
 static void
 recv_icrq(struct l2tp_tunnel *t, const struct l2tp_msg *m)
@@ -392,6 +402,8 @@ recv_icrq(struct l2tp_tunnel *t, const struct l2tp_msg *m)
 
 	if (s == NULL)
 		return;
+	keep_number(&s->calling_number, m, L2TP_AVP_CALLING_NUMBER);
+	keep_number(&s->called_number, m, L2TP_AVP_CALLED_NUMBER);
 	set_state(s, L2TP_SESSION_WAIT_CONNECT);
 	SLOG(s, LOG_INFO, "O ICRP to %s %u/%u", t->peer_name, t->peer_id, s->peer_id);
 	tunnel_msg_begin(t, &w, buf, sizeof(buf), L2TP_MSG_ICRP);
@@ -625,4 +637,16 @@ void *
 l2tp_session_udata(const struct l2tp_session *s)
 {
 	return s->udata;
+}
+
+const struct l2tp_bytes_field *
+l2tp_session_calling_number(const struct l2tp_session *s)
+{
+	return &s->calling_number;
+}
+
+const struct l2tp_bytes_field *
+l2tp_session_called_number(const struct l2tp_session *s)
+{
+	return &s->called_number;
 }

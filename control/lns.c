@@ -21,6 +21,15 @@
 
 struct lns;
 
+/* What a RADIUS call keeps for its accounting records. */
+struct radius_call {
+	struct aaa_call call;
+	uint8_t class_[AAA_CLASS_MAX];
+	uint8_t class_len;
+	struct aaa_route4 routes[AAA_MAX_ROUTES];
+	uint8_t n_routes;
+};
+
 /* One subscriber call: the L2TP session's udata, the PPP session's ctx. */
 struct lns_call {
 	struct lns *l;
@@ -35,6 +44,17 @@ struct lns_call {
 	struct ppp_auth_result answer;
 	char auth_resp[MSCHAPV2_AUTH_RESP_LEN + 1];
 	bool answer_pending;
+	/* RADIUS */
+	bool radius;	  /* the profile's aaa, when the call started */
+	bool aaa_waiting; /* an Access-Request is out */
+	bool realm_strip;
+	uint32_t generation;
+	uint32_t tx_speed, rx_speed; /* from the ICCN */
+	char message[AAA_STR_MAX * 2];
+	struct radius_call *rc; /* NULL unless radius */
+	bool acct_started;
+	uint64_t start_ms, deadline_ms, idle_ms, interim_ms, next_interim_ms, next_idle_check_ms;
+	uint64_t idle_since_ms, last_activity; /* packets seen at the last idle check */
 };
 
 /*
@@ -68,10 +88,14 @@ struct lns {
 	unsigned early_next; /* the oldest slot, written next */
 	unsigned early_n;    /* slots in use: most calls find none to scan for */
 	uint64_t now;
+	uint32_t boot_id, next_generation; /* Acct-Session-Id: unique across restarts */
+	struct aaa_auth_request aaa_req;   /* scratch: the ops copy what they keep */
+	struct aaa_acct_request acct_req;
 	struct lns_stats stats;
 };
 
 static const struct ppp_ops call_ppp_ops;
+static void settle(struct lns *l);
 
 static uint32_t
 call_key(uint16_t t, uint16_t s)
@@ -299,6 +323,13 @@ call_start(struct lns *l, const struct l2tp_event *ev)
 	c->session_id = sid;
 	c->admitted = true;
 	c->sequencing_always = p != NULL && p->sequencing == CFG_SEQ_ALWAYS;
+	c->generation = ++l->next_generation;
+	c->radius = p != NULL && p->aaa == CFG_AAA_RADIUS;
+	c->realm_strip = p != NULL && p->realm == CFG_REALM_STRIP;
+	if (ev->msg != NULL) {
+		c->tx_speed = l2tp_msg_num(ev->msg, L2TP_AVP_TX_CONNECT_SPEED);
+		c->rx_speed = l2tp_msg_num(ev->msg, L2TP_AVP_RX_CONNECT_SPEED);
+	}
 	ppp_cfg_from_profile(l, p, &pc, tid, sid);
 	c->ppp = ppp_create(&pc, &call_ppp_ops, c);
 	if (c->ppp == NULL || lns_hmap_put(&l->calls, call_key(tid, sid), c) != 0) {
@@ -376,22 +407,23 @@ call_send(void *ctx, const uint8_t *frame, size_t len)
 	c->l->ops->udp_send(c->l->ctx, l2tp_tunnel_peer(t), buf, h + len);
 }
 
-/* Where the subscriber's address comes from: the user's fixed one, its own choice, or a pool. */
+/*
+ * The subscriber's address: fixed (from the user or RADIUS), its own
+ * choice (255.255.255.255, with a pool address to suggest), or from the
+ * pool (0, or RADIUS's 255.255.255.254).
+ */
 static bool
-choose_address(struct lns_call *c, const struct cfg_user *u, const struct cfg_profile *p,
-	       struct ppp_auth_result *r)
+choose_address(struct lns_call *c, uint32_t want, struct pool *pool, struct ppp_auth_result *r)
 {
-	struct lns *l = c->l;
-
-	c->pool = p != NULL && p->pool[0] ? pool_named(l, p->pool) : NULL;
-	if (u != NULL && u->ipv4 != 0 && u->ipv4 != 0xffffffff) {
-		if (c->pool != NULL && pool_take(c->pool, u->ipv4) != 0)
+	c->pool = pool;
+	if (want != 0 && want != AAA_IP_USER_CHOOSES && want != AAA_IP_FROM_POOL) {
+		if (c->pool != NULL && pool_take(c->pool, want) != 0)
 			c->pool = NULL; /* outside the pool, or already taken: fixed as is */
-		c->addr = u->ipv4;
-		r->ipv4 = u->ipv4;
+		c->addr = want;
+		r->ipv4 = want;
 		return true;
 	}
-	r->peer_may_choose = u != NULL && u->ipv4 == 0xffffffff;
+	r->peer_may_choose = want == AAA_IP_USER_CHOOSES;
 	c->addr = c->pool != NULL ? pool_alloc(c->pool) : 0;
 	if (c->addr == 0)
 		c->pool = NULL;
@@ -399,35 +431,305 @@ choose_address(struct lns_call *c, const struct cfg_user *u, const struct cfg_pr
 	return c->addr != 0 || r->peer_may_choose;
 }
 
+static struct pool *
+profile_pool(struct lns_call *c, const struct cfg_profile *p)
+{
+	return p != NULL && p->pool[0] ? pool_named(c->l, p->pool) : NULL;
+}
+
+static void
+offer_dns(struct ppp_auth_result *r, const struct cfg_profile *p)
+{
+	if (p != NULL) {
+		r->dns[0] = p->n_dns > 0 ? p->dns[0] : 0;
+		r->dns[1] = p->n_dns > 1 ? p->dns[1] : 0;
+	}
+}
+
+/* answered after the current entry point returns, as RADIUS would be */
+static void
+answer_later(struct lns_call *c)
+{
+	c->answer_pending = true;
+	c->next = c->l->answers;
+	c->l->answers = c;
+}
+
+static void
+copy_number(char *dst, size_t size, const struct l2tp_bytes_field *f)
+{
+	size_t n = f->len < size - 1 ? f->len : size - 1;
+
+	memcpy(dst, f->data, n);
+	dst[n] = '\0';
+}
+
+/* The call as RADIUS describes it; the user name without its realm if the profile says so. */
+static void
+call_describe(struct lns_call *c, const uint8_t *user, size_t user_len, struct aaa_call *a)
+{
+	struct lns *l = c->l;
+	struct l2tp_tunnel *t = l2tp_session_tunnel(c->s);
+	const uint8_t *at = c->realm_strip ? memchr(user, '@', user_len) : NULL;
+	size_t n = at != NULL ? (size_t)(at - user) : user_len;
+
+	memset(a, 0, sizeof(*a));
+	memcpy(a->user, user, n < AAA_NAME_MAX ? n : AAA_NAME_MAX);
+	snprintf(a->session_id, sizeof(a->session_id), "%08X%08X", l->boot_id, c->generation);
+	a->nas_port = c->session_id;
+	copy_number(a->calling, sizeof(a->calling), l2tp_session_calling_number(c->s));
+	copy_number(a->called, sizeof(a->called), l2tp_session_called_number(c->s));
+	a->tx_speed = c->tx_speed;
+	a->rx_speed = c->rx_speed;
+	a->lac_ip = get_be32(l2tp_tunnel_peer(t)->ip);
+	a->lns_ip = l->local_ip;
+	snprintf(a->lac_name, sizeof(a->lac_name), "%s", l2tp_tunnel_peer_name(t));
+	snprintf(a->lns_name, sizeof(a->lns_name), "%s", l->cfg->l2tp.host_name);
+	a->lac_tunnel_id = l2tp_tunnel_peer_id(t);
+	a->tunnel_id = c->tunnel_id;
+}
+
+static bool
+copy_field(uint8_t *dst, uint8_t *dst_len, size_t cap, const uint8_t *src, size_t len)
+{
+	if (len > cap)
+		return false;
+	if (len > 0)
+		memcpy(dst, src, len);
+	*dst_len = (uint8_t)len;
+	return true;
+}
+
+/* Hands the credentials to the AAA threads; false when they cannot be asked. */
+static bool
+radius_ask(struct lns_call *c, const struct ppp_auth_request *req)
+{
+	struct lns *l = c->l;
+	struct aaa_auth_request *r = &l->aaa_req;
+
+	if (c->s == NULL || l->ops->aaa_auth == NULL)
+		return false;
+	if (c->rc == NULL && (c->rc = calloc(1, sizeof(*c->rc))) == NULL)
+		return false;
+	memset(r, 0, sizeof(*r));
+	r->ref = (struct aaa_ref){ c->tunnel_id, c->session_id, c->generation };
+	call_describe(c, req->name, req->name_len, &c->rc->call);
+	r->call = c->rc->call;
+	r->proto = req->proto;
+	r->proxied = req->proxied;
+	r->chap_id = req->chap_id;
+	if (!copy_field(r->password, &r->password_len, sizeof(r->password), req->password,
+			req->password_len) ||
+	    !copy_field(r->challenge, &r->challenge_len, sizeof(r->challenge), req->challenge,
+			req->challenge_len) ||
+	    !copy_field(r->response, &r->response_len, sizeof(r->response), req->response,
+			req->response_len))
+		return false;
+	l->stats.aaa_requests++;
+	return l->ops->aaa_auth(l->ctx, r);
+}
+
 static void
 call_auth(struct lns_call *c, const struct ppp_auth_request *req)
 {
 	struct lns *l = c->l;
 	const struct cfg_profile *p = c->s ? profile_of(l, l2tp_session_tunnel(c->s)) : NULL;
-	const struct cfg_user *u = cfg_find_user(l->cfg, (const char *)req->name, req->name_len);
+	const struct cfg_user *u;
 	struct ppp_auth_result *r = &c->answer;
 
 	memset(r, 0, sizeof(*r));
+	if (c->radius) {
+		if (radius_ask(c, req)) {
+			c->aaa_waiting = true; /* lns_aaa_answer() goes on */
+			return;
+		}
+		l->stats.aaa_unavailable++;
+		LOG(AAA, LOG_WARN, "Tnl/Sn %u/%u: RADIUS cannot be asked (queue full)",
+		    c->tunnel_id, c->session_id);
+		r->message = "authentication service unavailable";
+		answer_later(c);
+		return;
+	}
+	u = cfg_find_user(l->cfg, (const char *)req->name, req->name_len);
 	if (req->proto != PPP_AUTH_NONE &&
 	    (u == NULL || !local_auth_verify(req, u->password, c->auth_resp))) {
 		l->stats.auth_rejected++;
 		r->message = u == NULL ? "unknown user" : "wrong password";
-	} else if (!choose_address(c, u, p, r)) {
+	} else if (!choose_address(c, u != NULL ? u->ipv4 : 0, profile_pool(c, p), r)) {
 		l->stats.no_address++;
 		r->message = "no address available";
 	} else {
 		l->stats.auth_accepted++;
 		r->accept = true;
 		r->mschapv2_auth = c->auth_resp;
-		if (p != NULL) {
-			r->dns[0] = p->n_dns > 0 ? p->dns[0] : 0;
-			r->dns[1] = p->n_dns > 1 ? p->dns[1] : 0;
+		offer_dns(r, p);
+	}
+	answer_later(c);
+}
+
+/* RADIUS accepted: an address (Framed-IP-Address, Framed-Pool), DNS, and what to keep. */
+static bool
+radius_grant(struct lns_call *c, const struct aaa_auth_answer *a, struct ppp_auth_result *r)
+{
+	struct lns *l = c->l;
+	const struct cfg_profile *p = c->s ? profile_of(l, l2tp_session_tunnel(c->s)) : NULL;
+	struct pool *pool = a->pool[0] ? pool_named(l, a->pool) : profile_pool(c, p);
+
+	if (a->pool[0] && pool == NULL) {
+		snprintf(c->message, sizeof(c->message), "Framed-Pool '%s' does not exist",
+			 a->pool);
+		LOG(AAA, LOG_WARN, "Tnl/Sn %u/%u: %s", c->tunnel_id, c->session_id, c->message);
+		return false;
+	}
+	if (!choose_address(c, a->framed_ip, pool, r)) {
+		snprintf(c->message, sizeof(c->message), "no address available");
+		return false;
+	}
+	snprintf(c->auth_resp, sizeof(c->auth_resp), "%s", a->mschapv2_success);
+	r->mschapv2_auth = c->auth_resp;
+	offer_dns(r, p);
+	if (a->dns[0] != 0) {
+		r->dns[0] = a->dns[0];
+		r->dns[1] = a->dns[1];
+	}
+	memcpy(c->rc->class_, a->class_, a->class_len);
+	c->rc->class_len = a->class_len;
+	memcpy(c->rc->routes, a->routes, sizeof(a->routes));
+	c->rc->n_routes = a->n_routes;
+	c->deadline_ms = a->session_timeout_s; /* seconds until IPCP opens the clock */
+	c->idle_ms = (uint64_t)a->idle_timeout_s * 1000;
+	c->interim_ms =
+		(uint64_t)(a->interim_s ? a->interim_s : l->cfg->radius.interim_interval_s) * 1000;
+	return true;
+}
+
+void
+lns_aaa_answer(struct lns *l, uint64_t now, const struct aaa_auth_answer *a)
+{
+	struct lns_call *c = lns_hmap_get(&l->calls, call_key(a->ref.tunnel_id, a->ref.session_id));
+	struct ppp_auth_result *r;
+
+	l->now = now;
+	if (c == NULL || c->dead || !c->aaa_waiting || c->generation != a->ref.generation) {
+		l->stats.aaa_stale_answers++;
+		return;
+	}
+	c->aaa_waiting = false;
+	r = &c->answer;
+	memset(r, 0, sizeof(*r));
+	snprintf(c->message, sizeof(c->message), "%s", a->message);
+	if (a->verdict == AAA_UNAVAILABLE) {
+		l->stats.aaa_unavailable++;
+		LOG(AAA, LOG_WARN, "Tnl/Sn %u/%u: %s", c->tunnel_id, c->session_id, a->message);
+	} else if (a->verdict == AAA_REJECT) {
+		l->stats.auth_rejected++;
+	} else if (!radius_grant(c, a, r)) {
+		l->stats.no_address++;
+	} else {
+		l->stats.auth_accepted++;
+		r->accept = true;
+	}
+	r->message = c->message[0] ? c->message : NULL;
+	ppp_auth_done(c->ppp, now, r);
+	settle(l);
+}
+
+static void
+acct_send(struct lns_call *c, enum aaa_acct_type type, uint32_t cause)
+{
+	struct lns *l = c->l;
+	struct aaa_acct_request *r = &l->acct_req;
+
+	if (l->ops->aaa_acct == NULL)
+		return;
+	memset(r, 0, sizeof(*r));
+	r->type = type;
+	r->call = c->rc->call;
+	r->framed_ip = ppp_state(c->ppp)->peer_ipv4;
+	r->session_time_s = (uint32_t)((l->now - c->start_ms) / 1000);
+	if (type != AAA_ACCT_START && l->ops->session_counters != NULL)
+		l->ops->session_counters(l->ctx, c->tunnel_id, c->session_id, &r->counters);
+	r->terminate_cause = cause;
+	memcpy(r->class_, c->rc->class_, c->rc->class_len);
+	r->class_len = c->rc->class_len;
+	l->stats.acct_records++;
+	l->ops->aaa_acct(l->ctx, r);
+}
+
+/* IPCP is open: accounting starts and so do the session's clocks. */
+static void
+radius_session_up(struct lns_call *c)
+{
+	uint64_t now = c->l->now;
+
+	c->start_ms = now;
+	c->deadline_ms = c->deadline_ms ? now + c->deadline_ms * 1000 : 0;
+	c->idle_since_ms = now;
+	c->next_idle_check_ms = c->idle_ms ? now + 1000 : 0;
+	c->next_interim_ms = c->interim_ms ? now + c->interim_ms : 0;
+	c->acct_started = true;
+	acct_send(c, AAA_ACCT_START, 0);
+}
+
+/* Idle: no packet either way since the last check that saw one. */
+static void
+check_idle(struct lns_call *c, uint64_t now)
+{
+	struct aaa_counters k = { 0 };
+	uint64_t activity, step = c->idle_ms / 10;
+
+	if (c->l->ops->session_counters != NULL)
+		c->l->ops->session_counters(c->l->ctx, c->tunnel_id, c->session_id, &k);
+	activity = k.in_packets + k.out_packets;
+	if (activity != c->last_activity) {
+		c->last_activity = activity;
+		c->idle_since_ms = now;
+	}
+	step = step < 1000 ? 1000 : step > 60000 ? 60000 : step;
+	c->next_idle_check_ms = now + step;
+}
+
+/* Session-Timeout, Idle-Timeout, Interim-Update: what is due now. */
+static void
+call_clocks(struct lns_call *c, uint64_t now)
+{
+	if (c->deadline_ms != 0 && now >= c->deadline_ms) {
+		c->deadline_ms = c->next_idle_check_ms = c->next_interim_ms = 0;
+		c->l->stats.session_timeouts++;
+		ppp_close(c->ppp, now, PPP_DOWN_SESSION_TIMEOUT);
+		return;
+	}
+	if (c->next_idle_check_ms != 0 && now >= c->next_idle_check_ms) {
+		check_idle(c, now);
+		if (now - c->idle_since_ms >= c->idle_ms) {
+			c->deadline_ms = c->next_idle_check_ms = c->next_interim_ms = 0;
+			c->l->stats.idle_timeouts++;
+			ppp_close(c->ppp, now, PPP_DOWN_IDLE_TIMEOUT);
+			return;
 		}
 	}
-	/* answered after this call returns, as RADIUS would be */
-	c->answer_pending = true;
-	c->next = l->answers;
-	l->answers = c;
+	if (c->next_interim_ms != 0 && now >= c->next_interim_ms) {
+		c->next_interim_ms += c->interim_ms;
+		if (c->next_interim_ms <= now)
+			c->next_interim_ms = now + c->interim_ms;
+		acct_send(c, AAA_ACCT_INTERIM, 0);
+	}
+}
+
+static uint64_t
+call_next_clock(const struct lns_call *c)
+{
+	uint64_t next = UINT64_MAX;
+
+	if (!c->acct_started || c->dead)
+		return next;
+	if (c->deadline_ms != 0)
+		next = c->deadline_ms;
+	if (c->next_idle_check_ms != 0 && c->next_idle_check_ms < next)
+		next = c->next_idle_check_ms;
+	if (c->next_interim_ms != 0 && c->next_interim_ms < next)
+		next = c->next_interim_ms;
+	return next;
 }
 
 static void
@@ -455,10 +757,16 @@ call_network_up(struct lns_call *c)
 	info.peer_acfc = st->peer_acfc;
 	info.peer_pfc = st->peer_pfc;
 	snprintf(info.user, sizeof(info.user), "%s", st->user);
+	if (c->rc != NULL) {
+		memcpy(info.routes, c->rc->routes, sizeof(info.routes));
+		info.n_routes = c->rc->n_routes;
+	}
 	c->published = true;
 	c->l->stats.sessions_up++;
 	admission_release(c);
 	c->l->ops->session_up(c->l->ctx, &info);
+	if (c->radius && c->rc != NULL)
+		radius_session_up(c);
 }
 
 static void
@@ -471,6 +779,8 @@ call_down(struct lns_call *c, enum ppp_down_reason why)
 	c->dead = true;
 	l->stats.sessions_down++;
 	admission_release(c);
+	if (c->acct_started) /* before the dataplane forgets the counters */
+		acct_send(c, AAA_ACCT_STOP, ppp_down_acct_cause(why));
 	if (c->published)
 		l->ops->session_down(l->ctx, c->tunnel_id, c->session_id);
 	if (c->pool != NULL && c->addr != 0)
@@ -547,6 +857,7 @@ settle(struct lns *l)
 
 		l->dead = c->next;
 		ppp_destroy(c->ppp);
+		free(c->rc);
 		free(c);
 	}
 }
@@ -636,6 +947,7 @@ lns_create(const struct lns_config *cfg, uint32_t local_ip, const struct lns_ops
 	l->ops = ops;
 	l->ctx = ctx;
 	l->local_ip = local_ip;
+	ops->random(ctx, &l->boot_id, sizeof(l->boot_id));
 	l2tp_engine_cfg_defaults(&ec, L2TP_ROLE_LNS);
 	snprintf(ec.host_name, sizeof(ec.host_name), "%s", cfg->l2tp.host_name);
 	ec.chan.rx_window = cfg->l2tp.rx_window;
@@ -676,6 +988,7 @@ lns_destroy(struct lns *l)
 		return;
 	while (lns_hmap_next(&l->calls, &it, &key, &v)) {
 		ppp_destroy(((struct lns_call *)v)->ppp);
+		free(((struct lns_call *)v)->rc);
 		free(v);
 	}
 	it = 0;
@@ -741,8 +1054,10 @@ lns_next_timeout(const struct lns *l)
 
 	while (lns_hmap_next(&l->calls, &it, &key, &v)) {
 		uint64_t t = ppp_next_timeout(((struct lns_call *)v)->ppp);
+		uint64_t k = call_next_clock(v);
 
 		next = t < next ? t : next;
+		next = k < next ? k : next;
 	}
 	return next;
 }
@@ -761,6 +1076,8 @@ lns_timeout(struct lns *l, uint64_t now)
 
 		if (!c->dead && ppp_next_timeout(c->ppp) <= now)
 			ppp_timeout(c->ppp, now);
+		if (!c->dead && call_next_clock(c) <= now)
+			call_clocks(c, now);
 	}
 	settle(l);
 }

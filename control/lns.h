@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "aaa.h"
 #include "cfg.h"
 #include "l2tp_engine.h"
 
@@ -26,6 +27,8 @@ struct lns_session_info {
 	uint16_t mtu, mss;
 	bool sequencing, peer_acfc, peer_pfc;
 	char user[65];
+	struct aaa_route4 routes[AAA_MAX_ROUTES]; /* RADIUS Framed-Route: behind the subscriber */
+	uint8_t n_routes;
 };
 
 /*
@@ -44,6 +47,16 @@ struct lns_ops {
 	/* The session is gone: withdraw it. */
 	void (*session_down)(void *ctx, uint16_t tunnel_id, uint16_t session_id);
 	void (*random)(void *ctx, void *buf, size_t len);
+	/*
+	 * Profiles with "aaa: radius". Queue an authentication, answered later
+	 * by lns_aaa_answer(); false when it cannot be queued (the call fails).
+	 */
+	bool (*aaa_auth)(void *ctx, const struct aaa_auth_request *r);
+	/* Queue an accounting record (RADIUS profiles). */
+	void (*aaa_acct)(void *ctx, const struct aaa_acct_request *r);
+	/* A published session's dataplane counters, for accounting and idle time. */
+	void (*session_counters)(void *ctx, uint16_t tunnel_id, uint16_t session_id,
+				 struct aaa_counters *out);
 };
 
 #define LNS_COUNTERS(X)                                                                    \
@@ -57,7 +70,13 @@ struct lns_ops {
 	X(rx_ppp_early_held, "PPP frames before the ICCN: held, replayed when PPP starts") \
 	X(rx_ppp_early_dropped, "PPP frames before the ICCN: too big, or pushed out")      \
 	X(rx_not_l2tp, "punted payloads that are not L2TPv2")                              \
-	X(reloads, "configurations taken by lns_reload()")
+	X(reloads, "configurations taken by lns_reload()")                                 \
+	X(aaa_requests, "authentications asked of RADIUS")                                 \
+	X(aaa_unavailable, "authentications failed: RADIUS queue full or no server")       \
+	X(aaa_stale_answers, "RADIUS answers for calls already gone")                      \
+	X(acct_records, "accounting records queued (Start, Interim, Stop)")                \
+	X(session_timeouts, "sessions ended by Session-Timeout")                           \
+	X(idle_timeouts, "sessions ended by Idle-Timeout")
 
 struct lns_stats {
 #define X(n, t) uint64_t n;
@@ -84,6 +103,8 @@ uint64_t lns_next_timeout(const struct lns *l);
  * Returns 0, or -ENOMEM with nothing changed.
  */
 int lns_reload(struct lns *l, const struct lns_config *cfg);
+/* An answer to ops->aaa_auth; one for a call that is gone is counted and ignored. */
+void lns_aaa_answer(struct lns *l, uint64_t now, const struct aaa_auth_answer *a);
 /* SIGTERM: CDN for every call and StopCCN for every tunnel. */
 void lns_shutdown(struct lns *l, uint64_t now);
 /* Soft shutdown: refuse new tunnels and calls, keep what runs. */

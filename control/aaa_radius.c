@@ -56,7 +56,7 @@ struct aaa_radius {
 	struct aaa_auth_answer *ring; /* answers, cfg.queue of them */
 	uint32_t ring_head, ring_n;
 	uint32_t auth_outstanding; /* queued, in flight or answered but not collected */
-	bool stopping;
+	bool stopping, stopped;
 	uint64_t drain_until_ms;
 	atomic_uint server; /* tried first */
 	int efd;
@@ -421,22 +421,31 @@ fifo_free(struct fifo *f)
 }
 
 void
+aaa_radius_stop(struct aaa_radius *r, uint32_t drain_ms)
+{
+	if (r->threads == NULL || r->efd < 0 || r->ring == NULL || r->stopped)
+		return;
+	pthread_mutex_lock(&r->mu);
+	r->stopping = true;
+	r->drain_until_ms = now_ms() + drain_ms;
+	pthread_cond_broadcast(&r->cv);
+	pthread_mutex_unlock(&r->mu);
+	for (unsigned i = 0; i < r->n_threads; i++)
+		pthread_join(r->threads[i], NULL);
+	r->stopped = true;
+	if (r->acct_q.n > 0)
+		LOG(AAA, LOG_ERR,
+		    "RADIUS: %u accounting records lost at shutdown: no server took them",
+		    r->acct_q.n);
+}
+
+void
 aaa_radius_destroy(struct aaa_radius *r, uint32_t drain_ms)
 {
 	if (r == NULL)
 		return;
 	if (r->threads != NULL && r->efd >= 0 && r->ring != NULL) {
-		pthread_mutex_lock(&r->mu);
-		r->stopping = true;
-		r->drain_until_ms = now_ms() + drain_ms;
-		pthread_cond_broadcast(&r->cv);
-		pthread_mutex_unlock(&r->mu);
-		for (unsigned i = 0; i < r->n_threads; i++)
-			pthread_join(r->threads[i], NULL);
-		if (r->acct_q.n > 0)
-			LOG(AAA, LOG_ERR,
-			    "RADIUS: %u accounting records lost at shutdown: no server took them",
-			    r->acct_q.n);
+		aaa_radius_stop(r, drain_ms);
 		fifo_free(&r->auth_q);
 		fifo_free(&r->acct_q);
 		pthread_mutex_destroy(&r->mu);
@@ -484,11 +493,11 @@ static int
 acct_submit(struct aaa_radius *r, struct job *j)
 {
 	pthread_mutex_lock(&r->mu);
-	if (r->acct_q.n >= r->cfg.acct_backlog) {
+	if (r->acct_q.n >= r->cfg.acct_backlog || r->stopped) {
 		r->stats.acct_dropped++;
 		pthread_mutex_unlock(&r->mu);
-		LOG(AAA, LOG_ERR, "RADIUS: accounting backlog full (%u): record for '%s' lost",
-		    r->cfg.acct_backlog,
+		LOG(AAA, LOG_ERR, "RADIUS: %s: record for '%s' lost",
+		    r->stopped ? "stopped" : "accounting backlog full",
 		    j->kind == JOB_ONOFF ? "accounting on/off" : j->u.acct.call.user);
 		free(j);
 		return -ENOSPC;

@@ -51,9 +51,13 @@ struct aaa_radius;
  */
 struct aaa_radius *aaa_radius_create(const struct cfg_radius *cfg, const struct aaa_nas *nas);
 /*
- * Stops the threads after giving the accounting queue up to drain_ms to
- * empty (Stop records at shutdown); what is left is logged as lost.
+ * Stops the threads after giving the accounting queue up to drain_ms (and
+ * the exchange in progress) to empty: the Stop records of a shutdown.
+ * What is left is logged as lost. Requests are refused from then on; the
+ * counters stay readable.
  */
+void aaa_radius_stop(struct aaa_radius *r, uint32_t drain_ms);
+/* aaa_radius_stop() if not done, and frees everything. */
 void aaa_radius_destroy(struct aaa_radius *r, uint32_t drain_ms);
 /* 0, or -ENOSPC when cfg->queue authentications are already waiting or unanswered. */
 int aaa_radius_auth(struct aaa_radius *r, const struct aaa_auth_request *req);

@@ -29,6 +29,7 @@
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
+#include "aaa_radius.h"
 #include "cfg.h"
 #include "dp.h"
 #include "dp_pkt.h"
@@ -39,6 +40,8 @@
 
 #define MAX_WORKERS 16
 #define RING_SIZE   1024
+/* At SIGTERM: how long the Stop records and Accounting-Off may take to be delivered. */
+#define RADIUS_DRAIN_MS 3000
 
 static volatile sig_atomic_t stop_requested, show_requested, reload_requested, drain_toggled;
 
@@ -74,6 +77,8 @@ struct lnsd_sub {
 	uint16_t tunnel_id, session_id;
 	uint32_t ipv4;
 	char user[65];
+	struct aaa_route4 routes[AAA_MAX_ROUTES]; /* RADIUS Framed-Route, in the FIB */
+	uint8_t n_routes;
 };
 
 struct lnsd {
@@ -95,7 +100,9 @@ struct lnsd {
 	bool stop_workers;
 	struct lns *lns;
 	struct neigh_table *neigh;
-	struct lnsd_sub *subs; /* [max_sessions] */
+	struct lnsd_sub *subs;	   /* [max_sessions] */
+	struct aaa_radius *radius; /* NULL: no radius section */
+	struct aaa_auth_answer answers[32];
 	struct lnsd_counters cnt;
 };
 
@@ -203,6 +210,24 @@ udp_send(void *ctx, const struct l2tp_addr *peer, const uint8_t *payload, size_t
 	send_frame(d, d->access_port, f, 42 + len);
 }
 
+/* RADIUS Framed-Route: the prefixes behind the subscriber go into the FIB. */
+static void
+publish_routes(struct lnsd *d, struct lnsd_sub *sub, const struct lns_session_info *i)
+{
+	for (unsigned k = 0; k < i->n_routes; k++) {
+		const struct aaa_route4 *r = &i->routes[k];
+		int rc = dp_route4_add(d->tables, r->prefix, r->len, i->tunnel_id, i->session_id);
+
+		if (rc != 0) {
+			LOG(DP, LOG_WARN, "session %u/%u: route %u.%u.%u.%u/%u not installed: %s",
+			    i->tunnel_id, i->session_id, r->prefix >> 24, (r->prefix >> 16) & 255,
+			    (r->prefix >> 8) & 255, r->prefix & 255, r->len, strerror(-rc));
+			continue;
+		}
+		sub->routes[sub->n_routes++] = *r;
+	}
+}
+
 static void
 session_up(void *ctx, const struct lns_session_info *i)
 {
@@ -238,6 +263,7 @@ session_up(void *ctx, const struct lns_session_info *i)
 					 .session_id = i->session_id,
 					 .ipv4 = i->sub_ipv4 };
 	snprintf(d->subs[rc].user, sizeof(d->subs[rc].user), "%s", i->user);
+	publish_routes(d, &d->subs[rc], i);
 	LOG(DP, LOG_INFO, "session %u/%u for %s up: %u.%u.%u.%u", i->tunnel_id, i->session_id,
 	    i->user, i->sub_ipv4 >> 24, (i->sub_ipv4 >> 16) & 255, (i->sub_ipv4 >> 8) & 255,
 	    i->sub_ipv4 & 255);
@@ -278,6 +304,10 @@ session_down(void *ctx, uint16_t t, uint16_t s)
 		return;
 	session_counters(d, e->index, &c);
 	d->subs[e->index].up = false;
+	for (unsigned k = 0; k < d->subs[e->index].n_routes; k++) /* routes go first */
+		dp_route4_del(d->tables, d->subs[e->index].routes[k].prefix,
+			      d->subs[e->index].routes[k].len);
+	d->subs[e->index].n_routes = 0;
 	dp_session_del(d->tables, t, s);
 	LOG(DP, LOG_INFO,
 	    "session %u/%u down: from subscriber %llu packets %llu bytes, to it %llu "
@@ -286,7 +316,84 @@ session_down(void *ctx, uint16_t t, uint16_t s)
 	    (unsigned long long)c.tx_packets, (unsigned long long)c.tx_bytes);
 }
 
-static const struct lns_ops lns_ops = { udp_send, session_up, session_down, random_bytes };
+static bool
+aaa_auth(void *ctx, const struct aaa_auth_request *r)
+{
+	struct lnsd *d = ctx;
+
+	return d->radius != NULL && aaa_radius_auth(d->radius, r) == 0;
+}
+
+static void
+aaa_acct(void *ctx, const struct aaa_acct_request *r)
+{
+	struct lnsd *d = ctx;
+
+	if (d->radius != NULL) /* a full backlog is counted and logged there */
+		aaa_radius_acct(d->radius, r);
+}
+
+/* RADIUS input is what the subscriber sent, output what it was sent. */
+static void
+aaa_counters(void *ctx, uint16_t t, uint16_t s, struct aaa_counters *out)
+{
+	struct lnsd *d = ctx;
+	uint32_t key = dp_l2tp_key(t, s);
+	const struct dp_session *e;
+	struct dp_session_counters c;
+
+	memset(out, 0, sizeof(*out));
+	dp_lookup_l2tp(d->tables, &key, 1, &e);
+	if (e == NULL)
+		return;
+	session_counters(d, e->index, &c);
+	*out = (struct aaa_counters){ c.rx_bytes, c.tx_bytes, c.rx_packets, c.tx_packets };
+}
+
+static const struct lns_ops lns_ops = {
+	.udp_send = udp_send,
+	.session_up = session_up,
+	.session_down = session_down,
+	.random = random_bytes,
+	.aaa_auth = aaa_auth,
+	.aaa_acct = aaa_acct,
+	.session_counters = aaa_counters,
+};
+
+/* The radius section: AAA threads, Framed-Route in a FIB, and Accounting-On. */
+static int
+radius_start(struct lnsd *d)
+{
+	const struct lns_config *c = d->cfg;
+	struct aaa_nas nas = { .ip = c->radius.nas_ip_address ? c->radius.nas_ip_address
+							      : d->access->ipv4 };
+
+	if (c->radius.n_servers == 0)
+		return 0;
+	snprintf(nas.identifier, sizeof(nas.identifier), "%s",
+		 c->radius.nas_identifier[0] ? c->radius.nas_identifier : c->l2tp.host_name);
+	if (dp_routes_enable(d->tables, c->l2tp.max_sessions) != 0)
+		return -ENOMEM;
+	d->radius = aaa_radius_create(&c->radius, &nas);
+	if (d->radius == NULL)
+		return -ENOMEM;
+	aaa_radius_acct_onoff(d->radius, true);
+	return 0;
+}
+
+/* Answers from the AAA threads to the PPP sessions waiting for them. */
+static unsigned
+radius_answers(struct lnsd *d, uint64_t now)
+{
+	unsigned n;
+
+	if (d->radius == NULL)
+		return 0;
+	n = aaa_radius_answers(d->radius, d->answers, RTE_DIM(d->answers));
+	for (unsigned i = 0; i < n; i++)
+		lns_aaa_answer(d->lns, now, &d->answers[i]);
+	return n;
+}
 
 /* A packet a worker punted: ARP, or UDP to 1701 for the LNS. */
 static void
@@ -467,7 +574,9 @@ setup(struct lnsd *d)
 	memcpy(nif.mac, d->ports[0].core_mac.addr_bytes, 6);
 	neigh_add_interface(d->neigh, &nif);
 	d->lns = lns_create(c, d->access->ipv4, &lns_ops, d);
-	return d->lns != NULL ? 0 : -ENOMEM;
+	if (d->lns == NULL)
+		return -ENOMEM;
+	return radius_start(d);
 }
 
 static int
@@ -645,9 +754,10 @@ reload(struct lnsd *d)
 	if (memcmp(&next->dpdk, &d->cfg->dpdk, sizeof(next->dpdk)) != 0 ||
 	    next->n_ports != d->cfg->n_ports ||
 	    memcmp(next->ports, d->cfg->ports, sizeof(next->ports)) != 0 ||
-	    memcmp(&next->l2tp, &d->cfg->l2tp, sizeof(next->l2tp)) != 0)
+	    memcmp(&next->l2tp, &d->cfg->l2tp, sizeof(next->l2tp)) != 0 ||
+	    memcmp(&next->radius, &d->cfg->radius, sizeof(next->radius)) != 0)
 		LOG(MAIN, LOG_WARN,
-		    "lnsd: %s: changes to dpdk, ports and l2tp take effect at "
+		    "lnsd: %s: changes to dpdk, ports, l2tp and radius take effect at "
 		    "the next start",
 		    d->cfg->path);
 	if (d->live != d->cfg)
@@ -695,6 +805,7 @@ control_loop(struct lnsd *d)
 			}
 			work += n;
 		}
+		work += radius_answers(d, now);
 		if (lns_next_timeout(d->lns) <= now)
 			lns_timeout(d->lns, now);
 		if (neigh_next_timeout(d->neigh) <= now)
@@ -775,6 +886,29 @@ print_counters(struct lnsd *d)
 #define X(n, t) counter_line(#n, d->cnt.n, t);
 	LNSD_COUNTERS(X)
 #undef X
+	if (d->radius != NULL) {
+		struct aaa_radius_stats rs;
+
+		aaa_radius_stats(d->radius, &rs);
+		fprintf(stderr, "lnsd: RADIUS counters:\n");
+#define X(n, t) counter_line(#n, rs.n, t);
+		AAA_RADIUS_COUNTERS(X)
+#undef X
+		if (rs.auth_latency_n > 0)
+			fprintf(stderr, "  authentication latency: mean %llu us, max %llu us\n",
+				(unsigned long long)(rs.auth_latency_us_sum / rs.auth_latency_n),
+				(unsigned long long)rs.auth_latency_us_max);
+	}
+}
+
+/* Stop records queued by the shutdown, then Accounting-Off, delivered within a bound. */
+static void
+radius_stop(struct lnsd *d)
+{
+	if (d->radius == NULL)
+		return;
+	aaa_radius_acct_onoff(d->radius, false);
+	aaa_radius_stop(d->radius, RADIUS_DRAIN_MS);
 }
 
 static void
@@ -850,9 +984,11 @@ main(int argc, char **argv)
 		if (d.workers[w].frag_tbl != NULL)
 			rte_ip_frag_table_destroy(d.workers[w].frag_tbl);
 	}
+	radius_stop(&d);
 	if (d.lns != NULL)
 		print_counters(&d);
 	lns_destroy(d.lns);
+	aaa_radius_destroy(d.radius, 0);
 	neigh_destroy(d.neigh);
 	free(d.subs);
 	rte_eal_cleanup();

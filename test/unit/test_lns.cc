@@ -94,6 +94,11 @@ struct Harness {
 	}
 
 	std::vector<Bytes> lns_sent; // every UDP payload the LNS sent
+	// RADIUS, as the AAA threads would see it
+	std::vector<aaa_auth_request> aaa_asked;
+	std::vector<aaa_acct_request> acct;
+	bool aaa_queue_full = false;
+	aaa_counters counters = {}; // what the dataplane would count for every session
 
 	explicit Harness(const char *text = config_text)
 	{
@@ -252,7 +257,24 @@ struct Harness {
 		for (size_t i = 0; i < n; i++)
 			static_cast<uint8_t *>(b)[i] = (uint8_t)h->rng();
 	}
-	static constexpr lns_ops lns_ops_ = { lns_udp, lns_up, lns_down, rnd };
+	static bool aaa_auth(void *ctx, const aaa_auth_request *r)
+	{
+		Harness *h = static_cast<Harness *>(ctx);
+		if (h->aaa_queue_full)
+			return false;
+		h->aaa_asked.push_back(*r);
+		return true;
+	}
+	static void aaa_acct(void *ctx, const aaa_acct_request *r)
+	{
+		static_cast<Harness *>(ctx)->acct.push_back(*r);
+	}
+	static void counters_of(void *ctx, uint16_t, uint16_t, aaa_counters *out)
+	{
+		*out = static_cast<Harness *>(ctx)->counters;
+	}
+	static constexpr lns_ops lns_ops_ = { lns_udp,	lns_up,	  lns_down,   rnd,
+					      aaa_auth, aaa_acct, counters_of };
 
 	// the LAC side
 	static void lac_tx(void *ctx, const l2tp_addr *, const uint8_t *b, size_t n)
@@ -556,4 +578,225 @@ TEST(Lns, ShutdownClosesEverything)
 	EXPECT_EQ(1u, l2tp_engine_tunnel_count(h.lac)); // holds the state to re-ack (§5.7)
 	h.run_for(30000);
 	EXPECT_EQ(0u, l2tp_engine_tunnel_count(h.lac));
+}
+
+// RADIUS: the same LAC and subscribers, a profile with "aaa: radius", and the
+// test playing the AAA threads: it sees each request and answers when it likes.
+namespace
+{
+
+const char *radius_config = R"(
+l2tp:
+  host_name: l2tp-gw
+profiles:
+  - name: hgw
+    match_host: hgw
+    secret: hello
+    pool: subscribers
+    dns: [198.51.100.53]
+    aaa: radius
+    realm: strip
+    auth: [chap]
+pools:
+  - name: subscribers
+    ranges: [203.0.113.10-203.0.113.20]
+  - name: business
+    ranges: [203.0.113.100-203.0.113.101]
+radius:
+  servers:
+    - address: 127.0.0.1
+      secret: testing123
+  interim_interval_s: 600
+)";
+
+aaa_auth_answer
+answer_for(const aaa_auth_request &r, aaa_verdict v)
+{
+	aaa_auth_answer a = {};
+	a.ref = r.ref;
+	a.verdict = v;
+	return a;
+}
+
+} // namespace
+
+TEST(LnsRadius, AcceptAppliesTheAttributesAndAccountingFollowsTheSession)
+{
+	Harness h(radius_config);
+	h.user = "alice@isp.example";
+	h.password = "s3cret";
+	h.open();
+	h.dial();
+	h.run_for(2000);
+	ASSERT_EQ(1u, h.aaa_asked.size());
+	const aaa_auth_request &r = h.aaa_asked[0];
+	EXPECT_STREQ("alice", r.call.user); // realm: strip
+	EXPECT_EQ(PPP_AUTH_CHAP_MD5, r.proto);
+	EXPECT_EQ(16, r.response_len);
+	EXPECT_GT(r.challenge_len, 0);
+	EXPECT_STREQ("hgw", r.call.lac_name);
+	EXPECT_STREQ("l2tp-gw", r.call.lns_name);
+	EXPECT_EQ(0xC0000202u, r.call.lac_ip);
+	EXPECT_EQ(0xC0000201u, r.call.lns_ip);
+	EXPECT_EQ(1000000u, r.call.tx_speed);
+	EXPECT_EQ(r.ref.session_id, r.call.nas_port);
+	EXPECT_EQ(16u, strlen(r.call.session_id));
+	EXPECT_EQ(0u, h.published.size()) << "nothing goes up before RADIUS answers";
+
+	aaa_auth_answer a = answer_for(r, AAA_ACCEPT);
+	a.framed_ip = 0xCB00714D; // 203.0.113.77
+	a.routes[0] = { 0xCB007180, 28 };
+	a.n_routes = 1;
+	a.dns[0] = 0xC6336401;
+	memcpy(a.class_, "seed-class", 10);
+	a.class_len = 10;
+	a.session_timeout_s = 100;
+	a.interim_s = 30;
+	lns_aaa_answer(h.l, h.now, &a);
+	h.run_for(5000);
+	ASSERT_EQ(1u, h.published.size());
+	const lns_session_info &up = h.published.begin()->second;
+	EXPECT_EQ(0xCB00714Du, up.sub_ipv4);
+	ASSERT_EQ(1, up.n_routes);
+	EXPECT_EQ(0xCB007180u, up.routes[0].prefix);
+	EXPECT_EQ(0xC6336401u, ppp_state(h.calls[0]->p)->dns[0]); // RADIUS's DNS over the profile's
+	ASSERT_EQ(1u, h.acct.size());
+	EXPECT_EQ(AAA_ACCT_START, h.acct[0].type);
+	EXPECT_EQ(0xCB00714Du, h.acct[0].framed_ip);
+	EXPECT_EQ(std::string("seed-class"), std::string((char *)h.acct[0].class_, 10));
+	EXPECT_STREQ(r.call.session_id, h.acct[0].call.session_id);
+
+	h.counters = { 1000, 2000, 10, 20 };
+	h.run_for(30000); // Acct-Interim-Interval from RADIUS, not the profile's 600 s
+	ASSERT_EQ(2u, h.acct.size());
+	EXPECT_EQ(AAA_ACCT_INTERIM, h.acct[1].type);
+	EXPECT_EQ(1000u, h.acct[1].counters.in_octets);
+	EXPECT_GE(h.acct[1].session_time_s, 29u);
+
+	h.counters = { 5000, 6000, 50, 60 };
+	h.run_for(70000); // Session-Timeout: 100 s after IPCP opened
+	EXPECT_EQ(1u, lns_stats(h.l)->session_timeouts);
+	EXPECT_EQ(0u, h.published.size());
+	ASSERT_GE(h.acct.size(), 3u);
+	const aaa_acct_request &stop = h.acct.back();
+	EXPECT_EQ(AAA_ACCT_STOP, stop.type);
+	EXPECT_EQ(5u, stop.terminate_cause); // Session-Timeout
+	EXPECT_EQ(6000u, stop.counters.out_octets);
+	EXPECT_GE(stop.session_time_s, 99u);
+	EXPECT_LE(stop.session_time_s, 101u);
+	EXPECT_TRUE(h.calls[0]->down);
+}
+
+TEST(LnsRadius, RejectQueueFullAndNoServerEachEndTheCall)
+{
+	Harness h(radius_config);
+	h.open();
+	h.dial();
+	h.run_for(2000);
+	ASSERT_EQ(1u, h.aaa_asked.size());
+	aaa_auth_answer a = answer_for(h.aaa_asked[0], AAA_REJECT);
+	snprintf(a.message, sizeof(a.message), "account disabled");
+	lns_aaa_answer(h.l, h.now, &a);
+	h.dial();
+	h.run_for(2000);
+	ASSERT_EQ(2u, h.aaa_asked.size());
+	a = answer_for(h.aaa_asked[1], AAA_UNAVAILABLE);
+	lns_aaa_answer(h.l, h.now, &a);
+	h.aaa_queue_full = true;
+	h.dial();
+	h.run_for(20000);
+	EXPECT_EQ(0u, h.published.size());
+	for (auto &c : h.calls)
+		EXPECT_TRUE(c->down);
+	EXPECT_EQ(1u, lns_stats(h.l)->auth_rejected);
+	EXPECT_EQ(2u, lns_stats(h.l)->aaa_unavailable);
+	EXPECT_EQ(0u, h.acct.size()) << "no session, no accounting";
+	EXPECT_EQ(0u, lns_session_count(h.l));
+}
+
+TEST(LnsRadius, AnAnswerForACallThatIsGoneIsIgnored)
+{
+	Harness h(radius_config);
+	h.open();
+	LacCall *c = h.dial();
+	h.run_for(2000);
+	ASSERT_EQ(1u, h.aaa_asked.size());
+	l2tp_session_close(c->s, h.now, L2TP_CDN_LOST_CARRIER, 0, nullptr);
+	h.run_for(2000);
+	ASSERT_EQ(0u, lns_session_count(h.l));
+	aaa_auth_answer a = answer_for(h.aaa_asked[0], AAA_ACCEPT);
+	lns_aaa_answer(h.l, h.now, &a);
+	EXPECT_EQ(1u, lns_stats(h.l)->aaa_stale_answers);
+	// a new call that reuses the IDs is not fooled by the old answer either
+	h.dial();
+	h.run_for(2000);
+	ASSERT_EQ(2u, h.aaa_asked.size());
+	aaa_auth_answer old = a;
+	old.ref.tunnel_id = h.aaa_asked[1].ref.tunnel_id;
+	old.ref.session_id = h.aaa_asked[1].ref.session_id;
+	lns_aaa_answer(h.l, h.now, &old);
+	EXPECT_EQ(2u, lns_stats(h.l)->aaa_stale_answers);
+	EXPECT_EQ(0u, h.published.size());
+}
+
+TEST(LnsRadius, AddressFromThePoolTheUsersChoiceOrAFramedPool)
+{
+	Harness h(radius_config);
+	h.open();
+	const uint32_t how[] = { AAA_IP_FROM_POOL, 0, AAA_IP_USER_CHOOSES };
+	for (uint32_t ip : how) {
+		h.dial();
+		h.run_for(2000);
+		aaa_auth_answer a = answer_for(h.aaa_asked.back(), AAA_ACCEPT);
+		a.framed_ip = ip;
+		lns_aaa_answer(h.l, h.now, &a);
+		h.run_for(3000);
+	}
+	ASSERT_EQ(3u, h.published.size());
+	for (auto &kv : h.published) { // the client asks 0.0.0.0: each gets one of the pool
+		EXPECT_GE(kv.second.sub_ipv4, 0xCB00710Au);
+		EXPECT_LE(kv.second.sub_ipv4, 0xCB007114u);
+	}
+	h.dial();
+	h.run_for(2000);
+	aaa_auth_answer a = answer_for(h.aaa_asked.back(), AAA_ACCEPT);
+	snprintf(a.pool, sizeof(a.pool), "business");
+	lns_aaa_answer(h.l, h.now, &a);
+	h.dial();
+	h.run_for(2000);
+	a = answer_for(h.aaa_asked.back(), AAA_ACCEPT);
+	snprintf(a.pool, sizeof(a.pool), "nowhere");
+	lns_aaa_answer(h.l, h.now, &a);
+	h.run_for(5000);
+	ASSERT_EQ(4u, h.published.size());
+	bool business = false;
+	for (auto &kv : h.published)
+		business |= kv.second.sub_ipv4 == 0xCB007164u;
+	EXPECT_TRUE(business) << "Framed-Pool business: 203.0.113.100";
+	EXPECT_EQ(1u, lns_stats(h.l)->no_address) << "a Framed-Pool that does not exist";
+}
+
+TEST(LnsRadius, IdleTimeoutCountsOnlyWhenNoPacketMoves)
+{
+	Harness h(radius_config);
+	h.open();
+	h.dial();
+	h.run_for(2000);
+	aaa_auth_answer a = answer_for(h.aaa_asked[0], AAA_ACCEPT);
+	a.idle_timeout_s = 10;
+	lns_aaa_answer(h.l, h.now, &a);
+	h.run_for(3000);
+	ASSERT_EQ(1u, h.published.size());
+	for (int i = 1; i <= 30; i++) { // traffic every second for 30 s: stays up
+		h.counters.in_packets = (uint64_t)i;
+		h.run_for(1000);
+	}
+	EXPECT_EQ(1u, h.published.size());
+	EXPECT_EQ(0u, lns_stats(h.l)->idle_timeouts);
+	h.run_for(12000); // then silence
+	EXPECT_EQ(1u, lns_stats(h.l)->idle_timeouts);
+	EXPECT_EQ(0u, h.published.size());
+	ASSERT_FALSE(h.acct.empty());
+	EXPECT_EQ(AAA_ACCT_STOP, h.acct.back().type);
+	EXPECT_EQ(4u, h.acct.back().terminate_cause); // Idle-Timeout
 }

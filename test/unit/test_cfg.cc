@@ -213,3 +213,49 @@ TEST(Config, ManyErrorsAreAllReported)
 	EXPECT_EQ(nullptr, l->c);
 	EXPECT_EQ(3u, l->errs.n) << l->all();
 }
+
+TEST(Config, SeedRadiusExampleLoads)
+{
+	cfg_errors errs;
+	lns_config *c = cfg_load(LNSD_SOURCE_DIR "/config/seed-radius.yaml", &errs);
+	ASSERT_NE(nullptr, c) << (errs.n ? errs.msg[0] : "");
+	const cfg_profile *p = cfg_find_profile(c, "hgw", 3, 0xC0000202);
+	ASSERT_NE(nullptr, p);
+	EXPECT_EQ(CFG_AAA_RADIUS, p->aaa);
+	EXPECT_EQ(CFG_REALM_KEEP, p->realm);
+	ASSERT_EQ(1u, c->radius.n_servers);
+	EXPECT_EQ(0x7F000001u, c->radius.servers[0].address);
+	EXPECT_EQ(1812, c->radius.servers[0].auth_port);
+	EXPECT_EQ(1813, c->radius.servers[0].acct_port);
+	EXPECT_STREQ("testing123", c->radius.servers[0].secret);
+	EXPECT_STREQ("l2tp-gw", c->radius.nas_identifier);
+	EXPECT_EQ(60u, c->radius.interim_interval_s);
+	EXPECT_EQ(0u, c->n_users);
+	cfg_free(c);
+}
+
+TEST(Config, RadiusSectionIsValidated)
+{
+	auto l = load("radius:\n  servers:\n    - address: 127.0.0.1\n  retries: 11\n"
+		      "  timeout: 5\nprofiles:\n  - name: p\n    aaa: radius\n    realm: cut\n");
+	EXPECT_EQ(nullptr, l->c);
+	std::string e = l->all();
+	EXPECT_NE(std::string::npos, e.find("radius server: address and secret are required")) << e;
+	EXPECT_NE(std::string::npos, e.find("retries: 11 is out of range (0 to 10)")) << e;
+	EXPECT_NE(std::string::npos, e.find("unknown key 'timeout' in radius")) << e;
+	EXPECT_NE(std::string::npos, e.find("realm: 'cut' is not one of the choices")) << e;
+
+	auto none = load("profiles:\n  - name: p\n    aaa: radius\n");
+	EXPECT_EQ(nullptr, none->c);
+	EXPECT_NE(std::string::npos,
+		  none->all().find(":2:5: profile 'p' authenticates by RADIUS, but the radius "
+				   "section names no servers"))
+		<< none->all();
+
+	std::string text = "radius:\n  servers:\n";
+	for (int i = 1; i <= 5; i++)
+		text += "    - {address: 127.0.0." + std::to_string(i) + ", secret: a}\n";
+	auto five = load(text);
+	EXPECT_EQ(nullptr, five->c);
+	EXPECT_NE(std::string::npos, five->all().find("at most 4 servers")) << five->all();
+}

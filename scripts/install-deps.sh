@@ -14,6 +14,8 @@ packages=(
 	iproute2 iputils-ping ethtool
 	# a real LAC for the interoperability test (its daemon is never started here)
 	xl2tpd
+	# RADIUS server and radclient for the RADIUS tests (started by them, on loopback)
+	freeradius freeradius-utils
 )
 
 missing=()

@@ -14,7 +14,7 @@
  *          [--host hgw] [--secret hello] [--tunnels 1] [--sessions 1]
  *          [--user alice] [--password s3cret] [--pings 3] [--timeout 60]
  *          [--teardown cdn|stopccn] [--hold SECONDS] [--rounds R] [--rate N]
- *          [--pcap FILE] [--proxy] [--udp]
+ *          [--pcap FILE] [--proxy] [--udp] [--local-port 1701]
  *
  * --rounds R: the calls come up, pass their echoes and hang up (CDN) R
  * times over the same tunnels (more sessions than a pool holds at once).
@@ -24,6 +24,7 @@
  * hands both over in the ICCN (proxy LCP, proxy authentication).
  * --udp: UDP probes to closed ports of the target instead of echoes; the
  * ICMP port unreachable that comes back counts as the reply.
+ * --local-port: the LAC's UDP port (another lacsim may hold 1701 on the address).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -662,13 +663,13 @@ int
 main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "server", 1, 0, 's' },   { "local", 1, 0, 'l' },   { "target", 1, 0, 'T' },
-		{ "host", 1, 0, 'H' },	   { "secret", 1, 0, 'S' },  { "tunnels", 1, 0, 't' },
-		{ "sessions", 1, 0, 'n' }, { "user", 1, 0, 'u' },    { "password", 1, 0, 'p' },
-		{ "pings", 1, 0, 'P' },	   { "timeout", 1, 0, 'w' }, { "teardown", 1, 0, 'd' },
-		{ "hold", 1, 0, 'o' },	   { "rounds", 1, 0, 'r' },  { "rate", 1, 0, 'R' },
-		{ "pcap", 1, 0, 'c' },	   { "proxy", 0, 0, 'x' },   { "udp", 0, 0, 'U' },
-		{ "debug", 0, 0, 'D' },	   { 0, 0, 0, 0 },
+		{ "server", 1, 0, 's' },   { "local", 1, 0, 'l' },	{ "target", 1, 0, 'T' },
+		{ "host", 1, 0, 'H' },	   { "secret", 1, 0, 'S' },	{ "tunnels", 1, 0, 't' },
+		{ "sessions", 1, 0, 'n' }, { "user", 1, 0, 'u' },	{ "password", 1, 0, 'p' },
+		{ "pings", 1, 0, 'P' },	   { "timeout", 1, 0, 'w' },	{ "teardown", 1, 0, 'd' },
+		{ "hold", 1, 0, 'o' },	   { "rounds", 1, 0, 'r' },	{ "rate", 1, 0, 'R' },
+		{ "pcap", 1, 0, 'c' },	   { "proxy", 0, 0, 'x' },	{ "udp", 0, 0, 'U' },
+		{ "debug", 0, 0, 'D' },	   { "local-port", 1, 0, 'L' }, { 0, 0, 0, 0 },
 	};
 	struct sim s = { .n_tunnels = 1,
 			 .n_sessions = 1,
@@ -695,6 +696,9 @@ main(int argc, char **argv)
 			break;
 		case 'l':
 			local = optarg;
+			break;
+		case 'L':
+			la.sin_port = htons((uint16_t)strtoul(optarg, NULL, 10));
 			break;
 		case 'T':
 			inet_pton(AF_INET, optarg, &tgt);

@@ -388,7 +388,10 @@ static const struct field radius_fields[] = {
 	FLD(struct cfg_radius, queue, F_UINT, 1, 1000000),
 	FLD(struct cfg_radius, acct_backlog, F_UINT, 1, 10000000),
 	FLD(struct cfg_radius, interim_interval_s, F_UINT, 0, 86400),
-	{ "servers", F_SKIP, 0, 0, 0, 0, 0, NULL }, /* read_radius() */
+	FLD(struct cfg_radius, dae_listen, F_IPV4),
+	FLD(struct cfg_radius, dae_port, F_UINT, 1, 65535),
+	{ "servers", F_SKIP, 0, 0, 0, 0, 0, NULL },	/* read_radius() */
+	{ "dae_clients", F_SKIP, 0, 0, 0, 0, 0, NULL }, /* read_radius() */
 	{ NULL },
 };
 
@@ -451,6 +454,7 @@ defaults(struct lns_config *c)
 	c->radius.threads = 2;
 	c->radius.queue = 4096;
 	c->radius.acct_backlog = 65536;
+	c->radius.dae_port = 3799;
 	for (unsigned i = 0; i < sizeof(c->log.level) / sizeof(c->log.level[0]); i++)
 		c->log.level[i] = LOG_INFO;
 }
@@ -599,33 +603,45 @@ init_radius_server(void *p, const void *c)
 	((struct cfg_radius_server *)p)->acct_port = 1813;
 }
 
-static void
-read_radius(struct ctx *x, struct lns_config *c, const struct cfg_node *n)
+/* radius: servers or dae_clients, a list of maps with an address and a secret each */
+static unsigned
+read_radius_peers(struct ctx *x, const struct cfg_node *v, struct cfg_radius_server *out,
+		  const char *what)
 {
 	struct cfg_radius_server *s;
 	unsigned count = 0;
 
+	if (v->kind == CFG_SEQ && v->n > CFG_MAX_RADIUS) {
+		error_at(x, v, "radius: at most %d %ss", CFG_MAX_RADIUS, what);
+		return 0;
+	}
+	s = read_list_of(x, v, radius_server_fields, sizeof(*s), &count, what, init_radius_server,
+			 NULL);
+	for (unsigned k = 0; s != NULL && k < count; k++) {
+		if (s[k].address == 0 || s[k].secret[0] == '\0')
+			error_at(x, nth_item(v, k), "%s: address and secret are required", what);
+		out[k] = s[k];
+	}
+	free(s);
+	return s != NULL ? count : 0;
+}
+
+static void
+read_radius(struct ctx *x, struct lns_config *c, const struct cfg_node *n)
+{
 	read_map(x, n, radius_fields, (char *)&c->radius, "radius");
 	for (size_t i = 0; n->kind == CFG_MAP && i < n->n; i++) {
-		const struct cfg_node *v = n->pairs[i].value;
+		const char *key = n->pairs[i].key->scalar;
 
-		if (strcmp(n->pairs[i].key->scalar, "servers") != 0)
-			continue;
-		if (v->kind == CFG_SEQ && v->n > CFG_MAX_RADIUS) {
-			error_at(x, v, "radius: at most %d servers", CFG_MAX_RADIUS);
-			return;
-		}
-		s = read_list_of(x, v, radius_server_fields, sizeof(*s), &count, "radius server",
-				 init_radius_server, NULL);
-		for (unsigned k = 0; s != NULL && k < count; k++) {
-			if (s[k].address == 0 || s[k].secret[0] == '\0')
-				error_at(x, nth_item(v, k),
-					 "radius server: address and secret are required");
-			c->radius.servers[k] = s[k];
-		}
-		c->radius.n_servers = s != NULL ? count : 0;
-		free(s);
+		if (strcmp(key, "servers") == 0)
+			c->radius.n_servers = read_radius_peers(x, n->pairs[i].value,
+								c->radius.servers, "radius server");
+		else if (strcmp(key, "dae_clients") == 0)
+			c->radius.n_dae_clients = read_radius_peers(
+				x, n->pairs[i].value, c->radius.dae_clients, "dae client");
 	}
+	if (c->radius.dae_listen != 0 && c->radius.n_dae_clients == 0)
+		error_at(x, n, "radius: dae_listen needs dae_clients (address and secret)");
 }
 
 static void

@@ -130,6 +130,11 @@ struct cfg_radius {
 	uint32_t queue;			   /* authentications waiting or in flight; default 4096 */
 	uint32_t acct_backlog;		   /* accounting records kept for retry; default 65536 */
 	uint32_t interim_interval_s;	   /* default 0: only when RADIUS asks */
+	/* Dynamic Authorization (RFC 5176): Disconnect and CoA from these clients */
+	uint32_t dae_listen;				      /* address to listen on; 0: off */
+	uint16_t dae_port;				      /* default 3799 */
+	struct cfg_radius_server dae_clients[CFG_MAX_RADIUS]; /* address and secret */
+	unsigned n_dae_clients;
 };
 
 struct cfg_user {

@@ -640,7 +640,7 @@ acct_send(struct lns_call *c, enum aaa_acct_type type, uint32_t cause)
 	struct lns *l = c->l;
 	struct aaa_acct_request *r = &l->acct_req;
 
-	if (l->ops->aaa_acct == NULL)
+	if (l->ops->aaa_acct == NULL || c->rc == NULL)
 		return;
 	memset(r, 0, sizeof(*r));
 	r->type = type;
@@ -662,7 +662,6 @@ radius_session_up(struct lns_call *c)
 {
 	uint64_t now = c->l->now;
 
-	c->start_ms = now;
 	c->deadline_ms = c->deadline_ms ? now + c->deadline_ms * 1000 : 0;
 	c->idle_since_ms = now;
 	c->next_idle_check_ms = c->idle_ms ? now + 1000 : 0;
@@ -721,7 +720,7 @@ call_next_clock(const struct lns_call *c)
 {
 	uint64_t next = UINT64_MAX;
 
-	if (!c->acct_started || c->dead)
+	if (!c->published || c->dead)
 		return next;
 	if (c->deadline_ms != 0)
 		next = c->deadline_ms;
@@ -762,6 +761,7 @@ call_network_up(struct lns_call *c)
 		info.n_routes = c->rc->n_routes;
 	}
 	c->published = true;
+	c->start_ms = c->l->now;
 	c->l->stats.sessions_up++;
 	admission_release(c);
 	c->l->ops->session_up(c->l->ctx, &info);
@@ -1080,6 +1080,73 @@ lns_timeout(struct lns *l, uint64_t now)
 			call_clocks(c, now);
 	}
 	settle(l);
+}
+
+static bool
+dae_names(const struct lns_call *c, const struct aaa_dae_request *r)
+{
+	const struct ppp_state *st = ppp_state(c->ppp);
+	char sid[AAA_SESSION_ID];
+
+	if (c->dead || !c->published)
+		return false;
+	if (r->has_user && strcmp(r->user, c->rc != NULL ? c->rc->call.user : st->user) != 0)
+		return false;
+	snprintf(sid, sizeof(sid), "%08X%08X", c->l->boot_id, c->generation);
+	if (r->has_session_id && strcmp(r->session_id, sid) != 0)
+		return false;
+	return !r->has_framed_ip || r->framed_ip == st->peer_ipv4;
+}
+
+/* CoA: Session-Timeout counts from IPCP open, as the first one did; 0 removes a limit. */
+static void
+dae_change(struct lns_call *c, const struct aaa_dae_request *r, uint64_t now)
+{
+	if (r->has_session_timeout)
+		c->deadline_ms =
+			r->session_timeout_s ? c->start_ms + r->session_timeout_s * 1000ull : 0;
+	if (r->has_idle_timeout) {
+		c->idle_ms = r->idle_timeout_s * 1000ull;
+		c->idle_since_ms = now;
+		c->next_idle_check_ms = c->idle_ms ? now + 1000 : 0;
+	}
+	if (r->has_interim) {
+		c->interim_ms = r->interim_s * 1000ull;
+		c->next_interim_ms = c->interim_ms ? now + c->interim_ms : 0;
+	}
+	c->l->stats.dae_changes++;
+}
+
+enum aaa_dae_error
+lns_dae(struct lns *l, uint64_t now, const struct aaa_dae_request *r)
+{
+	size_t it = 0, n = 0, cap = lns_hmap_count(&l->calls);
+	struct lns_call **hit = calloc(cap ? cap : 1, sizeof(*hit));
+	uint32_t key;
+	void *v;
+
+	if (hit == NULL)
+		return AAA_DAE_RESOURCES_UNAVAILABLE;
+	l->now = now;
+	while (lns_hmap_next(&l->calls, &it, &key, &v) && n < cap)
+		if (dae_names(v, r))
+			hit[n++] = v;
+	/* acted on once the walk is over: a close may change the table */
+	for (size_t i = 0; i < n; i++) {
+		LOG(AAA, LOG_INFO, "Tnl/Sn %u/%u: %s by Dynamic Authorization", hit[i]->tunnel_id,
+		    hit[i]->session_id, r->disconnect ? "disconnected" : "changed");
+		if (!r->disconnect) {
+			dae_change(hit[i], r, now);
+		} else if (!hit[i]->dead) {
+			l->stats.dae_disconnects++;
+			ppp_close(hit[i]->ppp, now, PPP_DOWN_ADMIN_RESET);
+		}
+	}
+	free(hit);
+	if (n == 0)
+		l->stats.dae_not_found++;
+	settle(l);
+	return n > 0 ? AAA_DAE_OK : AAA_DAE_SESSION_NOT_FOUND;
 }
 
 void

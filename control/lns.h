@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "aaa.h"
+#include "aaa_dae.h"
 #include "cfg.h"
 #include "l2tp_engine.h"
 
@@ -76,7 +77,10 @@ struct lns_ops {
 	X(aaa_stale_answers, "RADIUS answers for calls already gone")                      \
 	X(acct_records, "accounting records queued (Start, Interim, Stop)")                \
 	X(session_timeouts, "sessions ended by Session-Timeout")                           \
-	X(idle_timeouts, "sessions ended by Idle-Timeout")
+	X(idle_timeouts, "sessions ended by Idle-Timeout")                                 \
+	X(dae_disconnects, "sessions ended by a Disconnect-Request")                       \
+	X(dae_changes, "sessions changed by a CoA-Request")                                \
+	X(dae_not_found, "Disconnect/CoA-Requests that named no session")
 
 struct lns_stats {
 #define X(n, t) uint64_t n;
@@ -105,6 +109,12 @@ uint64_t lns_next_timeout(const struct lns *l);
 int lns_reload(struct lns *l, const struct lns_config *cfg);
 /* An answer to ops->aaa_auth; one for a call that is gone is counted and ignored. */
 void lns_aaa_answer(struct lns *l, uint64_t now, const struct aaa_auth_answer *a);
+/*
+ * Dynamic Authorization: every session the request names (all its
+ * identification attributes match) is disconnected (Admin-Reset) or gets
+ * the new limits. Returns AAA_DAE_OK, or AAA_DAE_SESSION_NOT_FOUND.
+ */
+enum aaa_dae_error lns_dae(struct lns *l, uint64_t now, const struct aaa_dae_request *r);
 /* SIGTERM: CDN for every call and StopCCN for every tunnel. */
 void lns_shutdown(struct lns *l, uint64_t now);
 /* Soft shutdown: refuse new tunnels and calls, keep what runs. */

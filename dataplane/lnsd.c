@@ -29,6 +29,7 @@
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
+#include "aaa_dae_server.h"
 #include "aaa_radius.h"
 #include "cfg.h"
 #include "dp.h"
@@ -100,8 +101,9 @@ struct lnsd {
 	bool stop_workers;
 	struct lns *lns;
 	struct neigh_table *neigh;
-	struct lnsd_sub *subs;	   /* [max_sessions] */
-	struct aaa_radius *radius; /* NULL: no radius section */
+	struct lnsd_sub *subs;	    /* [max_sessions] */
+	struct aaa_radius *radius;  /* NULL: no radius section */
+	struct aaa_dae_server *dae; /* NULL: no dae_listen */
 	struct aaa_auth_answer answers[32];
 	struct lnsd_counters cnt;
 };
@@ -378,6 +380,16 @@ radius_start(struct lnsd *d)
 	if (d->radius == NULL)
 		return -ENOMEM;
 	aaa_radius_acct_onoff(d->radius, true);
+	if (c->radius.dae_listen == 0)
+		return 0;
+	d->dae = aaa_dae_server_open(&c->radius, &nas);
+	if (d->dae == NULL) {
+		fprintf(stderr, "lnsd: Dynamic Authorization on %u.%u.%u.%u:%u: %s\n",
+			c->radius.dae_listen >> 24, (c->radius.dae_listen >> 16) & 255,
+			(c->radius.dae_listen >> 8) & 255, c->radius.dae_listen & 255,
+			c->radius.dae_port, strerror(errno));
+		return -EADDRNOTAVAIL;
+	}
 	return 0;
 }
 
@@ -392,6 +404,8 @@ radius_answers(struct lnsd *d, uint64_t now)
 	n = aaa_radius_answers(d->radius, d->answers, RTE_DIM(d->answers));
 	for (unsigned i = 0; i < n; i++)
 		lns_aaa_answer(d->lns, now, &d->answers[i]);
+	if (d->dae != NULL)
+		n += aaa_dae_server_poll(d->dae, d->lns, now);
 	return n;
 }
 
@@ -894,6 +908,12 @@ print_counters(struct lnsd *d)
 #define X(n, t) counter_line(#n, rs.n, t);
 		AAA_RADIUS_COUNTERS(X)
 #undef X
+		if (d->dae != NULL) {
+			const struct aaa_dae_stats *ds = aaa_dae_server_stats(d->dae);
+#define X(n, t) counter_line(#n, ds->n, t);
+			AAA_DAE_COUNTERS(X)
+#undef X
+		}
 		if (rs.auth_latency_n > 0)
 			fprintf(stderr, "  authentication latency: mean %llu us, max %llu us\n",
 				(unsigned long long)(rs.auth_latency_us_sum / rs.auth_latency_n),
@@ -989,6 +1009,7 @@ main(int argc, char **argv)
 		print_counters(&d);
 	lns_destroy(d.lns);
 	aaa_radius_destroy(d.radius, 0);
+	aaa_dae_server_close(d.dae);
 	neigh_destroy(d.neigh);
 	free(d.subs);
 	rte_eal_cleanup();

@@ -89,7 +89,7 @@ fi
 # and two more profiles so that one lnsd offers each method on its own.
 conf="$dir/seed-radius.yaml"
 sed -e 's/auth_port: 1812/auth_port: 18120/' -e 's/acct_port: 1813/acct_port: 18130/' \
-	-e 's/timeout_ms: 1000 /timeout_ms: 500  /' -e 's/no_sessions_left_s: 10/no_sessions_left_s: 2/' \
+	-e 's/timeout_ms: 1000 /timeout_ms: 500  /' -e 's/dae_port: 3799/dae_port: 37990/' -e 's/no_sessions_left_s: 10/no_sessions_left_s: 2/' \
 	"$top/config/seed-radius.yaml" >"$conf"
 cat >>"$conf" <<-EOF
 	# test only: one authentication method per LAC host name
@@ -195,6 +195,49 @@ radius_outage() {
 }
 check "RADIUS stopped: established sessions pass traffic, a new call fails cleanly, \
 Stop records are delivered once RADIUS is back" radius_outage
+# Dynamic Authorization from radclient: Disconnect one held session, CoA
+# the other's Session-Timeout, and the NAKs.
+dae() { # Disconnect or CoA, attribute lines; prints radclient's output
+	local kind=$1
+	shift
+	printf '%s\n' "$@" 'Message-Authenticator = 0x00' |
+		radclient -x -r 1 -t 2 127.0.0.1:37990 "$kind" "${DAE_SECRET:-testing123}" 2>&1
+}
+dynamic_authorization() {
+	local out="$dir/dae-hold.txt" pid a b ok=1 reply
+	lac --user 2500-1 --password cisco --sessions 2 --pings 1 --hold 10 >"$out" 2>&1 &
+	pid=$!
+	for _ in $(seq 1 100); do
+		grep -q holding "$out" && break
+		sleep 0.2
+	done
+	: >"$dir/show.txt"
+	kill -USR1 "$lnsd_pid"
+	sleep 0.5
+	read -r a b < <(awk '$1 ~ /^[0-9]+\/[0-9]+$/ && $3 ~ /^203\.0\.113\./ { printf "%s ", $3 }' "$dir/show.txt")
+	[ -n "$a" ] && [ -n "$b" ] || { echo "two sessions not listed"; kill "$pid"; return 1; }
+	reply=$(dae disconnect "Framed-IP-Address = $a" 'NAS-Identifier = "l2tp-gw"')
+	echo "$reply" | grep -q "Disconnect-ACK" || { echo "no Disconnect-ACK: $reply"; ok=0; }
+	reply=$(dae coa "Framed-IP-Address = $b" "Session-Timeout = 3")
+	echo "$reply" | grep -q "CoA-ACK" || { echo "no CoA-ACK: $reply"; ok=0; }
+	reply=$(dae disconnect 'Acct-Session-Id = "0000000000000000"')
+	echo "$reply" | grep -q "Disconnect-NAK" && echo "$reply" | grep -q "Session-Context-Not-Found" ||
+		{ echo "unknown session: $reply"; ok=0; }
+	reply=$(dae disconnect "Framed-IP-Address = $b" 'NAS-Identifier = "elsewhere"')
+	echo "$reply" | grep -q "NAS-Identification-Mismatch" || { echo "other NAS: $reply"; ok=0; }
+	reply=$(DAE_SECRET=wrong dae disconnect "Framed-IP-Address = $b")
+	echo "$reply" | grep -q "Disconnect-ACK\|Disconnect-NAK" && { echo "wrong secret answered"; ok=0; }
+	wait "$pid"
+	sleep 1
+	has_records 1 "Acct-Status-Type = Stop|Framed-IP-Address = $a|Acct-Terminate-Cause = Admin-Reset" ||
+		ok=0
+	has_records 1 "Acct-Status-Type = Stop|Framed-IP-Address = $b|Acct-Terminate-Cause = Session-Timeout" ||
+		ok=0
+	[ "$ok" -eq 1 ]
+}
+check "Dynamic Authorization: Disconnect-ACK ends a session (Admin-Reset), CoA-ACK sets its \
+Session-Timeout, NAKs for an unknown session and another NAS, silence for a wrong secret" \
+	dynamic_authorization
 check "lnsd is alive after all of it" kill -0 "$lnsd_pid"
 
 stop_lnsd() {

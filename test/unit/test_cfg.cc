@@ -257,5 +257,5 @@ TEST(Config, RadiusSectionIsValidated)
 		text += "    - {address: 127.0.0." + std::to_string(i) + ", secret: a}\n";
 	auto five = load(text);
 	EXPECT_EQ(nullptr, five->c);
-	EXPECT_NE(std::string::npos, five->all().find("at most 4 servers")) << five->all();
+	EXPECT_NE(std::string::npos, five->all().find("at most 4 radius servers")) << five->all();
 }

@@ -800,3 +800,47 @@ TEST(LnsRadius, IdleTimeoutCountsOnlyWhenNoPacketMoves)
 	EXPECT_EQ(AAA_ACCT_STOP, h.acct.back().type);
 	EXPECT_EQ(4u, h.acct.back().terminate_cause); // Idle-Timeout
 }
+
+TEST(LnsRadius, DynamicAuthorizationDisconnectsAndChangesNamedSessions)
+{
+	Harness h(radius_config);
+	h.open();
+	for (int i = 0; i < 3; i++) {
+		h.dial();
+		h.run_for(2000);
+		aaa_auth_answer a = answer_for(h.aaa_asked.back(), AAA_ACCEPT);
+		a.framed_ip = 0xCB007140 + (uint32_t)i; // .64, .65, .66
+		lns_aaa_answer(h.l, h.now, &a);
+		h.run_for(3000);
+	}
+	ASSERT_EQ(3u, h.published.size());
+	aaa_dae_request r = {};
+	r.disconnect = true;
+	r.has_framed_ip = true;
+	r.framed_ip = 0xCB007140;
+	EXPECT_EQ(AAA_DAE_OK, lns_dae(h.l, h.now, &r));
+	h.run_for(3000);
+	EXPECT_EQ(2u, h.published.size());
+	EXPECT_EQ(AAA_ACCT_STOP, h.acct.back().type);
+	EXPECT_EQ(6u, h.acct.back().terminate_cause); // Admin-Reset
+	EXPECT_EQ(0xCB007140u, h.acct.back().framed_ip);
+	// every identification given must match: the right address, someone else's session ID
+	r.framed_ip = 0xCB007141;
+	r.has_session_id = true;
+	snprintf(r.session_id, sizeof(r.session_id), "%s", h.aaa_asked[2].call.session_id);
+	EXPECT_EQ(AAA_DAE_SESSION_NOT_FOUND, lns_dae(h.l, h.now, &r));
+	EXPECT_EQ(1u, lns_stats(h.l)->dae_not_found);
+	// CoA: Session-Timeout counted from IPCP open, so 4 s ends .66 almost at once
+	aaa_dae_request coa = {};
+	coa.has_session_id = true;
+	snprintf(coa.session_id, sizeof(coa.session_id), "%s", h.aaa_asked[2].call.session_id);
+	coa.has_session_timeout = true;
+	coa.session_timeout_s = 4;
+	EXPECT_EQ(AAA_DAE_OK, lns_dae(h.l, h.now, &coa));
+	h.run_for(2000);
+	EXPECT_EQ(1u, lns_stats(h.l)->session_timeouts);
+	EXPECT_EQ(1u, h.published.size());
+	EXPECT_EQ(0xCB007141u, h.published.begin()->second.sub_ipv4);
+	EXPECT_EQ(1u, lns_stats(h.l)->dae_disconnects);
+	EXPECT_EQ(1u, lns_stats(h.l)->dae_changes);
+}

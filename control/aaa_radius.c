@@ -61,7 +61,10 @@ struct aaa_radius {
 	atomic_uint server; /* tried first */
 	int efd;
 	pthread_t *threads;
+	struct thread_arg *args;
 	unsigned n_threads;
+	char (*acct_inflight)[AAA_SESSION_ID + 1]; /* per thread: its record's session, or "" */
+	unsigned acct_busy;			   /* accounting exchanges under way */
 	struct aaa_radius_stats stats;
 };
 
@@ -206,8 +209,10 @@ try_server(struct aaa_radius *r, struct exchange *x, const struct cfg_radius_ser
 typedef size_t (*build_fn)(struct aaa_radius *r, const struct job *j, struct radius_pkt *p,
 			   uint8_t id, const char *secret);
 
+enum outcome { ANSWERED, NO_ANSWER, NOT_BUILT };
+
 /* Servers in order from the preferred one; the one that answers becomes preferred. */
-static bool
+static enum outcome
 exchange(struct aaa_radius *r, int fd, uint8_t *next_id, const struct job *j, build_fn build,
 	 bool acct, struct exchange *x)
 {
@@ -223,22 +228,22 @@ exchange(struct aaa_radius *r, int fd, uint8_t *next_id, const struct job *j, bu
 		x->req_len = build(r, j, &pkt, x->id, s->secret);
 		x->req = pkt.buf;
 		if (x->req_len == 0)
-			return false;
+			return NOT_BUILT;
 		if (try_server(r, x, s, acct ? s->acct_port : s->auth_port)) {
 			if (k > 0) {
 				atomic_store(&r->server, idx);
 				LOG(AAA, LOG_WARN, "RADIUS: server %u answers, using it first",
 				    idx + 1);
 			}
-			return true;
+			return ANSWERED;
 		}
-		if (r->cfg.n_servers > 1) {
+		if (k + 1 < r->cfg.n_servers) {
 			STAT_ADD(r, failovers, 1);
 			LOG(AAA, LOG_WARN, "RADIUS: server %u does not answer, trying the next",
 			    idx + 1);
 		}
 	}
-	return false;
+	return NO_ANSWER;
 }
 
 static size_t
@@ -293,29 +298,57 @@ run_auth(struct aaa_radius *r, int fd, uint8_t *next_id, struct job *j)
 	static _Thread_local struct exchange x;
 	static _Thread_local struct aaa_auth_answer a;
 
-	if (exchange(r, fd, next_id, j, build_auth, false, &x)) {
+	enum outcome o = exchange(r, fd, next_id, j, build_auth, false, &x);
+
+	if (o == ANSWERED) {
 		aaa_radius_read_answer(x.answer, x.answer_len, &j->u.auth, &a);
 	} else {
 		memset(&a, 0, sizeof(a));
 		a.ref = j->u.auth.ref;
 		a.verdict = AAA_UNAVAILABLE;
-		snprintf(a.message, sizeof(a.message), "no RADIUS server answered");
+		snprintf(a.message, sizeof(a.message), "%s",
+			 o == NOT_BUILT ? "credentials that no Access-Request can carry"
+					: "no RADIUS server answered");
 	}
 	answer_push(r, &a, now_us() - j->queued_ms * 1000); /* queued and exchanged */
 	free(j);
 }
 
+/* The session an accounting record belongs to; "" for Accounting-On/Off. */
+static const char *
+acct_key(const struct job *j)
+{
+	return j->kind == JOB_ONOFF ? "" : j->u.acct.call.session_id;
+}
+
 static void
-run_acct(struct aaa_radius *r, int fd, uint8_t *next_id, struct job *j)
+acct_done(struct aaa_radius *r, unsigned thread)
+{
+	pthread_mutex_lock(&r->mu);
+	r->acct_inflight[thread][0] = '\0';
+	r->acct_busy--;
+	pthread_cond_broadcast(&r->cv);
+	pthread_mutex_unlock(&r->mu);
+}
+
+static void
+run_acct(struct aaa_radius *r, int fd, uint8_t *next_id, struct job *j, unsigned thread)
 {
 	static _Thread_local struct exchange x;
+	enum outcome o = exchange(r, fd, next_id, j, build_acct, true, &x);
 
-	if (exchange(r, fd, next_id, j, build_acct, true, &x)) {
-		STAT_ADD(r, acct_answered, 1);
+	if (o != NO_ANSWER) {
+		if (o == ANSWERED)
+			STAT_ADD(r, acct_answered, 1);
+		else
+			LOG(AAA, LOG_ERR,
+			    "RADIUS: accounting record for '%s' cannot be built: lost",
+			    j->u.acct.call.user);
 		free(j);
+		acct_done(r, thread);
 		return;
 	}
-	/* kept, at the head so that a session's Start still goes before its Stop */
+	/* kept, at the head: no later record of its session has gone meanwhile (see next_acct) */
 	j->rounds++;
 	j->not_before_ms = now_ms() + (r->cfg.timeout_ms << (j->rounds < 6 ? j->rounds : 6));
 	if (j->not_before_ms > now_ms() + ACCT_BACKOFF_MAX_MS)
@@ -323,31 +356,81 @@ run_acct(struct aaa_radius *r, int fd, uint8_t *next_id, struct job *j)
 	pthread_mutex_lock(&r->mu);
 	r->stats.acct_requeued++;
 	fifo_push_front(&r->acct_q, j);
+	r->acct_inflight[thread][0] = '\0';
+	r->acct_busy--;
 	pthread_cond_broadcast(&r->cv);
 	pthread_mutex_unlock(&r->mu);
 }
 
+static bool
+session_in_flight(const struct aaa_radius *r, const char *key)
+{
+	for (unsigned t = 0; t < r->cfg.threads; t++)
+		if (strcmp(r->acct_inflight[t], key) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Under the lock: the first accounting record that may go now. Records of
+ * one session go one at a time and in order (a Start is never overtaken by
+ * its Stop, even when it has to be retried); Accounting-On/Off wait for
+ * everything before them and hold back everything after them.
+ */
+static struct job *
+next_acct(struct aaa_radius *r, uint64_t now)
+{
+	struct job *prev = NULL;
+	unsigned scanned = 0;
+
+	for (struct job *j = r->acct_q.head; j != NULL && scanned < 64;
+	     prev = j, j = j->next, scanned++) {
+		bool barrier = j->kind == JOB_ONOFF;
+
+		if (barrier && (prev != NULL || r->acct_busy > 0))
+			return NULL;
+		if (j->not_before_ms > now || (!barrier && session_in_flight(r, acct_key(j))))
+			continue;
+		if (prev == NULL)
+			r->acct_q.head = j->next;
+		else
+			prev->next = j->next;
+		if (r->acct_q.tail == j)
+			r->acct_q.tail = prev;
+		r->acct_q.n--;
+		return j;
+	}
+	return NULL;
+}
+
 /* Under the lock: the next job, or NULL when the thread should end. */
 static struct job *
-next_job(struct aaa_radius *r)
+next_job(struct aaa_radius *r, unsigned thread)
 {
 	for (;;) {
 		uint64_t t = now_ms();
-		struct job *acct = r->acct_q.head;
+		struct job *acct = r->acct_q.head, *j;
 		struct timespec ts;
 		uint64_t wake;
 
-		if (r->auth_q.head != NULL)
+		if (r->auth_q.head != NULL && !r->stopping)
 			return fifo_pop(&r->auth_q);
 		if (r->stopping && (acct == NULL || t >= r->drain_until_ms))
 			return NULL;
-		if (acct != NULL && acct->not_before_ms <= t)
-			return fifo_pop(&r->acct_q);
+		if (acct != NULL && (j = next_acct(r, t)) != NULL) {
+			snprintf(r->acct_inflight[thread], sizeof(r->acct_inflight[thread]), "%s",
+				 j->kind == JOB_ONOFF ? "*" : acct_key(j));
+			r->acct_busy++;
+			return j;
+		}
 		if (acct == NULL) {
 			pthread_cond_wait(&r->cv, &r->mu);
 			continue;
 		}
-		wake = acct->not_before_ms;
+		/* records wait for their time or their session: look again in a while */
+		wake = acct->not_before_ms > t ? acct->not_before_ms : t + 50;
+		if (wake > t + 1000)
+			wake = t + 1000;
 		if (r->stopping && r->drain_until_ms < wake)
 			wake = r->drain_until_ms;
 		clock_gettime(CLOCK_REALTIME, &ts); /* the condvar's clock */
@@ -358,10 +441,16 @@ next_job(struct aaa_radius *r)
 	}
 }
 
+struct thread_arg {
+	struct aaa_radius *r;
+	unsigned index;
+};
+
 static void *
 aaa_thread(void *arg)
 {
-	struct aaa_radius *r = arg;
+	struct aaa_radius *r = ((struct thread_arg *)arg)->r;
+	unsigned index = ((struct thread_arg *)arg)->index;
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	uint8_t next_id = 0;
 
@@ -370,12 +459,12 @@ aaa_thread(void *arg)
 	if (getrandom(&next_id, 1, 0) != 1)
 		next_id = 0;
 	pthread_mutex_lock(&r->mu);
-	for (struct job *j; fd >= 0 && (j = next_job(r)) != NULL;) {
+	for (struct job *j; fd >= 0 && (j = next_job(r, index)) != NULL;) {
 		pthread_mutex_unlock(&r->mu);
 		if (j->kind == JOB_AUTH)
 			run_auth(r, fd, &next_id, j);
 		else
-			run_acct(r, fd, &next_id, j);
+			run_acct(r, fd, &next_id, j, index);
 		pthread_mutex_lock(&r->mu);
 	}
 	pthread_mutex_unlock(&r->mu);
@@ -399,17 +488,23 @@ aaa_radius_create(const struct cfg_radius *cfg, const struct aaa_nas *nas)
 	r->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	r->ring = calloc(cfg->queue, sizeof(*r->ring));
 	r->threads = calloc(cfg->threads, sizeof(*r->threads));
-	if (r->efd < 0 || r->ring == NULL || r->threads == NULL) {
+	r->args = calloc(cfg->threads, sizeof(*r->args));
+	r->acct_inflight = calloc(cfg->threads, sizeof(*r->acct_inflight));
+	if (r->efd < 0 || r->ring == NULL || r->threads == NULL || r->args == NULL ||
+	    r->acct_inflight == NULL) {
 		aaa_radius_destroy(r, 0);
 		return NULL;
 	}
 	pthread_mutex_init(&r->mu, NULL);
 	pthread_cond_init(&r->cv, NULL);
-	for (; r->n_threads < cfg->threads; r->n_threads++)
-		if (pthread_create(&r->threads[r->n_threads], NULL, aaa_thread, r) != 0) {
+	for (; r->n_threads < cfg->threads; r->n_threads++) {
+		r->args[r->n_threads] = (struct thread_arg){ r, r->n_threads };
+		if (pthread_create(&r->threads[r->n_threads], NULL, aaa_thread,
+				   &r->args[r->n_threads]) != 0) {
 			aaa_radius_destroy(r, 0);
 			return NULL;
 		}
+	}
 	return r;
 }
 
@@ -455,6 +550,8 @@ aaa_radius_destroy(struct aaa_radius *r, uint32_t drain_ms)
 		close(r->efd);
 	free(r->ring);
 	free(r->threads);
+	free(r->args);
+	free(r->acct_inflight);
 	free(r);
 }
 
@@ -548,6 +645,12 @@ aaa_radius_answers(struct aaa_radius *r, struct aaa_auth_answer *out, unsigned m
 		r->ring_head = (r->ring_head + 1) % r->cfg.queue;
 		r->ring_n--;
 		r->auth_outstanding--;
+	}
+	if (r->ring_n > 0) { /* the fd stays readable while answers wait */
+		uint64_t one = 1;
+
+		if (write(r->efd, &one, sizeof(one)) < 0) { /* it only saturates */
+		}
 	}
 	pthread_mutex_unlock(&r->mu);
 	return n;

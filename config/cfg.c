@@ -434,6 +434,14 @@ static const struct field pool_fields[] = {
 	{ NULL },
 };
 
+static const struct field management_fields[] = {
+	FLD(struct cfg_management, socket, F_STR),
+	FLD(struct cfg_management, metrics_listen, F_IPV4),
+	FLD(struct cfg_management, metrics_port, F_UINT, 1, 65535),
+	FLD(struct cfg_management, telemetry, F_BOOL),
+	{ NULL },
+};
+
 static void
 defaults(struct lns_config *c)
 {
@@ -455,6 +463,9 @@ defaults(struct lns_config *c)
 	c->radius.queue = 4096;
 	c->radius.acct_backlog = 65536;
 	c->radius.dae_port = 3799;
+	snprintf(c->management.socket, sizeof(c->management.socket), "/run/lnsd.sock");
+	c->management.metrics_port = 9464;
+	c->management.telemetry = true;
 	for (unsigned i = 0; i < sizeof(c->log.level) / sizeof(c->log.level[0]); i++)
 		c->log.level[i] = LOG_INFO;
 }
@@ -676,8 +687,9 @@ section_key(const struct cfg_node *root, const char *key)
 static void
 read_all(struct ctx *x, struct lns_config *c, const struct cfg_node *root)
 {
-	static const char *const sections[] = { "dpdk",	 "ports", "l2tp",   "log", "profiles",
-						"users", "pools", "radius", NULL };
+	static const char *const sections[] = { "dpdk",	      "ports", "l2tp",	"log",
+						"profiles",   "users", "pools", "radius",
+						"management", NULL };
 	const struct cfg_node *n;
 	struct cfg_port *ports;
 
@@ -689,7 +701,7 @@ read_all(struct ctx *x, struct lns_config *c, const struct cfg_node *root)
 		if (sections[k] == NULL)
 			error_at(x, root->pairs[i].key,
 				 "unknown section '%s' (expected dpdk, ports, l2tp, log, profiles, "
-				 "users, pools, radius)",
+				 "users, pools, radius, management)",
 				 root->pairs[i].key->scalar);
 		else if (section(root, sections[k]) != root->pairs[i].value)
 			error_at(x, root->pairs[i].key,
@@ -702,6 +714,8 @@ read_all(struct ctx *x, struct lns_config *c, const struct cfg_node *root)
 		read_map(x, n, l2tp_fields, (char *)&c->l2tp, "l2tp");
 	if ((n = section(root, "log")) != NULL)
 		read_map(x, n, log_fields, (char *)&c->log, "log");
+	if ((n = section(root, "management")) != NULL)
+		read_map(x, n, management_fields, (char *)&c->management, "management");
 	if ((n = section(root, "ports")) != NULL) {
 		if (n->kind == CFG_SEQ && n->n > CFG_MAX_PORTS) {
 			error_at(x, n, "ports: at most %d", CFG_MAX_PORTS);

@@ -155,6 +155,14 @@ struct cfg_pool {
 	unsigned n_exclude;
 };
 
+/* How operators reach lnsd: lnsctl's socket, Prometheus, DPDK telemetry. */
+struct cfg_management {
+	char socket[108];	 /* lnsctl's UNIX socket; default /run/lnsd.sock; "" none */
+	uint32_t metrics_listen; /* Prometheus text over HTTP on this address; 0: off */
+	uint16_t metrics_port;	 /* default 9464 */
+	bool telemetry;		 /* /lnsd/... commands in DPDK telemetry; default true */
+};
+
 struct lns_config {
 	char path[256];
 	struct cfg_dpdk dpdk;
@@ -169,6 +177,7 @@ struct lns_config {
 	struct cfg_pool *pools;
 	unsigned n_pools;
 	struct cfg_radius radius;
+	struct cfg_management management;
 };
 
 struct cfg_errors {

@@ -83,6 +83,7 @@ struct lns {
 	struct pool **pools;	   /* as cfg->pools */
 	struct lns_hmap admission; /* tunnel ID -> struct admission */
 	struct lns_hmap calls;	   /* tunnel << 16 | session -> struct lns_call */
+	struct lns_hmap peers;	   /* LAC IPv4 address -> struct lns_peer_health */
 	struct lns_call *dead, *answers;
 	struct early_frame early[EARLY_SLOTS];
 	unsigned early_next; /* the oldest slot, written next */
@@ -345,11 +346,50 @@ call_start(struct lns *l, const struct l2tp_event *ev)
 	early_replay(l, c);
 }
 
+static struct lns_peer_health *
+peer_health(struct lns *l, struct l2tp_tunnel *t)
+{
+	uint32_t addr = get_be32(l2tp_tunnel_peer(t)->ip);
+	struct lns_peer_health *h = lns_hmap_get(&l->peers, addr);
+
+	if (h == NULL) {
+		h = calloc(1, sizeof(*h));
+		if (h == NULL || lns_hmap_put(&l->peers, addr, h) != 0) {
+			free(h);
+			return NULL;
+		}
+		h->addr = addr;
+	}
+	snprintf(h->host, sizeof(h->host), "%s", l2tp_tunnel_peer_name(t));
+	return h;
+}
+
+/* How a call or tunnel ended, counted per peer and Result Code, each way. */
+static void
+count_ending(struct lns *l, const struct l2tp_event *ev)
+{
+	struct lns_peer_health *h = peer_health(l, ev->tunnel);
+	unsigned b = ev->result < LNS_RESULT_BUCKETS ? ev->result : LNS_RESULT_BUCKETS - 1;
+
+	if (h == NULL)
+		return;
+	if (ev->type == L2TP_EV_SESSION_DOWN) {
+		h->calls_down++;
+		(ev->by_peer ? h->cdn_rx : h->cdn_tx)[b]++;
+	} else {
+		h->tunnels_down++;
+		(ev->by_peer ? h->stopccn_rx : h->stopccn_tx)[b]++;
+	}
+}
+
 static void
 eng_event(void *ctx, const struct l2tp_event *ev)
 {
 	struct lns *l = ctx;
 	struct lns_call *c = ev->session ? l2tp_session_udata(ev->session) : NULL;
+
+	if (ev->type == L2TP_EV_SESSION_DOWN || ev->type == L2TP_EV_TUNNEL_DOWN)
+		count_ending(l, ev);
 
 	switch (ev->type) {
 	case L2TP_EV_SESSION_UP:
@@ -787,11 +827,10 @@ call_down(struct lns_call *c, enum ppp_down_reason why)
 		pool_free(c->pool, c->addr);
 	if (c->s != NULL) {
 		l2tp_session_set_udata(c->s, NULL);
-		l2tp_session_close(c->s, l->now,
-				   why == PPP_DOWN_USER_REQUEST ? L2TP_CDN_ADMIN
-								: L2TP_CDN_GENERAL_ERROR,
-				   why == PPP_DOWN_USER_REQUEST ? -1 : L2TP_ERR_NONE,
-				   ppp_down_reason_str(why));
+		bool admin = why == PPP_DOWN_USER_REQUEST || why == PPP_DOWN_ADMIN_RESET;
+
+		l2tp_session_close(c->s, l->now, admin ? L2TP_CDN_ADMIN : L2TP_CDN_GENERAL_ERROR,
+				   admin ? -1 : L2TP_ERR_NONE, ppp_down_reason_str(why));
 		c->s = NULL;
 	}
 	lns_hmap_del(&l->calls, call_key(c->tunnel_id, c->session_id));
@@ -961,7 +1000,7 @@ lns_create(const struct lns_config *cfg, uint32_t local_ip, const struct lns_ops
 	ec.max_sessions_per_tunnel = cfg->l2tp.max_sessions_per_tunnel;
 	l->pools = pools_alloc(cfg);
 	if (l->pools == NULL || lns_hmap_init(&l->admission, 64) != 0 ||
-	    lns_hmap_init(&l->calls, 1024) != 0) {
+	    lns_hmap_init(&l->calls, 1024) != 0 || lns_hmap_init(&l->peers, 64) != 0) {
 		lns_destroy(l);
 		return NULL;
 	}
@@ -994,6 +1033,10 @@ lns_destroy(struct lns *l)
 	it = 0;
 	while (lns_hmap_next(&l->admission, &it, &key, &v))
 		free(v);
+	it = 0;
+	while (lns_hmap_next(&l->peers, &it, &key, &v))
+		free(v);
+	lns_hmap_fini(&l->peers);
 	settle(l);
 	l2tp_engine_destroy(l->engine);
 	pools_destroy(l->cfg, l->pools);
@@ -1180,4 +1223,87 @@ uint32_t
 lns_session_count(const struct lns *l)
 {
 	return (uint32_t)lns_hmap_count(&l->calls);
+}
+
+const struct lns_peer_health *
+lns_next_peer(const struct lns *l, size_t *it)
+{
+	uint32_t key;
+	void *v;
+
+	return lns_hmap_next(&l->peers, it, &key, &v) ? v : NULL;
+}
+
+bool
+lns_call_view(const struct lns *l, uint64_t now, uint16_t tunnel_id, uint16_t session_id,
+	      struct lns_call_view *out)
+{
+	const struct lns_call *c = lns_hmap_get(&l->calls, call_key(tunnel_id, session_id));
+
+	if (c == NULL || c->dead)
+		return false;
+	memset(out, 0, sizeof(*out));
+	out->tunnel_id = tunnel_id;
+	out->session_id = session_id;
+	if (c->s != NULL) {
+		out->peer_tunnel_id = l2tp_tunnel_peer_id(l2tp_session_tunnel(c->s));
+		out->peer_session_id = l2tp_session_peer_id(c->s);
+		out->l2tp_state = l2tp_session_state_str(l2tp_session_state(c->s));
+		out->sequencing = call_sequencing(c);
+	} else {
+		out->l2tp_state = "gone";
+	}
+	out->ppp = ppp_state(c->ppp);
+	out->ppp_stats = ppp_stats(c->ppp);
+	out->lcp_state = ppp_fsm_state_str(ppp_lcp(c->ppp)->state);
+	out->ipcp_state = ppp_fsm_state_str(ppp_ipcp(c->ppp)->state);
+	out->published = c->published;
+	out->radius = c->radius;
+	out->acct_started = c->acct_started;
+	snprintf(out->acct_session_id, sizeof(out->acct_session_id), "%08X%08X", l->boot_id,
+		 c->generation);
+	out->up_for_ms = c->published && now > c->start_ms ? now - c->start_ms : 0;
+	out->session_timeout_in_ms = c->deadline_ms > now ? c->deadline_ms - now : 0;
+	out->idle_timeout_ms = c->idle_ms;
+	out->interim_ms = c->interim_ms;
+	out->class_len = c->rc != NULL ? c->rc->class_len : 0;
+	return true;
+}
+
+int
+lns_clear_session(struct lns *l, uint64_t now, uint16_t tunnel_id, uint16_t session_id)
+{
+	struct lns_call *c = lns_hmap_get(&l->calls, call_key(tunnel_id, session_id));
+
+	if (c == NULL || c->dead)
+		return -ENOENT;
+	l->now = now;
+	LOG(PPP, LOG_INFO, "Tnl/Sn %u/%u: cleared by the operator", tunnel_id, session_id);
+	ppp_close(c->ppp, now, PPP_DOWN_ADMIN_RESET);
+	settle(l);
+	return 0;
+}
+
+int
+lns_clear_tunnel(struct lns *l, uint64_t now, uint16_t tunnel_id)
+{
+	struct l2tp_tunnel *t = l2tp_engine_find_tunnel(l->engine, tunnel_id);
+	size_t it = 0;
+	uint32_t key;
+	void *v;
+
+	if (t == NULL)
+		return -ENOENT;
+	l->now = now;
+	LOG(L2TP, LOG_INFO, "Tnl %u: cleared by the operator", tunnel_id);
+	/* its calls first, so that each Stop says Admin-Reset and each gets its CDN */
+	while (lns_hmap_next(&l->calls, &it, &key, &v)) {
+		struct lns_call *c = v;
+
+		if (c->tunnel_id == tunnel_id && !c->dead)
+			ppp_lower_down(c->ppp, now, PPP_DOWN_ADMIN_RESET);
+	}
+	l2tp_tunnel_close(t, now, L2TP_STOPCCN_CLEAR, -1, "cleared by the operator");
+	settle(l);
+	return 0;
 }

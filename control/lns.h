@@ -115,6 +115,43 @@ void lns_aaa_answer(struct lns *l, uint64_t now, const struct aaa_auth_answer *a
  * the new limits. Returns AAA_DAE_OK, or AAA_DAE_SESSION_NOT_FOUND.
  */
 enum aaa_dae_error lns_dae(struct lns *l, uint64_t now, const struct aaa_dae_request *r);
+/*
+ * Per LAC (by address): how its tunnels and calls ended, Result Codes
+ * counted each way. Codes of LNS_RESULT_BUCKETS - 1 and up share the
+ * last bucket.
+ */
+#define LNS_RESULT_BUCKETS 16
+struct lns_peer_health {
+	uint32_t addr;
+	char host[65];
+	uint64_t tunnels_down, calls_down;
+	uint64_t cdn_rx[LNS_RESULT_BUCKETS], cdn_tx[LNS_RESULT_BUCKETS];
+	uint64_t stopccn_rx[LNS_RESULT_BUCKETS], stopccn_tx[LNS_RESULT_BUCKETS];
+};
+/* Walks the peers seen: *it 0 to start; NULL at the end. */
+const struct lns_peer_health *lns_next_peer(const struct lns *l, size_t *it);
+
+/* One call as operators see it (lnsctl show session). */
+struct lns_call_view {
+	uint16_t tunnel_id, session_id, peer_tunnel_id, peer_session_id;
+	const char *l2tp_state;
+	const struct ppp_state *ppp;
+	const struct ppp_stats *ppp_stats;
+	const char *lcp_state, *ipcp_state;
+	bool published, radius, acct_started, sequencing;
+	char acct_session_id[AAA_SESSION_ID];
+	uint64_t up_for_ms;		      /* since IPCP opened; 0 if not yet */
+	uint64_t session_timeout_in_ms;	      /* 0: no limit */
+	uint64_t idle_timeout_ms, interim_ms; /* 0: none */
+	uint8_t class_len;
+};
+/* false when there is no such call. */
+bool lns_call_view(const struct lns *l, uint64_t now, uint16_t tunnel_id, uint16_t session_id,
+		   struct lns_call_view *out);
+/* An operator ends a call (LCP Terminate, CDN, Stop with Admin-Reset): -ENOENT if none. */
+int lns_clear_session(struct lns *l, uint64_t now, uint16_t tunnel_id, uint16_t session_id);
+/* An operator ends a tunnel: its calls as above, then StopCCN. -ENOENT if none. */
+int lns_clear_tunnel(struct lns *l, uint64_t now, uint16_t tunnel_id);
 /* SIGTERM: CDN for every call and StopCCN for every tunnel. */
 void lns_shutdown(struct lns *l, uint64_t now);
 /* Soft shutdown: refuse new tunnels and calls, keep what runs. */

@@ -37,10 +37,10 @@
 #include "dp_worker.h"
 #include "lns.h"
 #include "lns_log.h"
+#include "lnsd.h"
 #include "neigh.h"
 
-#define MAX_WORKERS 16
-#define RING_SIZE   1024
+#define RING_SIZE 1024
 /* At SIGTERM: how long the Stop records and Accounting-Off may take to be delivered. */
 #define RADIUS_DRAIN_MS 3000
 
@@ -59,57 +59,8 @@ on_signal(int sig)
 		stop_requested = 1;
 }
 
-/* The control lcore's own outcomes, beside the engines' and the workers'. */
-#define LNSD_COUNTERS(X)                                                                 \
-	X(tx_dropped, "control packets not sent: no mbuf, or the control TX queue full") \
-	X(tx_no_mac, "control packets held back: next hop not resolved (retransmitted)") \
-	X(punt_not_ours, "UDP to an address that is not our L2TP address")               \
-	X(punt_other, "punted frames neither ARP nor UDP")
-
-struct lnsd_counters {
-#define X(n, t) uint64_t n;
-	LNSD_COUNTERS(X)
-#undef X
-};
-
-/* What lnsd shows of a published session, by its dataplane counters slot. */
-struct lnsd_sub {
-	bool up;
-	uint16_t tunnel_id, session_id;
-	uint32_t ipv4;
-	char user[65];
-	struct aaa_route4 routes[AAA_MAX_ROUTES]; /* RADIUS Framed-Route, in the FIB */
-	uint8_t n_routes;
-};
-
-struct lnsd {
-	const struct lns_config *cfg; /* as started: EAL, ports, L2TP */
-	struct lns_config *live;      /* profiles, users, pools: the last reload */
-	bool draining;
-	const struct cfg_port *access, *core;
-	uint16_t access_port, core_port, ctl_txq;
-	struct rte_mempool *pool;
-	struct rte_rcu_qsbr *qsbr;
-	struct dp_tables *tables;
-	struct dp_ports ports[2]; /* published copy and the one being written */
-	unsigned ports_cur;
-	struct dp_worker workers[MAX_WORKERS];
-	struct dp_worker_cfg wcfg[MAX_WORKERS];
-	struct rte_ring *punt[MAX_WORKERS];
-	struct rte_ring *handoff[MAX_WORKERS][2];
-	unsigned n_workers;
-	bool stop_workers;
-	struct lns *lns;
-	struct neigh_table *neigh;
-	struct lnsd_sub *subs;	    /* [max_sessions] */
-	struct aaa_radius *radius;  /* NULL: no radius section */
-	struct aaa_dae_server *dae; /* NULL: no dae_listen */
-	struct aaa_auth_answer answers[32];
-	struct lnsd_counters cnt;
-};
-
-static uint64_t
-now_ms(void)
+uint64_t
+lnsd_now_ms(void)
 {
 	return rte_get_timer_cycles() * 1000 / rte_get_timer_hz();
 }
@@ -190,7 +141,8 @@ udp_send(void *ctx, const struct l2tp_addr *peer, const uint8_t *payload, size_t
 		d->cnt.tx_dropped++;
 		return;
 	}
-	if (neigh_resolve(d->neigh, now_ms(), d->access_port, next_hop(d->access, dst), mac) != 0) {
+	if (neigh_resolve(d->neigh, lnsd_now_ms(), d->access_port, next_hop(d->access, dst), mac) !=
+	    0) {
 		d->cnt.tx_no_mac++; /* the L2TP channel and PPP retransmit */
 		return;
 	}
@@ -246,7 +198,7 @@ session_up(void *ctx, const struct lns_session_info *i)
 	s.peer_port = i->peer.port;
 	s.local_ip = d->access->ipv4;
 	s.local_port = L2TP_UDP_PORT;
-	if (neigh_resolve(d->neigh, now_ms(), d->access_port, next_hop(d->access, s.peer_ip),
+	if (neigh_resolve(d->neigh, lnsd_now_ms(), d->access_port, next_hop(d->access, s.peer_ip),
 			  mac) == 0)
 		memcpy(s.peer_mac.addr_bytes, mac, 6);
 	s.sub_ipv4 = i->sub_ipv4;
@@ -271,8 +223,8 @@ session_up(void *ctx, const struct lns_session_info *i)
 	    i->sub_ipv4 & 255);
 }
 
-static void
-session_counters(struct lnsd *d, uint32_t index, struct dp_session_counters *out)
+void
+lnsd_session_counters(struct lnsd *d, uint32_t index, struct dp_session_counters *out)
 {
 	struct dp_worker *w[MAX_WORKERS];
 
@@ -304,7 +256,7 @@ session_down(void *ctx, uint16_t t, uint16_t s)
 	dp_lookup_l2tp(d->tables, &key, 1, &e);
 	if (e == NULL)
 		return;
-	session_counters(d, e->index, &c);
+	lnsd_session_counters(d, e->index, &c);
 	d->subs[e->index].up = false;
 	for (unsigned k = 0; k < d->subs[e->index].n_routes; k++) /* routes go first */
 		dp_route4_del(d->tables, d->subs[e->index].routes[k].prefix,
@@ -348,7 +300,7 @@ aaa_counters(void *ctx, uint16_t t, uint16_t s, struct aaa_counters *out)
 	dp_lookup_l2tp(d->tables, &key, 1, &e);
 	if (e == NULL)
 		return;
-	session_counters(d, e->index, &c);
+	lnsd_session_counters(d, e->index, &c);
 	*out = (struct aaa_counters){ c.rx_bytes, c.tx_bytes, c.rx_packets, c.tx_packets };
 }
 
@@ -389,6 +341,33 @@ radius_start(struct lnsd *d)
 			(c->radius.dae_listen >> 8) & 255, c->radius.dae_listen & 255,
 			c->radius.dae_port, strerror(errno));
 		return -EADDRNOTAVAIL;
+	}
+	return 0;
+}
+
+/* lnsctl's socket and the Prometheus endpoint, both polled by the control loop. */
+static int
+management_start(struct lnsd *d)
+{
+	const struct cfg_management *m = &d->cfg->management;
+
+	if (m->socket[0] != '\0') {
+		d->ctl = ctl_server_open(m->socket, lnsd_ctl, d);
+		if (d->ctl == NULL) {
+			fprintf(stderr, "lnsd: lnsctl socket %s: %s\n", m->socket, strerror(errno));
+			return -1;
+		}
+	}
+	if (m->metrics_listen != 0) {
+		d->metrics = ctl_server_open_http(m->metrics_listen, m->metrics_port,
+						  lnsd_metrics_http, d);
+		if (d->metrics == NULL) {
+			fprintf(stderr, "lnsd: metrics on %u.%u.%u.%u:%u: %s\n",
+				m->metrics_listen >> 24, (m->metrics_listen >> 16) & 255,
+				(m->metrics_listen >> 8) & 255, m->metrics_listen & 255,
+				m->metrics_port, strerror(errno));
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -590,6 +569,8 @@ setup(struct lnsd *d)
 	d->lns = lns_create(c, d->access->ipv4, &lns_ops, d);
 	if (d->lns == NULL)
 		return -ENOMEM;
+	if (management_start(d) != 0)
+		return -EADDRNOTAVAIL;
 	return radius_start(d);
 }
 
@@ -658,61 +639,6 @@ start_workers(struct lnsd *d)
 	return 0;
 }
 
-static void
-show_tunnels(struct lnsd *d, FILE *f)
-{
-	struct l2tp_engine *e = lns_engine(d->lns);
-
-	fprintf(f, "%7s %7s  %-21s %-12s %-16s %8s  %s\n", "tunnel", "peer-id", "peer", "host",
-		"state", "sessions", "control: sent/resent/received/duplicates, srtt; quirks");
-	for (struct l2tp_tunnel *t = l2tp_engine_next_tunnel(e, NULL); t != NULL;
-	     t = l2tp_engine_next_tunnel(e, t)) {
-		const struct l2tp_chan_stats *cs = l2tp_tunnel_chan_stats(t);
-		char peer[64];
-
-		l2tp_addr_format(l2tp_tunnel_peer(t), peer, sizeof(peer));
-		fprintf(f, "%7u %7u  %-21s %-12s %-16s %8u  %llu/%llu/%llu/%llu, %u ms; %llu\n",
-			l2tp_tunnel_id(t), l2tp_tunnel_peer_id(t), peer, l2tp_tunnel_peer_name(t),
-			l2tp_tunnel_state_str(l2tp_tunnel_state(t)), l2tp_tunnel_session_count(t),
-			(unsigned long long)cs->tx_msgs, (unsigned long long)cs->retransmits,
-			(unsigned long long)cs->rx_msgs, (unsigned long long)cs->duplicates,
-			cs->srtt_ms, (unsigned long long)l2tp_tunnel_quirk_hits(t));
-	}
-}
-
-static void
-show_sessions(struct lnsd *d, FILE *f)
-{
-	fprintf(f, "%13s  %-16s %-15s %10s %12s %10s %12s\n", "tunnel/sess", "user", "address",
-		"in pkts", "in bytes", "out pkts", "out bytes");
-	for (uint32_t i = 0; i < d->cfg->l2tp.max_sessions; i++) {
-		const struct lnsd_sub *u = &d->subs[i];
-		struct dp_session_counters c;
-		char id[16], addr[16];
-
-		if (!u->up)
-			continue;
-		session_counters(d, i, &c);
-		snprintf(id, sizeof(id), "%u/%u", u->tunnel_id, u->session_id);
-		snprintf(addr, sizeof(addr), "%u.%u.%u.%u", u->ipv4 >> 24, (u->ipv4 >> 16) & 255,
-			 (u->ipv4 >> 8) & 255, u->ipv4 & 255);
-		fprintf(f, "%13s  %-16s %-15s %10llu %12llu %10llu %12llu\n", id, u->user, addr,
-			(unsigned long long)c.rx_packets, (unsigned long long)c.rx_bytes,
-			(unsigned long long)c.tx_packets, (unsigned long long)c.tx_bytes);
-	}
-}
-
-/* On SIGUSR1: the tunnels, the sessions and their counters, on stdout. */
-static void
-show_state(struct lnsd *d)
-{
-	fprintf(stdout, "lnsd: %u tunnels, %u sessions\n",
-		l2tp_engine_tunnel_count(lns_engine(d->lns)), lns_session_count(d->lns));
-	show_tunnels(d, stdout);
-	show_sessions(d, stdout);
-	fflush(stdout);
-}
-
 /* The configuration's log section: where lines go, and each category's level. */
 static void
 apply_log(const struct cfg_log *l)
@@ -746,8 +672,8 @@ debug_categories(char *list)
  * does not validate changes nothing; EAL, ports and the L2TP section are
  * read only at start.
  */
-static void
-reload(struct lnsd *d)
+void
+lnsd_reload(struct lnsd *d)
 {
 	struct cfg_errors errs;
 	struct lns_config *next = cfg_load(d->cfg->path, &errs);
@@ -782,11 +708,11 @@ reload(struct lnsd *d)
 	    next->path, next->n_profiles, next->n_users, next->n_pools);
 }
 
-/* SIGUSR2: soft shutdown on, or off again. */
-static void
-toggle_drain(struct lnsd *d)
+/* SIGUSR2 (a toggle) and lnsctl: soft shutdown on, or off again. */
+void
+lnsd_set_draining(struct lnsd *d, bool on)
 {
-	d->draining = !d->draining;
+	d->draining = on;
 	lns_set_accept_new(d->lns, !d->draining);
 	if (d->draining)
 		LOG(MAIN, LOG_INFO,
@@ -805,7 +731,7 @@ control_loop(struct lnsd *d)
 	bool shutting_down = false;
 
 	while (true) {
-		uint64_t now = now_ms();
+		uint64_t now = lnsd_now_ms();
 		unsigned work = 0;
 		uint8_t mac[6];
 
@@ -820,6 +746,10 @@ control_loop(struct lnsd *d)
 			work += n;
 		}
 		work += radius_answers(d, now);
+		if (d->ctl != NULL)
+			work += ctl_server_poll(d->ctl, now);
+		if (d->metrics != NULL)
+			work += ctl_server_poll(d->metrics, now);
 		if (lns_next_timeout(d->lns) <= now)
 			lns_timeout(d->lns, now);
 		if (neigh_next_timeout(d->neigh) <= now)
@@ -831,15 +761,15 @@ control_loop(struct lnsd *d)
 		dp_tables_reclaim(d->tables);
 		if (show_requested) {
 			show_requested = 0;
-			show_state(d);
+			lnsd_show_state(d, stdout);
 		}
 		if (reload_requested) {
 			reload_requested = 0;
-			reload(d);
+			lnsd_reload(d);
 		}
 		if (drain_toggled) {
 			drain_toggled = 0;
-			toggle_drain(d);
+			lnsd_set_draining(d, !d->draining);
 		}
 		if (stop_requested && !shutting_down) {
 			LOG(MAIN, LOG_INFO, "lnsd: stopping: CDN and StopCCN to every peer");
@@ -1010,6 +940,8 @@ main(int argc, char **argv)
 	lns_destroy(d.lns);
 	aaa_radius_destroy(d.radius, 0);
 	aaa_dae_server_close(d.dae);
+	ctl_server_close(d.ctl);
+	ctl_server_close(d.metrics);
 	neigh_destroy(d.neigh);
 	free(d.subs);
 	rte_eal_cleanup();

@@ -259,3 +259,25 @@ TEST(Config, RadiusSectionIsValidated)
 	EXPECT_EQ(nullptr, five->c);
 	EXPECT_NE(std::string::npos, five->all().find("at most 4 radius servers")) << five->all();
 }
+
+TEST(Config, ManagementSection)
+{
+	auto l = load("management:\n  socket: /tmp/x.sock\n  metrics_listen: 127.0.0.1\n"
+		      "  metrics_port: 9100\n  telemetry: false\n");
+	ASSERT_NE(nullptr, l->c) << l->all();
+	EXPECT_STREQ("/tmp/x.sock", l->c->management.socket);
+	EXPECT_EQ(0x7F000001u, l->c->management.metrics_listen);
+	EXPECT_EQ(9100, l->c->management.metrics_port);
+	EXPECT_FALSE(l->c->management.telemetry);
+	auto d = load("l2tp:\n  host_name: x\n");
+	ASSERT_NE(nullptr, d->c);
+	EXPECT_STREQ("/run/lnsd.sock", d->c->management.socket);
+	EXPECT_EQ(0u, d->c->management.metrics_listen);
+	EXPECT_TRUE(d->c->management.telemetry);
+	auto bad = load("management:\n  metrics_port: 0\n  sockets: /x\n");
+	EXPECT_EQ(nullptr, bad->c);
+	EXPECT_NE(std::string::npos, bad->all().find("metrics_port: 0 is out of range"))
+		<< bad->all();
+	EXPECT_NE(std::string::npos, bad->all().find(":3:3: unknown key 'sockets' in management"))
+		<< bad->all();
+}

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * lnsd's state, shared by the daemon (lnsd.c: EAL, ports, workers, the
+ * control loop) and its operator interface (lnsd_ctl.c: lnsctl's commands,
+ * metrics). Everything here belongs to the control lcore.
+ */
+#ifndef LNSD_H
+#define LNSD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "aaa_dae_server.h"
+#include "aaa_radius.h"
+#include "cfg.h"
+#include "ctl_server.h"
+#include "dp.h"
+#include "dp_worker.h"
+#include "lns.h"
+#include "neigh.h"
+
+#define MAX_WORKERS 16
+
+/* The control lcore's own outcomes, beside the engines' and the workers'. */
+#define LNSD_COUNTERS(X)                                                                 \
+	X(tx_dropped, "control packets not sent: no mbuf, or the control TX queue full") \
+	X(tx_no_mac, "control packets held back: next hop not resolved (retransmitted)") \
+	X(punt_not_ours, "UDP to an address that is not our L2TP address")               \
+	X(punt_other, "punted frames neither ARP nor UDP")
+
+struct lnsd_counters {
+#define X(n, t) uint64_t n;
+	LNSD_COUNTERS(X)
+#undef X
+};
+
+/* What lnsd shows of a published session, by its dataplane counters slot. */
+struct lnsd_sub {
+	bool up;
+	uint16_t tunnel_id, session_id;
+	uint32_t ipv4;
+	char user[65];
+	struct aaa_route4 routes[AAA_MAX_ROUTES]; /* RADIUS Framed-Route, in the FIB */
+	uint8_t n_routes;
+};
+
+struct lnsd {
+	const struct lns_config *cfg; /* as started: EAL, ports, L2TP */
+	struct lns_config *live;      /* profiles, users, pools: the last reload */
+	bool draining;
+	const struct cfg_port *access, *core;
+	uint16_t access_port, core_port, ctl_txq;
+	struct rte_mempool *pool;
+	struct rte_rcu_qsbr *qsbr;
+	struct dp_tables *tables;
+	struct dp_ports ports[2]; /* published copy and the one being written */
+	unsigned ports_cur;
+	struct dp_worker workers[MAX_WORKERS];
+	struct dp_worker_cfg wcfg[MAX_WORKERS];
+	struct rte_ring *punt[MAX_WORKERS];
+	struct rte_ring *handoff[MAX_WORKERS][2];
+	unsigned n_workers;
+	bool stop_workers;
+	struct lns *lns;
+	struct neigh_table *neigh;
+	struct lnsd_sub *subs;	    /* [max_sessions] */
+	struct aaa_radius *radius;  /* NULL: no radius section */
+	struct aaa_dae_server *dae; /* NULL: no dae_listen */
+	struct aaa_auth_answer answers[32];
+	struct lnsd_counters cnt;
+	struct ctl_server *ctl;	    /* lnsctl; NULL: no socket */
+	struct ctl_server *metrics; /* Prometheus over HTTP; NULL: off */
+	uint64_t started_ms;
+};
+
+/* The dataplane's counters of one session slot, summed over the workers. */
+void lnsd_session_counters(struct lnsd *d, uint32_t index, struct dp_session_counters *out);
+/* SIGHUP and lnsctl reload: profiles, users, pools and log levels for new calls. */
+void lnsd_reload(struct lnsd *d);
+/* SIGUSR2 and lnsctl drain: soft shutdown on or off. */
+void lnsd_set_draining(struct lnsd *d, bool on);
+uint64_t lnsd_now_ms(void);
+
+/* lnsctl's commands (lnsd_ctl.c), a ctl_handler_fn. */
+int lnsd_ctl(void *ctx, int argc, char **argv, struct ctl_out *out);
+/* Prometheus text (lnsd_metrics.c). */
+void lnsd_metrics(struct lnsd *d, struct ctl_out *out);
+/* A ctl_handler_fn for the HTTP server: GET /metrics. */
+int lnsd_metrics_http(void *ctx, int argc, char **argv, struct ctl_out *out);
+/* SIGUSR1: the tunnels and sessions as "show tunnels" and "show sessions" print them. */
+void lnsd_show_state(struct lnsd *d, FILE *f);
+
+#endif

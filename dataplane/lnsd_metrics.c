@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Prometheus text exposition (version 0.0.4) of what lnsctl shows: the
+ * counters of the workers, the ports, the control lcore, the L2TP engine
+ * and RADIUS, and how each peer's calls and tunnels ended. Served over
+ * HTTP by the control loop (management: metrics_listen) and printed by
+ * lnsctl show metrics.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_ethdev.h>
+
+#include "lnsd.h"
+
+static void
+family(struct ctl_out *o, const char *name, const char *type, const char *help)
+{
+	ctl_text(o, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void
+dataplane(struct lnsd *d, struct ctl_out *o)
+{
+	family(o, "lnsd_dataplane_packets_total", "counter",
+	       "Packets per worker by outcome (forwarded, punted, or dropped with a reason)");
+	for (unsigned w = 0; w < d->n_workers; w++) {
+		struct dp_worker *wp = &d->workers[w];
+		uint64_t c[DP_COUNTER_MAX];
+
+		dp_counters_sum(&wp, 1, c);
+		for (int i = 0; i < DP_COUNTER_MAX; i++)
+			ctl_text(
+				o,
+				"lnsd_dataplane_packets_total{worker=\"%u\",counter=\"%s\"} %llu\n",
+				w, dp_counter_name(i), (unsigned long long)c[i]);
+	}
+}
+
+static void
+port(struct ctl_out *o, const char *name, uint16_t id)
+{
+	struct rte_eth_stats st;
+
+	if (rte_eth_stats_get(id, &st) != 0)
+		return;
+	ctl_text(o, "lnsd_port_packets_total{port=\"%s\",direction=\"rx\"} %llu\n", name,
+		 (unsigned long long)st.ipackets);
+	ctl_text(o, "lnsd_port_packets_total{port=\"%s\",direction=\"tx\"} %llu\n", name,
+		 (unsigned long long)st.opackets);
+	ctl_text(o, "lnsd_port_bytes_total{port=\"%s\",direction=\"rx\"} %llu\n", name,
+		 (unsigned long long)st.ibytes);
+	ctl_text(o, "lnsd_port_bytes_total{port=\"%s\",direction=\"tx\"} %llu\n", name,
+		 (unsigned long long)st.obytes);
+	ctl_text(o, "lnsd_port_missed_total{port=\"%s\"} %llu\n", name,
+		 (unsigned long long)st.imissed);
+	ctl_text(o, "lnsd_port_errors_total{port=\"%s\",direction=\"rx\"} %llu\n", name,
+		 (unsigned long long)st.ierrors);
+	ctl_text(o, "lnsd_port_errors_total{port=\"%s\",direction=\"tx\"} %llu\n", name,
+		 (unsigned long long)st.oerrors);
+}
+
+static void
+ports(struct lnsd *d, struct ctl_out *o)
+{
+	family(o, "lnsd_port_packets_total", "counter", "Packets through each DPDK port");
+	family(o, "lnsd_port_bytes_total", "counter", "Bytes through each DPDK port");
+	family(o, "lnsd_port_missed_total", "counter", "Packets the NIC dropped: RX queue full");
+	family(o, "lnsd_port_errors_total", "counter", "Errored packets per DPDK port");
+	port(o, d->access->name, d->access_port);
+	port(o, d->core->name, d->core_port);
+}
+
+static void
+control(struct lnsd *d, struct ctl_out *o)
+{
+	const struct lns_stats *ls = lns_stats(d->lns);
+	const struct l2tp_engine_stats *es = l2tp_engine_stats(lns_engine(d->lns));
+
+	family(o, "lnsd_tunnels", "gauge", "L2TP tunnels");
+	ctl_text(o, "lnsd_tunnels %u\n", l2tp_engine_tunnel_count(lns_engine(d->lns)));
+	family(o, "lnsd_sessions", "gauge", "Subscriber sessions (calls)");
+	ctl_text(o, "lnsd_sessions %u\n", lns_session_count(d->lns));
+	family(o, "lnsd_control_events_total", "counter",
+	       "Control lcore outcomes: setups, teardowns, AAA, refusals");
+#define X(n, t)                                                           \
+	ctl_text(o, "lnsd_control_events_total{event=\"" #n "\"} %llu\n", \
+		 (unsigned long long)ls->n);
+	LNS_COUNTERS(X)
+#undef X
+#define X(n, t)                                                           \
+	ctl_text(o, "lnsd_control_events_total{event=\"" #n "\"} %llu\n", \
+		 (unsigned long long)d->cnt.n);
+	LNSD_COUNTERS(X)
+#undef X
+	family(o, "lnsd_l2tp_events_total", "counter", "L2TP control engine counters");
+#define X(n, t) \
+	ctl_text(o, "lnsd_l2tp_events_total{event=\"" #n "\"} %llu\n", (unsigned long long)es->n);
+	L2TP_ENGINE_COUNTERS(X)
+#undef X
+}
+
+static void
+results(struct ctl_out *o, const struct lns_peer_health *h, const char *peer, const char *msg,
+	const char *dir, const uint64_t *v)
+{
+	for (unsigned i = 0; i < LNS_RESULT_BUCKETS; i++)
+		if (v[i] != 0)
+			ctl_text(o,
+				 "lnsd_peer_%s_results_total{peer=\"%s\",host=\"%s\",direction=\"%"
+				 "s\","
+				 "result=\"%u\"} %llu\n",
+				 msg, peer, h->host, dir, i, (unsigned long long)v[i]);
+}
+
+static void
+peers(struct lnsd *d, struct ctl_out *o)
+{
+	size_t it = 0;
+	const struct lns_peer_health *h;
+
+	family(o, "lnsd_peer_cdn_results_total", "counter",
+	       "CDN Result Codes per LAC, received from it or sent to it");
+	family(o, "lnsd_peer_stopccn_results_total", "counter",
+	       "StopCCN Result Codes per LAC, received from it or sent to it");
+	while ((h = lns_next_peer(d->lns, &it)) != NULL) {
+		char peer[16];
+
+		snprintf(peer, sizeof(peer), "%u.%u.%u.%u", h->addr >> 24, (h->addr >> 16) & 255,
+			 (h->addr >> 8) & 255, h->addr & 255);
+		results(o, h, peer, "cdn", "received", h->cdn_rx);
+		results(o, h, peer, "cdn", "sent", h->cdn_tx);
+		results(o, h, peer, "stopccn", "received", h->stopccn_rx);
+		results(o, h, peer, "stopccn", "sent", h->stopccn_tx);
+	}
+}
+
+static void
+radius(struct lnsd *d, struct ctl_out *o)
+{
+	struct aaa_radius_stats rs;
+
+	if (d->radius == NULL)
+		return;
+	aaa_radius_stats(d->radius, &rs);
+	family(o, "lnsd_radius_events_total", "counter", "RADIUS client counters");
+#define X(n, t) \
+	ctl_text(o, "lnsd_radius_events_total{event=\"" #n "\"} %llu\n", (unsigned long long)rs.n);
+	AAA_RADIUS_COUNTERS(X)
+#undef X
+	family(o, "lnsd_radius_queued", "gauge", "RADIUS requests waiting");
+	ctl_text(o, "lnsd_radius_queued{kind=\"auth\"} %u\n", rs.auth_queued);
+	ctl_text(o, "lnsd_radius_queued{kind=\"acct\"} %u\n", rs.acct_queued);
+	family(o, "lnsd_radius_auth_latency_seconds", "summary",
+	       "Authentication time from queueing to answer");
+	ctl_text(o, "lnsd_radius_auth_latency_seconds_sum %.6f\n",
+		 (double)rs.auth_latency_us_sum / 1e6);
+	ctl_text(o, "lnsd_radius_auth_latency_seconds_count %llu\n",
+		 (unsigned long long)rs.auth_latency_n);
+	family(o, "lnsd_radius_auth_latency_max_seconds", "gauge", "Slowest authentication");
+	ctl_text(o, "lnsd_radius_auth_latency_max_seconds %.6f\n",
+		 (double)rs.auth_latency_us_max / 1e6);
+}
+
+void
+lnsd_metrics(struct lnsd *d, struct ctl_out *o)
+{
+	control(d, o);
+	peers(d, o);
+	radius(d, o);
+	dataplane(d, o);
+	ports(d, o);
+}
+
+int
+lnsd_metrics_http(void *ctx, int argc, char **argv, struct ctl_out *o)
+{
+	if (argc >= 2 && strcmp(argv[0], "GET") == 0 &&
+	    (strcmp(argv[1], "/metrics") == 0 || strcmp(argv[1], "/") == 0)) {
+		lnsd_metrics(ctx, o);
+		return 0;
+	}
+	ctl_text(o, "lnsd serves GET /metrics only\n");
+	return -1;
+}

@@ -11,7 +11,7 @@ packages=(
 	# tests: unit tests, fuzzers (libFuzzer ships with clang's runtime), captures
 	libgtest-dev clang libclang-rt-14-dev tshark
 	# end-to-end topologies
-	iproute2 iputils-ping ethtool
+	iproute2 iputils-ping ethtool python3
 	# a real LAC for the interoperability test (its daemon is never started here)
 	xl2tpd
 	# RADIUS server and radclient for the RADIUS tests (started by them, on loopback)

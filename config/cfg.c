@@ -304,6 +304,8 @@ static const struct field dpdk_fields[] = {
 	FLD(struct cfg_dpdk, lcores, F_STR),
 	FLD(struct cfg_dpdk, memory_mb, F_UINT, 64, 1 << 20),
 	FLD(struct cfg_dpdk, hugepages, F_BOOL),
+	FLD(struct cfg_dpdk, file_prefix, F_STR),
+	FLD(struct cfg_dpdk, capture, F_BOOL),
 	{ "eal_args", F_STR_LIST, offsetof(struct cfg_dpdk, eal_args), 128, 0, CFG_MAX_EAL_ARGS,
 	  offsetof(struct cfg_dpdk, n_eal_args), NULL },
 	{ NULL },
@@ -447,6 +449,8 @@ defaults(struct lns_config *c)
 {
 	c->dpdk.workers = 1;
 	c->dpdk.memory_mb = 512;
+	snprintf(c->dpdk.file_prefix, sizeof(c->dpdk.file_prefix), "lnsd");
+	c->dpdk.capture = true;
 	snprintf(c->l2tp.host_name, sizeof(c->l2tp.host_name), "lnsd");
 	c->l2tp.rx_window = 4;
 	c->l2tp.hello_interval_s = 60;

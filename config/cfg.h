@@ -40,6 +40,8 @@ struct cfg_dpdk {
 	char lcores[CFG_NAME_MAX];	      /* EAL -l, e.g. "0-2"; empty: 0..workers */
 	uint32_t memory_mb;		      /* default 512 */
 	bool hugepages;			      /* default false: --no-huge */
+	char file_prefix[CFG_NAME_MAX];	      /* EAL --file-prefix; default "lnsd" */
+	bool capture;			      /* rte_pdump for dpdk-dumpcap; default true */
 	char eal_args[CFG_MAX_EAL_ARGS][128]; /* appended as they are */
 	unsigned n_eal_args;
 };

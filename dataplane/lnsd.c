@@ -26,6 +26,7 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_pdump.h>
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
@@ -434,6 +435,13 @@ worker_main(void *arg)
 	return 0;
 }
 
+/* A secondary process cannot map a --no-huge primary's memory: capture needs hugepages. */
+static bool
+capture_possible(const struct lns_config *c)
+{
+	return c->dpdk.capture && c->dpdk.hugepages;
+}
+
 static int
 eal_start(const struct lns_config *c, const char *prog)
 {
@@ -444,8 +452,11 @@ eal_start(const struct lns_config *c, const char *prog)
 #define ARG(...) snprintf(args[argc], sizeof(args[0]), __VA_ARGS__), argv[argc] = args[argc], argc++
 	ARG("%s", prog);
 	ARG("--no-pci");
-	ARG("--no-shconf");
-	ARG("--file-prefix=lnsd-%d", (int)getpid());
+	/* dpdk-dumpcap and dpdk-proc-info attach as secondary processes: they need the
+	   shared configuration under /var/run/dpdk/PREFIX */
+	if (!capture_possible(c))
+		ARG("--no-shconf");
+	ARG("--file-prefix=%s", c->dpdk.file_prefix);
 	if (!c->dpdk.hugepages)
 		ARG("--no-huge");
 	ARG("-m");
@@ -571,6 +582,8 @@ setup(struct lnsd *d)
 		return -ENOMEM;
 	if (management_start(d) != 0)
 		return -EADDRNOTAVAIL;
+	if (c->management.telemetry && lnsd_telemetry_start(d) != 0)
+		LOG(MAIN, LOG_WARN, "DPDK telemetry: /lnsd commands not registered");
 	return radius_start(d);
 }
 
@@ -750,6 +763,8 @@ control_loop(struct lnsd *d)
 			work += ctl_server_poll(d->ctl, now);
 		if (d->metrics != NULL)
 			work += ctl_server_poll(d->metrics, now);
+		if (d->cfg->management.telemetry)
+			lnsd_telemetry_publish(d, now);
 		if (lns_next_timeout(d->lns) <= now)
 			lns_timeout(d->lns, now);
 		if (neigh_next_timeout(d->neigh) <= now)
@@ -919,6 +934,10 @@ main(int argc, char **argv)
 		fprintf(stderr, "lnsd: EAL did not start\n");
 		return 1;
 	}
+	if (capture_possible(cfg) && rte_pdump_init() != 0)
+		LOG(MAIN, LOG_WARN, "rte_pdump: not initialised, dpdk-dumpcap will not attach");
+	else if (cfg->dpdk.capture && !cfg->dpdk.hugepages)
+		LOG(MAIN, LOG_INFO, "live capture (dpdk-dumpcap) needs dpdk: hugepages: true");
 	rc = setup(&d);
 	if (rc == 0)
 		rc = start_workers(&d);
@@ -944,6 +963,8 @@ main(int argc, char **argv)
 	ctl_server_close(d.metrics);
 	neigh_destroy(d.neigh);
 	free(d.subs);
+	if (capture_possible(cfg))
+		rte_pdump_uninit();
 	rte_eal_cleanup();
 	if (d.live != cfg)
 		cfg_free(d.live);

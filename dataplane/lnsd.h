@@ -88,6 +88,9 @@ int lnsd_ctl(void *ctx, int argc, char **argv, struct ctl_out *out);
 void lnsd_metrics(struct lnsd *d, struct ctl_out *out);
 /* A ctl_handler_fn for the HTTP server: GET /metrics. */
 int lnsd_metrics_http(void *ctx, int argc, char **argv, struct ctl_out *out);
+/* DPDK telemetry /lnsd/... (lnsd_telemetry.c): register once, publish each loop (rate-limited). */
+int lnsd_telemetry_start(struct lnsd *d);
+void lnsd_telemetry_publish(struct lnsd *d, uint64_t now);
 /* SIGUSR1: the tunnels and sessions as "show tunnels" and "show sessions" print them. */
 void lnsd_show_state(struct lnsd *d, FILE *f);
 

@@ -7,7 +7,9 @@ packages=(
 	# build
 	meson ninja-build pkg-config gcc g++
 	# product dependencies
-	libdpdk-dev dpdk libyaml-dev libradcli-dev nettle-dev
+	libdpdk-dev dpdk libyaml-dev nettle-dev
+	# operators' tools: dpdk-telemetry.py, dpdk-dumpcap
+	dpdk-dev
 	# tests: unit tests, fuzzers (libFuzzer ships with clang's runtime), captures
 	libgtest-dev clang libclang-rt-14-dev tshark
 	# end-to-end topologies

@@ -18,6 +18,9 @@ passed=0
 failed=0
 lnsd_pid=""
 lac_pid=""
+cap_pid=""
+hugepages=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
+hugepages_before=$(cat "$hugepages" 2>/dev/null || echo 0)
 
 if [ "$(id -u)" -ne 0 ] || ! ip netns list >/dev/null 2>&1; then
 	echo "e2e-ops: needs root and network namespaces: skipped"
@@ -25,10 +28,12 @@ if [ "$(id -u)" -ne 0 ] || ! ip netns list >/dev/null 2>&1; then
 fi
 
 cleanup() {
+	[ -n "$cap_pid" ] && kill "$cap_pid" 2>/dev/null
 	[ -n "$lac_pid" ] && kill "$lac_pid" 2>/dev/null
 	[ -n "$lnsd_pid" ] && kill -TERM "$lnsd_pid" 2>/dev/null && sleep 1
 	[ -n "$lnsd_pid" ] && kill -KILL "$lnsd_pid" 2>/dev/null
 	"$top/scripts/lab" down >/dev/null 2>&1
+	echo "$hugepages_before" >"$hugepages" 2>/dev/null
 }
 trap cleanup EXIT
 
@@ -72,8 +77,15 @@ refused() { # expected message, then the lnsctl arguments: exit 1 and the messag
 rm -rf "$dir"
 mkdir -p "$dir"
 "$top/scripts/lab" up >/dev/null
+# Live capture: dpdk-dumpcap attaches as a secondary process, which needs
+# lnsd's memory in hugepages (a --no-huge primary cannot be mapped).
+if [ "$hugepages_before" -lt 512 ]; then
+	echo 512 >"$hugepages"
+fi
+mount | grep -q "type hugetlbfs" || { mkdir -p /dev/hugepages && mount -t hugetlbfs nodev /dev/hugepages; }
 conf="$dir/seed.yaml"
-cp "$top/config/seed.yaml" "$conf"
+sed 's/^  memory_mb: 512$/  memory_mb: 512\n  hugepages: true\n  file_prefix: lnsd-e2e-ops/' \
+	"$top/config/seed.yaml" >"$conf"
 cat >>"$conf" <<EOF
 management:
   socket: $sock
@@ -97,6 +109,16 @@ for _ in $(seq 1 100); do
 done
 check "lnsd starts with lnsctl's socket and the metrics endpoint" test -S "$sock"
 
+# dpdk-dumpcap on the access port while the calls come up and pass their echoes
+if command -v dpdk-dumpcap >/dev/null; then
+	timeout 60 dpdk-dumpcap --file-prefix=lnsd-e2e-ops -i net_af_packet0 -w "$dir/access.pcapng" \
+		-a duration:12 >"$dir/dumpcap.log" 2>&1 &
+	cap_pid=$!
+	for _ in $(seq 1 50); do
+		grep -q "Capturing on" "$dir/dumpcap.log" && break
+		sleep 0.2
+	done
+fi
 timeout 120 ip netns exec lab-lac "$lacsim" --server 192.0.2.1 --local 192.0.2.2 \
 	--target 198.51.100.2 --user 2500-1 --password cisco --tunnels 1 --sessions 3 --pings 2 \
 	--hold 30 >"$dir/lac.txt" 2>&1 &
@@ -144,6 +166,33 @@ metrics_http() {
 }
 check "GET /metrics over HTTP: 200 with the sessions, worker and port counters; 404 elsewhere" \
 	metrics_http
+
+telemetry() {
+	local out
+	out=$(printf '/lnsd/control\n' | timeout 10 dpdk-telemetry.py -f lnsd-e2e-ops 2>&1 | tail -1)
+	python3 -c 'import json,sys; d=json.loads(sys.argv[1])["/lnsd/control"]; assert d["sessions"]==3 and d["sessions_up"]==3, d' "$out" || { echo "$out"; return 1; }
+	out=$(printf '/lnsd/tunnels\n' | timeout 10 dpdk-telemetry.py -f lnsd-e2e-ops 2>&1 | tail -1)
+	python3 -c 'import json,sys; d=json.loads(sys.argv[1])["/lnsd/tunnels"]; t=list(d.values()); assert len(t)==1 and t[0]["host"]=="hgw" and t[0]["sessions"]==3, d' "$out" || { echo "$out"; return 1; }
+	out=$(printf '/lnsd/dataplane\n' | timeout 10 dpdk-telemetry.py -f lnsd-e2e-ops 2>&1 | tail -1)
+	python3 -c 'import json,sys; d=json.loads(sys.argv[1])["/lnsd/dataplane"]; assert d["decap"]>=6 and "drop_spoofed" in d, d' "$out" || { echo "$out"; return 1; }
+}
+if command -v dpdk-telemetry.py >/dev/null; then
+	sleep 1.2 # the control loop publishes once a second
+	check "DPDK telemetry (dpdk-telemetry.py): /lnsd/control, /lnsd/tunnels, /lnsd/dataplane" telemetry
+fi
+capture() {
+	wait "$cap_pid"
+	cap_pid=""
+	local ctl data
+	ctl=$(tshark -r "$dir/access.pcapng" -Y "l2tp.type == 1" 2>/dev/null | wc -l)
+	data=$(tshark -r "$dir/access.pcapng" -Y "l2tp.type == 0 && ppp && icmp" 2>/dev/null | wc -l)
+	echo "dpdk-dumpcap: $ctl control messages, $data data packets with ICMP"
+	[ "$ctl" -ge 10 ] && [ "$data" -ge 12 ] &&
+		! tshark -r "$dir/access.pcapng" -V 2>/dev/null | grep -qi malformed
+}
+if [ -n "$cap_pid" ]; then
+	check "dpdk-dumpcap captures a live session's control and data packets on the access port" capture
+fi
 
 check "an unknown command: exit 1 and the commands there are" refused "unknown command 'bogus'" bogus
 check "show session of a session that does not exist: exit 1" refused "no session 1/1" show session 1/1

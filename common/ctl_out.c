@@ -256,6 +256,16 @@ ctl_cell_u64(struct ctl_out *o, uint64_t v)
 void
 ctl_table_end(struct ctl_out *o)
 {
+	if (o->cols != NULL && o->col != 0) { /* a short last row: end it first */
+		if (o->json) {
+			json_close(o);
+		} else {
+			if (o->len > 0 && o->buf[o->len - 1] == ' ')
+				o->len--; /* the separator before a cell that never came */
+			put(o, "\n");
+		}
+		o->col = 0;
+	}
 	if (o->json)
 		json_close(o);
 	o->cols = NULL;

@@ -4,8 +4,8 @@
  * people, JSON for scripts. A command writes sections (name/value pairs)
  * and tables (named columns, rows of cells); the buffer grows as needed.
  *
- *   text:  "tunnels:" then a header line and one line per row;
- *          "stats:" then "  name  value" lines
+ *   text:  a table is a header line of column names and one line per row;
+ *          a section is "stats:" then "  name  value" lines
  *   JSON:  {"tunnels": [{"tunnel": 1, ...}, ...], "stats": {"name": value}}
  */
 #ifndef CTL_OUT_H

@@ -15,9 +15,10 @@
 
 #include "lns_log.h"
 
-#define MAX_CONNS     8
-#define LINE_MAX_LEN  2048 /* an HTTP request's headers fit */
-#define IDLE_LIMIT_MS 5000
+#define MAX_CONNS      8
+#define LINE_MAX_LEN   2048  /* an HTTP request's headers fit */
+#define IDLE_LIMIT_MS  5000  /* to send the request line */
+#define STALL_LIMIT_MS 30000 /* to take some of the answer */
 
 struct ctl_conn {
 	int fd; /* -1: free */
@@ -43,6 +44,7 @@ ctl_server_open(const char *path, ctl_handler_fn fn, void *ctx)
 {
 	struct ctl_server *s = calloc(1, sizeof(*s));
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct stat st;
 	int err;
 
 	if (s == NULL)
@@ -58,6 +60,11 @@ ctl_server_open(const char *path, ctl_handler_fn fn, void *ctx)
 	s->ctx = ctx;
 	for (int i = 0; i < MAX_CONNS; i++)
 		s->conns[i].fd = -1;
+	if (lstat(path, &st) == 0 && !S_ISSOCK(st.st_mode)) { /* not ours to remove */
+		free(s);
+		errno = EEXIST;
+		return NULL;
+	}
 	unlink(path); /* a socket left by a process that is gone */
 	s->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (s->fd < 0 || bind(s->fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
@@ -141,6 +148,8 @@ run_line(struct ctl_server *s, struct ctl_conn *c)
 	}
 	ctl_out_init(&body, json);
 	if (argc == 0) {
+		body.json = false; /* errors are one line of text */
+		body.len = 0;
 		ctl_text(&body, "empty command\n");
 		rc = -1;
 	} else {
@@ -182,7 +191,11 @@ conn_read(struct ctl_server *s, struct ctl_conn *c)
 		nl = strchr(c->line, '\n');
 	if (nl == NULL && c->line_len == sizeof(c->line) - 1) {
 		ctl_out_init(&c->out, false);
-		ctl_text(&c->out, "error\ncommand line too long\n");
+		if (s->http)
+			ctl_text(&c->out, "HTTP/1.0 431 Request Header Fields Too Large\r\n"
+					  "Content-Length: 0\r\nConnection: close\r\n\r\n");
+		else
+			ctl_text(&c->out, "error\ncommand line too long\n");
 		c->answering = true;
 		return true;
 	}
@@ -196,7 +209,8 @@ conn_read(struct ctl_server *s, struct ctl_conn *c)
 static bool
 conn_write(struct ctl_conn *c)
 {
-	ssize_t n = write(c->fd, c->out.buf + c->sent, c->out.len - c->sent);
+	/* MSG_NOSIGNAL: a client gone before its answer must not kill lnsd with SIGPIPE */
+	ssize_t n = send(c->fd, c->out.buf + c->sent, c->out.len - c->sent, MSG_NOSIGNAL);
 
 	if (n < 0)
 		return errno == EAGAIN || errno == EWOULDBLOCK;
@@ -218,7 +232,8 @@ accept_new(struct ctl_server *s, uint64_t now_ms)
 		if (i == MAX_CONNS) {
 			static const char busy[] = "error\nbusy: too many lnsctl connections\n";
 
-			if (write(fd, busy, sizeof(busy) - 1) < 0) { /* it is closed either way */
+			if (send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL) <
+			    0) { /* closed anyway */
 			}
 			close(fd);
 			continue;
@@ -242,9 +257,15 @@ ctl_server_poll(struct ctl_server *s, uint64_t now_ms)
 		if (c->fd < 0)
 			continue;
 		busy++;
-		if (c->answering)
+		if (c->answering) {
+			size_t before = c->sent;
+
 			open = conn_write(c);
-		else
+			if (c->sent != before)
+				c->since_ms = now_ms;
+			else if (now_ms - c->since_ms >= STALL_LIMIT_MS)
+				open = false; /* a reader that never reads would hold its slot */
+		} else
 			open = conn_read(s, c) &&
 			       (c->answering || now_ms - c->since_ms < IDLE_LIMIT_MS);
 		if (c->answering && open && c->sent == 0)

@@ -930,6 +930,7 @@ main(int argc, char **argv)
 	signal(SIGUSR1, on_signal);
 	signal(SIGUSR2, on_signal);
 	signal(SIGHUP, on_signal);
+	signal(SIGPIPE, SIG_IGN); /* a peer gone from a socket is an error return, not a death */
 	if (eal_start(cfg, argv[0]) < 0) {
 		fprintf(stderr, "lnsd: EAL did not start\n");
 		return 1;

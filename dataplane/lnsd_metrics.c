@@ -100,6 +100,41 @@ control(struct lnsd *d, struct ctl_out *o)
 #undef X
 }
 
+/* Each tunnel's control channel: what an operator debugging a LAC looks at first. */
+static void
+tunnels(struct lnsd *d, struct ctl_out *o)
+{
+	struct l2tp_engine *e = lns_engine(d->lns);
+
+	family(o, "lnsd_tunnel_control_messages_total", "counter",
+	       "Control messages per tunnel: sent, retransmitted, received, duplicates, out of "
+	       "order, window stalls");
+	family(o, "lnsd_tunnel_srtt_seconds", "gauge",
+	       "Smoothed control round-trip time per tunnel");
+	for (struct l2tp_tunnel *t = l2tp_engine_next_tunnel(e, NULL); t != NULL;
+	     t = l2tp_engine_next_tunnel(e, t)) {
+		const struct l2tp_chan_stats *cs = l2tp_tunnel_chan_stats(t);
+		const struct {
+			const char *kind;
+			uint64_t v;
+		} k[] = { { "sent", cs->tx_msgs },
+			  { "retransmitted", cs->retransmits },
+			  { "received", cs->rx_msgs },
+			  { "duplicate", cs->duplicates },
+			  { "out_of_order", cs->out_of_order },
+			  { "window_stall", cs->window_stalls } };
+
+		for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++)
+			ctl_text(o,
+				 "lnsd_tunnel_control_messages_total{tunnel=\"%u\",host=\"%s\","
+				 "kind=\"%s\"} %llu\n",
+				 l2tp_tunnel_id(t), l2tp_tunnel_peer_name(t), k[i].kind,
+				 (unsigned long long)k[i].v);
+		ctl_text(o, "lnsd_tunnel_srtt_seconds{tunnel=\"%u\",host=\"%s\"} %.3f\n",
+			 l2tp_tunnel_id(t), l2tp_tunnel_peer_name(t), cs->srtt_ms / 1000.0);
+	}
+}
+
 static void
 results(struct ctl_out *o, const struct lns_peer_health *h, const char *peer, const char *msg,
 	const char *dir, const uint64_t *v)
@@ -166,6 +201,7 @@ void
 lnsd_metrics(struct lnsd *d, struct ctl_out *o)
 {
 	control(d, o);
+	tunnels(d, o);
 	peers(d, o);
 	radius(d, o);
 	dataplane(d, o);

@@ -162,6 +162,7 @@ metrics_http() {
 	echo "$out" | head -1 | grep -q "200 OK" && echo "$out" | grep -q "^lnsd_sessions 3" &&
 		echo "$out" | grep -q '^lnsd_dataplane_packets_total{worker="0",counter="decap"} ' &&
 		echo "$out" | grep -q '^# TYPE lnsd_tunnels gauge' &&
+		echo "$out" | grep -q '^lnsd_tunnel_control_messages_total{tunnel="[0-9]*",host="hgw",kind="retransmitted"} ' &&
 		http_get /nothing | head -1 | grep -q "404"
 }
 check "GET /metrics over HTTP: 200 with the sessions, worker and port counters; 404 elsewhere" \

@@ -214,42 +214,46 @@ cell_end(struct ctl_out *o)
 		put(o, "\n");
 }
 
-void
-ctl_cell_str(struct ctl_out *o, const char *s)
+/* One cell: its column's name as the JSON key, or its column's width in text. */
+static const struct ctl_col *
+cell_key(struct ctl_out *o)
 {
 	const struct ctl_col *c;
 
 	if (o->cols == NULL)
-		return;
+		return NULL;
 	c = &o->cols[o->col];
 	cell_begin(o);
 	if (o->json) {
 		json_next(o);
 		put_json_string(o, c->name);
 		put(o, ":");
-		put_json_string(o, s);
-	} else {
-		put(o, "%*s", c->width, s);
 	}
+	return c;
+}
+
+void
+ctl_cell_str(struct ctl_out *o, const char *s)
+{
+	const struct ctl_col *c = cell_key(o);
+
+	if (c == NULL)
+		return;
+	if (o->json)
+		put_json_string(o, s);
+	else
+		put(o, "%*s", c->width, s);
 	cell_end(o);
 }
 
 void
 ctl_cell_u64(struct ctl_out *o, uint64_t v)
 {
-	const struct ctl_col *c;
+	const struct ctl_col *c = cell_key(o);
 
-	if (o->cols == NULL)
+	if (c == NULL)
 		return;
-	c = &o->cols[o->col];
-	cell_begin(o);
-	if (o->json) {
-		json_next(o);
-		put_json_string(o, c->name);
-		put(o, ":%llu", (unsigned long long)v);
-	} else {
-		put(o, "%*llu", c->width, (unsigned long long)v);
-	}
+	put(o, "%*llu", o->json ? 0 : c->width, (unsigned long long)v);
 	cell_end(o);
 }
 

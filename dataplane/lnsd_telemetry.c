@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_common.h>
 #include <rte_telemetry.h>
 
 #include "lnsd.h"
@@ -111,15 +112,8 @@ copy_snapshot(void)
 }
 
 static int
-tel_control(const char *cmd, const char *params, struct rte_tel_data *t)
+fill_control(const struct tel_snapshot *s, struct rte_tel_data *t)
 {
-	struct tel_snapshot *s = copy_snapshot();
-
-	(void)cmd;
-	(void)params;
-	if (s == NULL)
-		return -1;
-	rte_tel_data_start_dict(t);
 	rte_tel_data_add_dict_u64(t, "tunnels", s->tunnels);
 	rte_tel_data_add_dict_u64(t, "sessions", s->sessions);
 #define X(n, txt) rte_tel_data_add_dict_u64(t, #n, s->lns.n);
@@ -128,122 +122,111 @@ tel_control(const char *cmd, const char *params, struct rte_tel_data *t)
 #define X(n, txt) rte_tel_data_add_dict_u64(t, #n, s->lnsd.n);
 	LNSD_COUNTERS(X)
 #undef X
-	free(s);
 	return 0;
 }
 
 static int
-tel_l2tp(const char *cmd, const char *params, struct rte_tel_data *t)
+fill_l2tp(const struct tel_snapshot *s, struct rte_tel_data *t)
 {
-	struct tel_snapshot *s = copy_snapshot();
-
-	(void)cmd;
-	(void)params;
-	if (s == NULL)
-		return -1;
-	rte_tel_data_start_dict(t);
 #define X(n, txt) rte_tel_data_add_dict_u64(t, #n, s->l2tp.n);
 	L2TP_ENGINE_COUNTERS(X)
 #undef X
-	free(s);
 	return 0;
 }
 
 static int
-tel_radius(const char *cmd, const char *params, struct rte_tel_data *t)
+fill_radius(const struct tel_snapshot *s, struct rte_tel_data *t)
 {
-	struct tel_snapshot *s = copy_snapshot();
+	const struct aaa_radius_stats *r = &s->radius;
 
-	(void)cmd;
-	(void)params;
-	if (s == NULL)
-		return -1;
-	rte_tel_data_start_dict(t);
-	if (!s->has_radius) {
-		free(s);
+	if (!s->has_radius)
 		return 0;
-	}
-#define X(n, txt) rte_tel_data_add_dict_u64(t, #n, s->radius.n);
+#define X(n, txt) rte_tel_data_add_dict_u64(t, #n, r->n);
 	AAA_RADIUS_COUNTERS(X)
 #undef X
-	rte_tel_data_add_dict_u64(t, "auth_queued", s->radius.auth_queued);
-	rte_tel_data_add_dict_u64(t, "acct_queued", s->radius.acct_queued);
+	rte_tel_data_add_dict_u64(t, "auth_queued", r->auth_queued);
+	rte_tel_data_add_dict_u64(t, "acct_queued", r->acct_queued);
 	rte_tel_data_add_dict_u64(t, "auth_latency_mean_us",
-				  s->radius.auth_latency_n
-					  ? s->radius.auth_latency_us_sum / s->radius.auth_latency_n
-					  : 0);
-	rte_tel_data_add_dict_u64(t, "auth_latency_max_us", s->radius.auth_latency_us_max);
-	free(s);
+				  r->auth_latency_n ? r->auth_latency_us_sum / r->auth_latency_n
+						    : 0);
+	rte_tel_data_add_dict_u64(t, "auth_latency_max_us", r->auth_latency_us_max);
 	return 0;
 }
 
 static int
-tel_dataplane(const char *cmd, const char *params, struct rte_tel_data *t)
+fill_dataplane(const struct tel_snapshot *s, struct rte_tel_data *t)
 {
-	struct tel_snapshot *s = copy_snapshot();
-
-	(void)cmd;
-	(void)params;
-	if (s == NULL)
-		return -1;
-	rte_tel_data_start_dict(t);
 	for (int c = 0; c < DP_COUNTER_MAX; c++)
 		rte_tel_data_add_dict_u64(t, dp_counter_name(c), s->dp[c]);
-	free(s);
 	return 0;
 }
 
 /* Tunnel ID -> its peer, sessions and control-channel health. */
 static int
-tel_tunnels(const char *cmd, const char *params, struct rte_tel_data *t)
+fill_tunnels(const struct tel_snapshot *s, struct rte_tel_data *t)
 {
-	struct tel_snapshot *s = copy_snapshot();
-
-	(void)cmd;
-	(void)params;
-	if (s == NULL)
-		return -1;
-	rte_tel_data_start_dict(t);
 	for (unsigned i = 0; i < s->n_tun; i++) {
+		const struct tel_tunnel *u = &s->tun[i];
 		struct rte_tel_data *x = rte_tel_data_alloc();
 		char id[8];
 
-		if (x == NULL) {
-			free(s);
+		if (x == NULL)
 			return -1;
-		}
 		rte_tel_data_start_dict(x);
-		rte_tel_data_add_dict_string(x, "host", s->tun[i].host);
-		rte_tel_data_add_dict_u64(x, "peer_tunnel", s->tun[i].peer_id);
-		rte_tel_data_add_dict_u64(x, "sessions", s->tun[i].sessions);
-		rte_tel_data_add_dict_u64(x, "retransmits", s->tun[i].retransmits);
-		rte_tel_data_add_dict_u64(x, "duplicates", s->tun[i].duplicates);
-		rte_tel_data_add_dict_u64(x, "out_of_order", s->tun[i].out_of_order);
-		rte_tel_data_add_dict_u64(x, "window_stalls", s->tun[i].window_stalls);
-		rte_tel_data_add_dict_u64(x, "srtt_ms", s->tun[i].srtt_ms);
-		snprintf(id, sizeof(id), "%u", s->tun[i].id);
+		rte_tel_data_add_dict_string(x, "host", u->host);
+		rte_tel_data_add_dict_u64(x, "peer_tunnel", u->peer_id);
+		rte_tel_data_add_dict_u64(x, "sessions", u->sessions);
+		rte_tel_data_add_dict_u64(x, "retransmits", u->retransmits);
+		rte_tel_data_add_dict_u64(x, "duplicates", u->duplicates);
+		rte_tel_data_add_dict_u64(x, "out_of_order", u->out_of_order);
+		rte_tel_data_add_dict_u64(x, "window_stalls", u->window_stalls);
+		rte_tel_data_add_dict_u64(x, "srtt_ms", u->srtt_ms);
+		snprintf(id, sizeof(id), "%u", u->id);
 		rte_tel_data_add_dict_container(t, id, x, 0);
 	}
-	free(s);
 	return 0;
+}
+
+static const struct {
+	const char *cmd, *help;
+	int (*fill)(const struct tel_snapshot *s, struct rte_tel_data *t);
+} commands[] = {
+	{ "/lnsd/control", "lnsd: tunnels, sessions and the control lcore's counters",
+	  fill_control },
+	{ "/lnsd/l2tp", "lnsd: the L2TP control engine's counters", fill_l2tp },
+	{ "/lnsd/radius", "lnsd: RADIUS client counters, queues and latency", fill_radius },
+	{ "/lnsd/dataplane", "lnsd: the workers' packet counters, summed", fill_dataplane },
+	{ "/lnsd/tunnels", "lnsd: tunnels (first 128) with control-channel health", fill_tunnels },
+};
+
+/* Every /lnsd command: a dict filled from a private copy of the snapshot. */
+static int
+tel_answer(const char *cmd, const char *params, struct rte_tel_data *t)
+{
+	struct tel_snapshot *s;
+	int rc = -1;
+
+	(void)params;
+	for (size_t i = 0; i < RTE_DIM(commands); i++) {
+		if (strcmp(cmd, commands[i].cmd) != 0)
+			continue;
+		s = copy_snapshot();
+		if (s == NULL)
+			return -1;
+		rte_tel_data_start_dict(t);
+		rc = commands[i].fill(s, t);
+		free(s);
+		break;
+	}
+	return rc;
 }
 
 int
 lnsd_telemetry_start(struct lnsd *d)
 {
 	(void)d;
-	if (rte_telemetry_register_cmd(
-		    "/lnsd/control", tel_control,
-		    "lnsd: tunnels, sessions and the control lcore's counters") != 0 ||
-	    rte_telemetry_register_cmd("/lnsd/l2tp", tel_l2tp,
-				       "lnsd: the L2TP control engine's counters") != 0 ||
-	    rte_telemetry_register_cmd("/lnsd/radius", tel_radius,
-				       "lnsd: RADIUS client counters, queues and latency") != 0 ||
-	    rte_telemetry_register_cmd("/lnsd/dataplane", tel_dataplane,
-				       "lnsd: the workers' packet counters, summed") != 0 ||
-	    rte_telemetry_register_cmd("/lnsd/tunnels", tel_tunnels,
-				       "lnsd: tunnels (first 128) with control-channel health") !=
-		    0)
-		return -1;
+	for (size_t i = 0; i < RTE_DIM(commands); i++)
+		if (rte_telemetry_register_cmd(commands[i].cmd, tel_answer, commands[i].help) != 0)
+			return -1;
 	return 0;
 }

@@ -14,8 +14,9 @@ dir="$build/e2e-ops"
 log="$dir/lnsd.log"
 sock="$dir/lnsd.sock"
 metrics_port=19464
-passed=0
-failed=0
+e2e=e2e-ops
+# shellcheck source=test/e2e/lib.sh
+. "$top/test/e2e/lib.sh"
 lnsd_pid=""
 lac_pid=""
 cap_pid=""
@@ -36,18 +37,6 @@ cleanup() {
 	echo "$hugepages_before" >"$hugepages" 2>/dev/null
 }
 trap cleanup EXIT
-
-check() { # name, then the command
-	local name=$1
-	shift
-	if "$@"; then
-		echo "e2e-ops: ok: $name"
-		passed=$((passed + 1))
-	else
-		echo "e2e-ops: FAILED: $name"
-		failed=$((failed + 1))
-	fi
-}
 
 lnsctl() { "$build/control/lnsctl" -s "$sock" "$@"; }
 json_ok() { python3 -c 'import json, sys; json.load(sys.stdin)'; }
@@ -103,10 +92,7 @@ check "lnsctl with no lnsd running: exit 2, says where it looked" not_running
 
 "$lnsd" -c "$conf" >"$dir/show.txt" 2>"$log" &
 lnsd_pid=$!
-for _ in $(seq 1 100); do
-	grep -q "l2tp-gw up" "$log" && break
-	sleep 0.2
-done
+wait_lnsd_up "$log"
 check "lnsd starts with lnsctl's socket and the metrics endpoint" test -S "$sock"
 
 # dpdk-dumpcap on the access port while the calls come up and pass their echoes
@@ -244,5 +230,4 @@ stop_lnsd() {
 }
 check "SIGTERM: lnsd exits 0 and removes its socket" stop_lnsd
 
-echo "e2e-ops: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary

@@ -18,8 +18,9 @@ dir="$build/e2e-radius"
 log="$dir/lnsd.log"
 detail="$dir/radius/detail"
 pcap="$dir/radius.pcap"
-passed=0
-failed=0
+e2e=e2e-radius
+# shellcheck source=test/e2e/lib.sh
+. "$top/test/e2e/lib.sh"
 lnsd_pid=""
 cap_pid=""
 
@@ -40,23 +41,6 @@ cleanup() {
 	"$top/scripts/lab" down >/dev/null 2>&1
 }
 trap cleanup EXIT
-
-check() { # name, then the command
-	local name=$1
-	shift
-	if "$@"; then
-		echo "e2e-radius: ok: $name"
-		passed=$((passed + 1))
-	else
-		echo "e2e-radius: FAILED: $name"
-		failed=$((failed + 1))
-	fi
-}
-
-lac() {
-	timeout 120 ip netns exec lab-lac "$lacsim" --server 192.0.2.1 --local 192.0.2.2 \
-		--target 198.51.100.2 "$@"
-}
 
 # The accounting records (one per blank-line separated block of the detail
 # file) that contain every given "Attribute = value" line, counted.
@@ -107,10 +91,7 @@ python3 - "$conf" <<-'EOF'
 EOF
 "$lnsd" -c "$conf" >"$dir/show.txt" 2>"$log" &
 lnsd_pid=$!
-for _ in $(seq 1 100); do
-	grep -q "l2tp-gw up" "$log" && break
-	sleep 0.2
-done
+wait_lnsd_up "$log"
 check "lnsd starts with the radius section" grep -q "l2tp-gw up" "$log"
 accounting_on() {
 	for _ in $(seq 1 25); do
@@ -276,5 +257,4 @@ if [ -n "$cap_pid" ]; then
 	check "every Access-Request carries Message-Authenticator; tshark finds nothing malformed" signed
 fi
 
-echo "e2e-radius: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary

@@ -12,8 +12,9 @@ lnsd="$build/dataplane/lnsd"
 lacsim="$build/test/lacsim/lacsim"
 log="$build/e2e-lnsd.log"
 pcap="$build/e2e-access.pcap"
-passed=0
-failed=0
+e2e=e2e
+# shellcheck source=test/e2e/lib.sh
+. "$top/test/e2e/lib.sh"
 lnsd_pid=""
 cap_pid=""
 
@@ -34,23 +35,6 @@ cleanup() {
 	"$top/scripts/lab" down >/dev/null 2>&1
 }
 trap cleanup EXIT
-
-check() { # name, then the command
-	local name=$1
-	shift
-	if "$@"; then
-		echo "e2e: ok: $name"
-		passed=$((passed + 1))
-	else
-		echo "e2e: FAILED: $name"
-		failed=$((failed + 1))
-	fi
-}
-
-lac() {
-	timeout 120 ip netns exec lab-lac "$lacsim" --server 192.0.2.1 --local 192.0.2.2 \
-		--target 198.51.100.2 "$@"
-}
 
 lnsd_alive() { kill -0 "$lnsd_pid" 2>/dev/null; }
 
@@ -88,10 +72,7 @@ check "an L2TP listen address that is not the access port's: refused" \
 	refuses_to_start "$bad" "192.0.2.9 is not the access port's address"
 "$lnsd" -c "$conf" >"$show_out" 2>"$log" &
 lnsd_pid=$!
-for _ in $(seq 1 100); do
-	grep -q "l2tp-gw up" "$log" && break
-	sleep 0.2
-done
+wait_lnsd_up "$log"
 check "lnsd starts on the lab's ports" grep -q "l2tp-gw up" "$log"
 
 check "one subscriber: setup, echoes both ways, CDN teardown" \
@@ -333,5 +314,4 @@ if [ -n "$cap_pid" ]; then
 		bash -c "tshark -r '$pcap' 2>/dev/null | grep -q L2TP &&
 			! tshark -r '$pcap' -Y '!(udp.port == 40000)' -V 2>/dev/null | grep -q Malformed"
 fi
-echo "e2e: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary

@@ -378,7 +378,7 @@ vs_l2tpns() {
 	# the same lacsim options for both LNSes
 	vs_lac=(--server 192.0.2.1 --local 192.0.2.2 --target 198.51.100.2 --user load-1
 		--password loadpass --tunnels "$tunnels" --sessions "$sessions" --rounds "$rounds"
-		--pings 0 --timeout 60 --teardown stopccn ${rate:+--rate "$rate"})
+		--pings 0 --timeout 60 --teardown stopccn --serial-tunnels ${rate:+--rate "$rate"})
 	vs_limit=$((rounds * 80 + 120))
 	trap vs_cleanup EXIT
 	trap 'exit 130' INT TERM

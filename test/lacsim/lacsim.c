@@ -14,7 +14,7 @@
  *          [--host hgw] [--secret hello] [--tunnels 1] [--sessions 1]
  *          [--user alice] [--password s3cret] [--pings 3] [--timeout 60]
  *          [--teardown cdn|stopccn] [--hold SECONDS] [--rounds R] [--rate N]
- *          [--pcap FILE] [--proxy] [--udp] [--local-port 1701]
+ *          [--pcap FILE] [--proxy] [--udp] [--local-port 1701] [--serial-tunnels]
  *
  * --rounds R: the calls come up, pass their echoes and hang up (CDN) R
  * times over the same tunnels (more sessions than a pool holds at once).
@@ -25,6 +25,9 @@
  * --udp: UDP probes to closed ports of the target instead of echoes; the
  * ICMP port unreachable that comes back counts as the reply.
  * --local-port: the LAC's UDP port (another lacsim may hold 1701 on the address).
+ * --serial-tunnels: each tunnel opened once the one before is established
+ * (some LNSes take a second SCCRQ from the same address and port for a
+ * retransmission of the first, l2tpns among them).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -72,10 +75,12 @@ struct sim {
 	const char *user, *password, *secret;
 	uint32_t target;
 	unsigned pings, hold_s;
-	unsigned rate;	/* calls dialled a second; 0: all at once */
-	bool proxy;	/* proxy LCP and proxy CHAP in the ICCN */
-	bool udp;	/* UDP probes rather than ICMP echoes */
-	unsigned round; /* calls' trace names stay unique over rounds */
+	unsigned rate;	     /* calls dialled a second; 0: all at once */
+	bool proxy;	     /* proxy LCP and proxy CHAP in the ICCN */
+	bool serial_tunnels; /* open each tunnel once the one before is up */
+	unsigned opening;    /* --serial-tunnels: the tunnel being opened */
+	bool udp;	     /* UDP probes rather than ICMP echoes */
+	unsigned round;	     /* calls' trace names stay unique over rounds */
 	bool stopccn;
 	uint64_t now;
 };
@@ -400,6 +405,14 @@ all_gone(struct sim *s)
 	return true;
 }
 
+static bool
+tunnel_settled(struct sim *s)
+{
+	struct l2tp_tunnel *x = l2tp_engine_find_tunnel(s->engine, s->tunnel_ids[s->opening]);
+
+	return x == NULL || l2tp_tunnel_state(x) == L2TP_TUNNEL_ESTABLISHED;
+}
+
 static void
 open_tunnels(struct sim *s)
 {
@@ -410,6 +423,10 @@ open_tunnels(struct sim *s)
 	for (unsigned t = 0; t < s->n_tunnels; t++) {
 		s->tunnels[t] = l2tp_tunnel_open(s->engine, s->now, &s->server_addr, &tp);
 		s->tunnel_ids[t] = s->tunnels[t] ? l2tp_tunnel_id(s->tunnels[t]) : 0;
+		if (s->serial_tunnels) {
+			s->opening = t;
+			run_until(s, clock_ms() + 10000, tunnel_settled);
+		}
 	}
 }
 
@@ -663,13 +680,17 @@ int
 main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "server", 1, 0, 's' },   { "local", 1, 0, 'l' },	{ "target", 1, 0, 'T' },
-		{ "host", 1, 0, 'H' },	   { "secret", 1, 0, 'S' },	{ "tunnels", 1, 0, 't' },
-		{ "sessions", 1, 0, 'n' }, { "user", 1, 0, 'u' },	{ "password", 1, 0, 'p' },
-		{ "pings", 1, 0, 'P' },	   { "timeout", 1, 0, 'w' },	{ "teardown", 1, 0, 'd' },
-		{ "hold", 1, 0, 'o' },	   { "rounds", 1, 0, 'r' },	{ "rate", 1, 0, 'R' },
-		{ "pcap", 1, 0, 'c' },	   { "proxy", 0, 0, 'x' },	{ "udp", 0, 0, 'U' },
-		{ "debug", 0, 0, 'D' },	   { "local-port", 1, 0, 'L' }, { 0, 0, 0, 0 },
+		{ "server", 1, 0, 's' },	 { "local", 1, 0, 'l' },
+		{ "target", 1, 0, 'T' },	 { "host", 1, 0, 'H' },
+		{ "secret", 1, 0, 'S' },	 { "tunnels", 1, 0, 't' },
+		{ "sessions", 1, 0, 'n' },	 { "user", 1, 0, 'u' },
+		{ "password", 1, 0, 'p' },	 { "pings", 1, 0, 'P' },
+		{ "timeout", 1, 0, 'w' },	 { "teardown", 1, 0, 'd' },
+		{ "hold", 1, 0, 'o' },		 { "rounds", 1, 0, 'r' },
+		{ "rate", 1, 0, 'R' },		 { "pcap", 1, 0, 'c' },
+		{ "proxy", 0, 0, 'x' },		 { "udp", 0, 0, 'U' },
+		{ "debug", 0, 0, 'D' },		 { "local-port", 1, 0, 'L' },
+		{ "serial-tunnels", 0, 0, 'Z' }, { 0, 0, 0, 0 },
 	};
 	struct sim s = { .n_tunnels = 1,
 			 .n_sessions = 1,
@@ -696,6 +717,9 @@ main(int argc, char **argv)
 			break;
 		case 'l':
 			local = optarg;
+			break;
+		case 'Z':
+			s.serial_tunnels = true;
 			break;
 		case 'L':
 			la.sin_port = htons((uint16_t)strtoul(optarg, NULL, 10));

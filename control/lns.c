@@ -346,12 +346,23 @@ call_start(struct lns *l, const struct l2tp_event *ev)
 	early_replay(l, c);
 }
 
+/*
+ * Peers are remembered by address, at most LNS_MAX_PEERS of them: SCCRQs
+ * from ever new (perhaps spoofed) addresses must not grow this without
+ * bound, so past it they share one entry, address 0.0.0.0, "(others)".
+ */
+#define LNS_MAX_PEERS 4096
+
 static struct lns_peer_health *
 peer_health(struct lns *l, struct l2tp_tunnel *t)
 {
 	uint32_t addr = get_be32(l2tp_tunnel_peer(t)->ip);
 	struct lns_peer_health *h = lns_hmap_get(&l->peers, addr);
 
+	if (h == NULL && lns_hmap_count(&l->peers) >= LNS_MAX_PEERS) {
+		addr = 0;
+		h = lns_hmap_get(&l->peers, addr);
+	}
 	if (h == NULL) {
 		h = calloc(1, sizeof(*h));
 		if (h == NULL || lns_hmap_put(&l->peers, addr, h) != 0) {
@@ -360,7 +371,7 @@ peer_health(struct lns *l, struct l2tp_tunnel *t)
 		}
 		h->addr = addr;
 	}
-	snprintf(h->host, sizeof(h->host), "%s", l2tp_tunnel_peer_name(t));
+	snprintf(h->host, sizeof(h->host), "%s", addr != 0 ? l2tp_tunnel_peer_name(t) : "(others)");
 	return h;
 }
 

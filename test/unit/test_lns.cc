@@ -844,3 +844,50 @@ TEST(LnsRadius, DynamicAuthorizationDisconnectsAndChangesNamedSessions)
 	EXPECT_EQ(1u, lns_stats(h.l)->dae_disconnects);
 	EXPECT_EQ(1u, lns_stats(h.l)->dae_changes);
 }
+
+// lnsctl's clear session / clear tunnel, and the per-peer histograms of how calls and tunnels end
+TEST(Lns, OperatorClearsAndPeerResultHistograms)
+{
+	Harness h;
+	h.open();
+	LacCall *a = h.dial();
+	h.dial();
+	h.dial();
+	h.run_for(10000);
+	ASSERT_EQ(3u, h.published.size());
+	// the LAC hangs one up (CDN, result 1): received
+	l2tp_session_close(a->s, h.now, L2TP_CDN_LOST_CARRIER, 0, nullptr);
+	h.run_for(2000);
+	ASSERT_EQ(2u, h.published.size());
+	uint32_t key = h.published.begin()->first;
+	uint16_t tid = (uint16_t)(key >> 16), sid = (uint16_t)key;
+	struct lns_call_view v;
+	ASSERT_TRUE(lns_call_view(h.l, h.now, tid, sid, &v));
+	EXPECT_STREQ("established", v.l2tp_state);
+	EXPECT_STREQ("Opened", v.ipcp_state);
+	EXPECT_TRUE(v.published);
+	EXPECT_GE(v.up_for_ms, 1000u);
+	EXPECT_EQ(16u, strlen(v.acct_session_id));
+	// the operator clears one (CDN result 3, sent), then the tunnel (StopCCN result 1, sent)
+	EXPECT_EQ(-ENOENT, lns_clear_session(h.l, h.now, tid, (uint16_t)(sid + 1000)));
+	EXPECT_EQ(0, lns_clear_session(h.l, h.now, tid, sid));
+	h.run_for(5000);
+	EXPECT_EQ(1u, h.published.size());
+	EXPECT_FALSE(lns_call_view(h.l, h.now, tid, sid, &v));
+	EXPECT_EQ(-ENOENT, lns_clear_tunnel(h.l, h.now, (uint16_t)(tid + 1)));
+	EXPECT_EQ(0, lns_clear_tunnel(h.l, h.now, tid));
+	h.run_for(5000);
+	EXPECT_EQ(0u, h.published.size());
+	EXPECT_EQ(0u, l2tp_engine_tunnel_count(lns_engine(h.l)));
+	size_t it = 0;
+	const lns_peer_health *p = lns_next_peer(h.l, &it);
+	ASSERT_NE(nullptr, p);
+	EXPECT_EQ(0xC0000202u, p->addr);
+	EXPECT_STREQ("hgw", p->host);
+	EXPECT_EQ(1u, p->cdn_rx[L2TP_CDN_LOST_CARRIER]);
+	EXPECT_EQ(2u, p->cdn_tx[L2TP_CDN_ADMIN]); // the cleared call and the tunnel's last one
+	EXPECT_EQ(1u, p->stopccn_tx[L2TP_STOPCCN_CLEAR]);
+	EXPECT_EQ(1u, p->tunnels_down);
+	EXPECT_EQ(3u, p->calls_down);
+	EXPECT_EQ(nullptr, lns_next_peer(h.l, &it));
+}

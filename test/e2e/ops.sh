@@ -34,6 +34,9 @@ cleanup() {
 	[ -n "$lnsd_pid" ] && kill -TERM "$lnsd_pid" 2>/dev/null && sleep 1
 	[ -n "$lnsd_pid" ] && kill -KILL "$lnsd_pid" 2>/dev/null
 	"$top/scripts/lab" down >/dev/null 2>&1
+	# DPDK keeps a primary's hugepage files after it exits (for secondaries):
+	# ours go, so that the pages reserved here are given back
+	rm -f /dev/hugepages/lnsd-e2e-opsmap_*
 	echo "$hugepages_before" >"$hugepages" 2>/dev/null
 }
 trap cleanup EXIT
@@ -143,13 +146,18 @@ check "--json show stats parses, with the dataplane table" \
 check "show metrics: Prometheus text" \
 	bash -c "'$build/control/lnsctl' -s '$sock' show metrics | grep -q '^lnsd_sessions 3$'"
 metrics_http() {
-	local out
+	local out want
 	out=$(http_get /metrics)
-	echo "$out" | head -1 | grep -q "200 OK" && echo "$out" | grep -q "^lnsd_sessions 3" &&
-		echo "$out" | grep -q '^lnsd_dataplane_packets_total{worker="0",counter="decap"} ' &&
-		echo "$out" | grep -q '^# TYPE lnsd_tunnels gauge' &&
-		echo "$out" | grep -q '^lnsd_tunnel_control_messages_total{tunnel="[0-9]*",host="hgw",kind="retransmitted"} ' &&
-		http_get /nothing | head -1 | grep -q "404"
+	echo "$out" >"$dir/metrics.txt"
+	for want in "HTTP/1.0 200 OK" "^lnsd_sessions 3" \
+		'^lnsd_dataplane_packets_total{worker="0",counter="decap"} ' \
+		'^# TYPE lnsd_tunnels gauge' \
+		'^lnsd_tunnel_control_messages_total{tunnel="[0-9]*",host="hgw",kind="retransmitted"} '; do
+		echo "$out" | grep -q "$want" ||
+			{ echo "not in GET /metrics (${#out} bytes, $dir/metrics.txt): $want"; return 1; }
+	done
+	out=$(http_get /nothing)
+	echo "$out" | head -1 | grep -q "404" || { echo "GET /nothing: $(echo "$out" | head -1)"; return 1; }
 }
 check "GET /metrics over HTTP: 200 with the sessions, worker and port counters; 404 elsewhere" \
 	metrics_http

@@ -53,6 +53,7 @@ struct lns_call {
 	char message[AAA_STR_MAX * 2];
 	struct radius_call *rc; /* NULL unless radius */
 	bool acct_started;
+	uint64_t session_timeout_ms; /* RADIUS's Session-Timeout, counted from IPCP open */
 	uint64_t start_ms, deadline_ms, idle_ms, interim_ms, next_interim_ms, next_idle_check_ms;
 	uint64_t idle_since_ms, last_activity; /* packets seen at the last idle check */
 };
@@ -647,7 +648,7 @@ radius_grant(struct lns_call *c, const struct aaa_auth_answer *a, struct ppp_aut
 	c->rc->class_len = a->class_len;
 	memcpy(c->rc->routes, a->routes, sizeof(a->routes));
 	c->rc->n_routes = a->n_routes;
-	c->deadline_ms = a->session_timeout_s; /* seconds until IPCP opens the clock */
+	c->session_timeout_ms = (uint64_t)a->session_timeout_s * 1000;
 	c->idle_ms = (uint64_t)a->idle_timeout_s * 1000;
 	c->interim_ms =
 		(uint64_t)(a->interim_s ? a->interim_s : l->cfg->radius.interim_interval_s) * 1000;
@@ -713,7 +714,7 @@ radius_session_up(struct lns_call *c)
 {
 	uint64_t now = c->l->now;
 
-	c->deadline_ms = c->deadline_ms ? now + c->deadline_ms * 1000 : 0;
+	c->deadline_ms = c->session_timeout_ms ? now + c->session_timeout_ms : 0;
 	c->idle_since_ms = now;
 	c->next_idle_check_ms = c->idle_ms ? now + 1000 : 0;
 	c->next_interim_ms = c->interim_ms ? now + c->interim_ms : 0;

@@ -429,7 +429,30 @@ dp_routes_enable(struct dp_tables *t, uint32_t max_routes)
 	return t->routes4 != NULL ? 0 : -ENOMEM;
 }
 
-/* The next hop is the session's key + 1, so that 0 stays "no route". */
+/* A route's next hop is the session's key + 1, so that 0 stays "no route". */
+static uint64_t
+route_nh(uint16_t tunnel_id, uint16_t session_id)
+{
+	return (uint64_t)dp_l2tp_key(tunnel_id, session_id) + 1;
+}
+
+/* Next hops found for the misses idx[0..m) into their sessions, looked up again by key. */
+static void
+sessions_of_routes(struct dp_tables *t, const uint64_t *nh, const unsigned *idx, unsigned m,
+		   const struct dp_session **out)
+{
+	for (unsigned k = 0; k < m; k++) {
+		uint32_t key;
+		void *data;
+
+		if (nh[k] == 0)
+			continue;
+		key = (uint32_t)(nh[k] - 1);
+		if (rte_hash_lookup_data(t->by_l2tp, &key, &data) >= 0)
+			out[idx[k]] = data;
+	}
+}
+
 int
 dp_route4_add(struct dp_tables *t, uint32_t prefix, uint8_t depth, uint16_t tunnel_id,
 	      uint16_t session_id)
@@ -438,8 +461,7 @@ dp_route4_add(struct dp_tables *t, uint32_t prefix, uint8_t depth, uint16_t tunn
 		return -ENOTSUP;
 	if (depth == 0 || depth > 32)
 		return -EINVAL;
-	return rte_fib_add(t->routes4, prefix, depth,
-			   (uint64_t)dp_l2tp_key(tunnel_id, session_id) + 1);
+	return rte_fib_add(t->routes4, prefix, depth, route_nh(tunnel_id, session_id));
 }
 
 int
@@ -458,7 +480,7 @@ dp_route4_is_behind(struct dp_tables *t, uint32_t addr, uint16_t tunnel_id, uint
 	if (t->routes4 == NULL)
 		return false;
 	rte_fib_lookup_bulk(t->routes4, &addr, &nh, 1);
-	return nh == (uint64_t)dp_l2tp_key(tunnel_id, session_id) + 1;
+	return nh == route_nh(tunnel_id, session_id);
 }
 
 void
@@ -479,16 +501,7 @@ dp_lookup_routes4(struct dp_tables *t, const uint32_t *addrs, unsigned n,
 	if (m == 0)
 		return;
 	rte_fib_lookup_bulk(t->routes4, ips, nh, (int)m);
-	for (unsigned k = 0; k < m; k++) {
-		uint32_t key;
-		void *data;
-
-		if (nh[k] == 0)
-			continue;
-		key = (uint32_t)(nh[k] - 1);
-		if (rte_hash_lookup_data(t->by_l2tp, &key, &data) >= 0)
-			out[idx[k]] = data;
-	}
+	sessions_of_routes(t, nh, idx, m, out);
 }
 
 int
@@ -518,8 +531,7 @@ dp_route6_add(struct dp_tables *t, const uint8_t prefix[16], uint8_t depth, uint
 		return -ENOTSUP;
 	if (depth == 0 || depth > 64)
 		return -EINVAL;
-	return rte_fib6_add(t->routes6, prefix, depth,
-			    (uint64_t)dp_l2tp_key(tunnel_id, session_id) + 1);
+	return rte_fib6_add(t->routes6, prefix, depth, route_nh(tunnel_id, session_id));
 }
 
 int
@@ -551,7 +563,7 @@ dp_route6_is_behind(struct dp_tables *t, uint64_t prefix, uint16_t tunnel_id, ui
 	if (t->routes6 == NULL)
 		return false;
 	routes6_lookup(t, &prefix, 1, &nh);
-	return nh == (uint64_t)dp_l2tp_key(tunnel_id, session_id) + 1;
+	return nh == route_nh(tunnel_id, session_id);
 }
 
 void
@@ -571,14 +583,5 @@ dp_lookup_routes6(struct dp_tables *t, const uint64_t *prefixes, unsigned n,
 	if (m == 0)
 		return;
 	routes6_lookup(t, miss, m, nh);
-	for (unsigned k = 0; k < m; k++) {
-		uint32_t key;
-		void *data;
-
-		if (nh[k] == 0)
-			continue;
-		key = (uint32_t)(nh[k] - 1);
-		if (rte_hash_lookup_data(t->by_l2tp, &key, &data) >= 0)
-			out[idx[k]] = data;
-	}
+	sessions_of_routes(t, nh, idx, m, out);
 }

@@ -249,7 +249,8 @@ class JsonReader
 		return out;
 	}
 
-	// \uXXXX as UTF-8 (surrogate pairs are not needed here)
+	// \uXXXX as UTF-8: ctl_out escapes only control bytes (\u0000-\u001f), never a
+	// surrogate, so a lone \uD800-\uDFFF is encoded as it comes rather than paired
 	std::string code_point()
 	{
 		unsigned cp = 0;
@@ -771,7 +772,7 @@ class ServerTest : public ::testing::Test
 class CtlServer : public ServerTest
 {
       protected:
-	char dir[64] = "/tmp/test_ctl.XXXXXX";
+	char dir[64] = "/tmp/test_ctl.XXXXXX"; /* mkdtemp template */
 	std::string path;
 
 	void SetUp() override

@@ -596,7 +596,9 @@ call_auth(struct lns_call *c, const struct ppp_auth_request *req)
 			return;
 		}
 		l->stats.aaa_unavailable++;
-		LOG(AAA, LOG_WARN, "Tnl/Sn %u/%u: RADIUS cannot be asked (queue full)",
+		LOG(AAA, LOG_WARN,
+		    "Tnl/Sn %u/%u: RADIUS cannot be asked (queue full, or credentials too long to "
+		    "carry)",
 		    c->tunnel_id, c->session_id);
 		r->message = "authentication service unavailable";
 		answer_later(c);

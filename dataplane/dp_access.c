@@ -41,21 +41,17 @@ classify(const struct dp_worker *w, struct rte_mbuf *m, struct access_pkt *a)
 {
 	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
 	uint32_t len = rte_pktmbuf_data_len(m);
-	uint32_t off = RTE_ETHER_HDR_LEN, ihl, udp_len;
-	uint16_t type;
+	uint32_t off, ihl, udp_len;
+	uint16_t type, vlan;
 	struct l2tp_hdr h;
 
 	a->v = V_DROP;
 	a->reason = DP_DROP_SHORT;
-	if (len < off)
+	if (!eth_parse(p, len, &vlan, &type, &off))
 		return;
-	type = get_be16(p + 12);
-	if (type == RTE_ETHER_TYPE_VLAN) {
-		if (len < off + 4)
-			return;
-		type = get_be16(p + 16);
-		off += 4;
-	}
+	a->reason = DP_DROP_WRONG_VLAN;
+	if (vlan != w->ports->access_vlan)
+		return;
 	if (type == RTE_ETHER_TYPE_ARP) {
 		a->v = V_PUNT;
 		a->reason = DP_PUNT_ARP;
@@ -156,6 +152,27 @@ punt(struct dp_worker *w, struct rte_mbuf *m, enum dp_counter why, struct dp_out
 	out->punt[out->n_punt++] = m;
 }
 
+/*
+ * The inner packet (ip_len bytes at ip_off) leaves with a core-side
+ * Ethernet header in place of everything before it; ip_off is past the
+ * outer headers, so there is room even for a tag.
+ */
+static inline void
+to_core(struct dp_worker *w, struct rte_mbuf *m, const struct dp_session *s, uint32_t ip_off,
+	uint32_t ip_len, uint16_t type, struct dp_out *out)
+{
+	unsigned l2 = eth_hdr_len(w->ports->core_vlan);
+
+	rte_pktmbuf_adj(m, (uint16_t)(ip_off - l2));
+	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - l2 - ip_len));
+	eth_write(rte_pktmbuf_mtod(m, uint8_t *), &w->ports->core_gw, &w->ports->core_mac,
+		  w->ports->core_vlan, type);
+	w->sess[s->index].rx_packets++;
+	w->sess[s->index].rx_bytes += ip_len;
+	w->counters[DP_DECAP]++;
+	out->core[out->n_core++] = m;
+}
+
 /* The inner IPv4 packet leaves with a core-side Ethernet header. */
 static inline void
 decap_ipv4(struct dp_worker *w, struct rte_mbuf *m, const struct dp_session *s, uint32_t ip_off,
@@ -180,15 +197,7 @@ decap_ipv4(struct dp_worker *w, struct rte_mbuf *m, const struct dp_session *s, 
 		return;
 	}
 	tcp_mss_clamp(ip, ihl, get_be16(ip + 2), s->mss);
-	rte_pktmbuf_adj(m, (uint16_t)(ip_off - RTE_ETHER_HDR_LEN));
-	rte_pktmbuf_trim(m,
-			 (uint16_t)(rte_pktmbuf_pkt_len(m) - RTE_ETHER_HDR_LEN - get_be16(ip + 2)));
-	eth_write(rte_pktmbuf_mtod(m, uint8_t *), &w->ports->core_gw, &w->ports->core_mac,
-		  RTE_ETHER_TYPE_IPV4);
-	w->sess[s->index].rx_packets++;
-	w->sess[s->index].rx_bytes += get_be16(ip + 2);
-	w->counters[DP_DECAP]++;
-	out->core[out->n_core++] = m;
+	to_core(w, m, s, ip_off, get_be16(ip + 2), RTE_ETHER_TYPE_IPV4, out);
 }
 
 /* IPv6 from the subscriber: its source must be in the session's /64. */
@@ -216,14 +225,7 @@ decap_ipv6(struct dp_worker *w, struct rte_mbuf *m, const struct dp_session *s, 
 	}
 	ip[7]--; /* no header checksum in IPv6 */
 	total = 40u + get_be16(ip + 4);
-	rte_pktmbuf_adj(m, (uint16_t)(ip_off - RTE_ETHER_HDR_LEN));
-	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - RTE_ETHER_HDR_LEN - total));
-	eth_write(rte_pktmbuf_mtod(m, uint8_t *), &w->ports->core_gw, &w->ports->core_mac,
-		  RTE_ETHER_TYPE_IPV6);
-	w->sess[s->index].rx_packets++;
-	w->sess[s->index].rx_bytes += total;
-	w->counters[DP_DECAP]++;
-	out->core[out->n_core++] = m;
+	to_core(w, m, s, ip_off, total, RTE_ETHER_TYPE_IPV6, out);
 }
 
 /*

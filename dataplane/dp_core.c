@@ -31,25 +31,21 @@ struct core_pkt {
 };
 
 static inline void
-classify(struct rte_mbuf *m, struct core_pkt *c)
+classify(const struct dp_worker *w, struct rte_mbuf *m, struct core_pkt *c)
 {
 	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
 	uint32_t len = rte_pktmbuf_data_len(m);
-	uint32_t off = RTE_ETHER_HDR_LEN;
-	uint16_t type;
+	uint32_t off;
+	uint16_t type, vlan;
 
 	c->ok = false;
 	c->v6 = false;
 	c->reason = DP_DROP_SHORT;
-	if (len < off)
+	if (!eth_parse(p, len, &vlan, &type, &off))
 		return;
-	type = get_be16(p + 12);
-	if (type == RTE_ETHER_TYPE_VLAN) {
-		if (len < off + 4)
-			return;
-		type = get_be16(p + 16);
-		off += 4;
-	}
+	c->reason = DP_DROP_WRONG_VLAN;
+	if (vlan != w->ports->core_vlan)
+		return;
 	c->reason = type == RTE_ETHER_TYPE_ARP ? DP_PUNT_ARP : DP_DROP_NOT_IP;
 	if (type == RTE_ETHER_TYPE_IPV6) {
 		c->reason = DP_DROP_BAD_IP;
@@ -86,11 +82,11 @@ l2tp_header_len(const struct dp_session *s)
 	return (s->flags & DP_SESS_SEQUENCING) ? 12 : 6;
 }
 
-/* Outer IPv4, UDP and L2TP in front of the PPP frame of ppp_len bytes. */
+/* Ethernet, outer IPv4, UDP and L2TP in front of the PPP frame of ppp_len bytes. */
 static inline void
 write_outer(struct dp_worker *w, uint8_t *p, const struct dp_session *s, unsigned ppp_len)
 {
-	uint8_t *ip = p + RTE_ETHER_HDR_LEN;
+	uint8_t *ip = p + eth_hdr_len(w->ports->access_vlan);
 	uint8_t *udp = ip + OUTER_IP_LEN;
 	uint8_t *l2tp = udp + OUTER_UDP_LEN;
 	unsigned l2tp_len = l2tp_header_len(s) + ppp_len;
@@ -99,7 +95,8 @@ write_outer(struct dp_worker *w, uint8_t *p, const struct dp_session *s, unsigne
 		.sequence = (s->flags & DP_SESS_SEQUENCING) != 0,
 	};
 
-	eth_write(p, &s->peer_mac, &w->ports->access_mac, RTE_ETHER_TYPE_IPV4);
+	eth_write(p, &s->peer_mac, &w->ports->access_mac, w->ports->access_vlan,
+		  RTE_ETHER_TYPE_IPV4);
 	ip[0] = 0x45;
 	ip[1] = 0;
 	put_be16(ip + 2, (uint16_t)(OUTER_IP_LEN + OUTER_UDP_LEN + l2tp_len));
@@ -130,6 +127,7 @@ send_frag_needed(struct dp_worker *w, struct rte_mbuf *orig, const uint8_t *inne
 		 uint16_t next_mtu, struct dp_out *out)
 {
 	unsigned quote = (inner[0] & 0xfu) * 4 + 8;
+	unsigned l2 = eth_hdr_len(w->ports->core_vlan);
 	struct rte_mbuf *m = rte_pktmbuf_alloc(orig->pool);
 	uint8_t *p, *ip, *icmp;
 	uint16_t c;
@@ -139,14 +137,15 @@ send_frag_needed(struct dp_worker *w, struct rte_mbuf *orig, const uint8_t *inne
 		w->counters[DP_DROP_TOO_BIG]++;
 		return;
 	}
-	p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(RTE_ETHER_HDR_LEN + 20 + 8 + quote));
+	p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(l2 + 20 + 8 + quote));
 	if (p == NULL) {
 		rte_pktmbuf_free(m);
 		w->counters[DP_DROP_TOO_BIG]++;
 		return;
 	}
-	eth_write(p, &w->ports->core_gw, &w->ports->core_mac, RTE_ETHER_TYPE_IPV4);
-	ip = p + RTE_ETHER_HDR_LEN;
+	eth_write(p, &w->ports->core_gw, &w->ports->core_mac, w->ports->core_vlan,
+		  RTE_ETHER_TYPE_IPV4);
+	ip = p + l2;
 	memset(ip, 0, 20);
 	ip[0] = 0x45;
 	put_be16(ip + 2, (uint16_t)(20 + 8 + quote));
@@ -174,9 +173,10 @@ static void
 fragment(struct dp_worker *w, struct rte_mbuf *m, const struct dp_session *s, struct dp_out *out)
 {
 	struct rte_mbuf *frags[DP_MAX_FRAGMENTS];
+	unsigned l2 = eth_hdr_len(w->ports->access_vlan);
 	int32_t n;
 
-	rte_pktmbuf_adj(m, RTE_ETHER_HDR_LEN);
+	rte_pktmbuf_adj(m, (uint16_t)l2);
 	n = rte_ipv4_fragment_packet(m, frags, DP_MAX_FRAGMENTS, w->ports->access_mtu,
 				     w->ports->frag_direct, w->ports->frag_indirect);
 	rte_pktmbuf_free(m);
@@ -185,15 +185,16 @@ fragment(struct dp_worker *w, struct rte_mbuf *m, const struct dp_session *s, st
 		return;
 	}
 	for (int32_t i = 0; i < n; i++) {
-		uint8_t *p = (uint8_t *)rte_pktmbuf_prepend(frags[i], RTE_ETHER_HDR_LEN);
+		uint8_t *p = (uint8_t *)rte_pktmbuf_prepend(frags[i], (uint16_t)l2);
 
 		if (p == NULL) {
 			w->counters[DP_DROP_NO_HEADROOM]++;
 			rte_pktmbuf_free(frags[i]);
 			continue;
 		}
-		eth_write(p, &s->peer_mac, &w->ports->access_mac, RTE_ETHER_TYPE_IPV4);
-		ipv4_set_cksum(p + RTE_ETHER_HDR_LEN); /* rte_ip_frag leaves it to us */
+		eth_write(p, &s->peer_mac, &w->ports->access_mac, w->ports->access_vlan,
+			  RTE_ETHER_TYPE_IPV4);
+		ipv4_set_cksum(p + l2); /* rte_ip_frag leaves it to us */
 		out->access[out->n_access++] = frags[i];
 	}
 	w->counters[DP_FRAGMENTED]++;
@@ -212,7 +213,8 @@ too_big(struct dp_worker *w, struct rte_mbuf *m, const struct dp_session *s, uns
 
 	if (w->ports->too_big == DP_TOO_BIG_ICMP_IF_DF && v4 && (get_be16(inner + 6) & 0x4000)) {
 		send_frag_needed(w, m, inner,
-				 (uint16_t)(w->ports->access_mtu - (overhead - RTE_ETHER_HDR_LEN)),
+				 (uint16_t)(w->ports->access_mtu -
+					    (overhead - eth_hdr_len(w->ports->access_vlan))),
 				 out);
 		rte_pktmbuf_free(m);
 		return;
@@ -230,7 +232,8 @@ encap(struct dp_worker *w, struct rte_mbuf *m, const struct dp_session *s, const
       struct dp_out *out)
 {
 	unsigned ppp_hlen = ppp_header_len(s);
-	unsigned outer = RTE_ETHER_HDR_LEN + OUTER_IP_LEN + OUTER_UDP_LEN + l2tp_header_len(s);
+	unsigned outer = eth_hdr_len(w->ports->access_vlan) + OUTER_IP_LEN + OUTER_UDP_LEN +
+			 l2tp_header_len(s);
 	uint8_t *ip = rte_pktmbuf_mtod_offset(m, uint8_t *, c->ip_off);
 	uint8_t *p, *ppp;
 
@@ -270,7 +273,7 @@ encap(struct dp_worker *w, struct rte_mbuf *m, const struct dp_session *s, const
 	w->sess[s->index].tx_packets++;
 	w->sess[s->index].tx_bytes += c->ip_len;
 	if (w->ports->access_mtu != 0 &&
-	    rte_pktmbuf_pkt_len(m) - RTE_ETHER_HDR_LEN > w->ports->access_mtu) {
+	    rte_pktmbuf_pkt_len(m) - eth_hdr_len(w->ports->access_vlan) > w->ports->access_mtu) {
 		too_big(w, m, s, outer + ppp_hlen, out);
 		return;
 	}
@@ -291,7 +294,7 @@ dp_core_burst(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n, struct dp
 	for (uint16_t i = 0; i < n; i++) {
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
-		classify(pkts[i], &c[i]);
+		classify(w, pkts[i], &c[i]);
 		if (c[i].ok && c[i].v6) {
 			dst6[n6] = c[i].dst6;
 			idx6[n6++] = i;

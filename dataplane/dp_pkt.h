@@ -114,14 +114,53 @@ ipv4_set_cksum(uint8_t *ip)
 	memcpy(ip + 10, &c, 2);
 }
 
-/* Ethernet header at p, which need not be aligned (after an odd adj). */
+/* The Ethernet header's length on a side with this VLAN (0: untagged). */
+static inline unsigned
+eth_hdr_len(uint16_t vlan)
+{
+	return vlan ? RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN : RTE_ETHER_HDR_LEN;
+}
+
+/*
+ * Ethernet header at p, which need not be aligned (after an odd adj), with
+ * an 802.1Q tag when vlan is not 0: eth_hdr_len(vlan) bytes.
+ */
 static inline void
 eth_write(uint8_t *p, const struct rte_ether_addr *dst, const struct rte_ether_addr *src,
-	  uint16_t type)
+	  uint16_t vlan, uint16_t type)
 {
 	memcpy(p, dst->addr_bytes, RTE_ETHER_ADDR_LEN);
 	memcpy(p + RTE_ETHER_ADDR_LEN, src->addr_bytes, RTE_ETHER_ADDR_LEN);
-	put_be16(p + 2 * RTE_ETHER_ADDR_LEN, type);
+	p += 2 * RTE_ETHER_ADDR_LEN;
+	if (vlan) {
+		put_be16(p, RTE_ETHER_TYPE_VLAN);
+		put_be16(p + 2, vlan);
+		p += RTE_VLAN_HLEN;
+	}
+	put_be16(p, type);
+}
+
+/*
+ * The VLAN ID of a frame of len bytes (0: untagged, or priority-tagged
+ * with ID 0 as 802.1Q allows), its EtherType, and where its payload
+ * starts; false when it is too short for its headers.
+ */
+static inline bool
+eth_parse(const uint8_t *p, uint32_t len, uint16_t *vlan, uint16_t *type, uint32_t *off)
+{
+	if (len < RTE_ETHER_HDR_LEN)
+		return false;
+	*type = get_be16(p + 12);
+	*vlan = 0;
+	*off = RTE_ETHER_HDR_LEN;
+	if (*type == RTE_ETHER_TYPE_VLAN) {
+		if (len < RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN)
+			return false;
+		*vlan = get_be16(p + 14) & 0xfff;
+		*type = get_be16(p + 16);
+		*off += RTE_VLAN_HLEN;
+	}
+	return true;
 }
 
 #endif

@@ -88,6 +88,20 @@ work(struct dp_worker *w, const struct dp_worker_cfg *c, enum dp_side side, stru
 		hand_over(w, c, side, &out);
 }
 
+static void
+work_one_armed(struct dp_worker *w, const struct dp_worker_cfg *c, struct rte_mbuf **pkts,
+	       uint16_t n)
+{
+	struct rte_mbuf *access[DP_BURST], *core[DP_BURST];
+	uint16_t n_access, n_core;
+
+	dp_split_one_armed(w, pkts, n, access, &n_access, core, &n_core);
+	if (n_access)
+		work(w, c, DP_SIDE_ACCESS, access, n_access);
+	if (n_core)
+		work(w, c, DP_SIDE_CORE, core, n_core);
+}
+
 /* Packets other workers received for sessions this one owns. */
 static unsigned
 owned(struct dp_worker *w, const struct dp_worker_cfg *c)
@@ -122,7 +136,10 @@ dp_worker_poll(struct dp_worker *w, const struct dp_worker_cfg *c, struct dp_wor
 		if (n == 0)
 			continue;
 		got += n;
-		work(w, c, c->rx[i].side, pkts, n);
+		if (c->rx[i].side == DP_SIDE_BOTH)
+			work_one_armed(w, c, pkts, n);
+		else
+			work(w, c, c->rx[i].side, pkts, n);
 	}
 	got += owned(w, c);
 	if (c->qsbr != NULL)

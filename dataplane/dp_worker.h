@@ -18,6 +18,7 @@
 enum dp_side {
 	DP_SIDE_ACCESS, /* faces the LACs */
 	DP_SIDE_CORE,	/* faces the network */
+	DP_SIDE_BOTH,	/* one-armed: split by dp_split_one_armed() */
 };
 
 struct dp_rx {

@@ -163,7 +163,7 @@ inner_ipv4(uint32_t src, uint32_t dst, uint8_t ttl = 64, size_t payload = 20)
 }
 
 struct Outer {
-	bool vlan = false;
+	uint16_t vlan = 0;	 // 802.1Q VLAN ID; 0: untagged
 	uint16_t l2tp_flags = 0; // L2TP_FLAG_L / S / O
 	uint16_t offset = 0;
 	bool acf = true, pfc = false;
@@ -202,8 +202,8 @@ from_lac(const Outer &o, const Bytes &payload)
 	memcpy(&b[6], lac_mac.addr_bytes, 6);
 	if (o.vlan) {
 		put_be16(&b[12], 0x8100);
-		b.push_back(0);
-		b.push_back(10);
+		b.push_back((uint8_t)(o.vlan >> 8));
+		b.push_back((uint8_t)o.vlan);
 		b.push_back(0x08);
 		b.push_back(0x00);
 	} else {
@@ -253,14 +253,20 @@ inner_ipv6(const uint8_t *src, const uint8_t *dst, uint8_t hops = 64)
 	return ip;
 }
 
-// Ethernet + IP from the core toward a subscriber.
+// Ethernet [VLAN] + IP from the core toward a subscriber.
 Bytes
-from_core(const Bytes &ip)
+from_core(const Bytes &ip, uint16_t vlan = 0)
 {
 	Bytes b(14, 0);
 	memcpy(&b[0], core_mac.addr_bytes, 6);
 	memcpy(&b[6], core_gw.addr_bytes, 6);
-	put_be16(&b[12], (ip[0] >> 4) == 6 ? 0x86dd : 0x0800);
+	if (vlan) {
+		put_be16(&b[12], 0x8100);
+		b.push_back((uint8_t)(vlan >> 8));
+		b.push_back((uint8_t)vlan);
+		b.resize(18);
+	}
+	put_be16(&b[b.size() - 2], (ip[0] >> 4) == 6 ? 0x86dd : 0x0800);
 	b.insert(b.end(), ip.begin(), ip.end());
 	return b;
 }
@@ -317,7 +323,8 @@ TEST(DpAccess, DecapEveryHeaderFlagCombinationVlanAcfcPfc)
 					  ((combo & 2) ? L2TP_FLAG_S : 0) |
 					  ((combo & 4) ? L2TP_FLAG_O : 0));
 		o.offset = (combo & 4) ? 3 : 0;
-		o.vlan = combo & 8;
+		o.vlan = (combo & 8) ? 10 : 0;
+		r.ports.access_vlan = o.vlan; // the side is tagged as the LAC sends
 		o.acf = !(combo & 16);
 		o.pfc = combo & 32;
 		dp_out out = run_access(r, from_lac(o, inner));
@@ -1226,5 +1233,249 @@ TEST(DpIpv6, DelegatedPrefixBehindASubscriber)
 	dp_core_burst(&r.w, &again, 1, &out);
 	EXPECT_EQ(0, out.n_access);
 	EXPECT_EQ(2u, r.c(DP_DROP_NO_ROUTE));
+	EXPECT_EQ(0u, rte_mempool_in_use_count(pool));
+}
+
+// 802.1Q on both sides: what arrives on a side must carry its tag (another
+// tag, or none, is dropped and counted), and what leaves carries the tag of
+// the side it leaves by: decapsulated, encapsulated, fragmented, answered.
+TEST(DpVlan, EachSideKeepsItsOwnTag)
+{
+	static rte_mempool *indirect;
+	if (indirect == nullptr)
+		indirect = rte_pktmbuf_pool_create("test_dp_vind", 1023, 32, 0, 0, SOCKET_ID_ANY);
+	ASSERT_NE(nullptr, indirect);
+	Rig r;
+	r.ports.access_vlan = 100;
+	r.ports.core_vlan = 200;
+	dp_session s = base_session();
+	ASSERT_GE(dp_session_add(r.t, &s), 0);
+	Bytes inner = inner_ipv4(SUB, REMOTE);
+	Bytes ttl = inner;
+	ttl[8]--;
+	set_cksum(ttl.data());
+
+	Outer o;
+	o.vlan = 100;
+	dp_out out = run_access(r, from_lac(o, inner));
+	ASSERT_EQ(1, out.n_core);
+	Bytes want = from_core(ttl, 200);
+	memcpy(&want[0], core_gw.addr_bytes, 6); // toward the gateway, from us
+	memcpy(&want[6], core_mac.addr_bytes, 6);
+	EXPECT_EQ(want, bytes(out.core[0]));
+	free_out(out);
+	for (uint16_t stranger : { 0, 200, 101 }) {
+		o.vlan = stranger;
+		out = run_access(r, from_lac(o, inner));
+		EXPECT_EQ(0, out.n_core + out.n_punt) << stranger;
+	}
+	EXPECT_EQ(3u, r.c(DP_DROP_WRONG_VLAN));
+
+	// an echo is answered in place: the reply keeps the access tag
+	Outer lcp;
+	lcp.vlan = 100;
+	lcp.ppp_proto = 0xc021;
+	out = run_access(r, from_lac(lcp, { 9, 1, 0, 8, 1, 2, 3, 4 }));
+	ASSERT_EQ(1, out.n_access);
+	Bytes echo = bytes(out.access[0]);
+	EXPECT_EQ(0x8100, get_be16(&echo[12]));
+	EXPECT_EQ(100, get_be16(&echo[14]));
+	EXPECT_EQ(LAC, get_be32(&echo[18 + 16]));
+	free_out(out);
+
+	// toward the subscriber: the LAC gets exactly what it would send us, reversed
+	Bytes down = inner_ipv4(REMOTE, SUB);
+	rte_mbuf *m = mbuf(from_core(down, 200));
+	dp_core_burst(&r.w, &m, 1, &out);
+	ASSERT_EQ(1, out.n_access);
+	Bytes dttl = down;
+	dttl[8]--;
+	set_cksum(dttl.data());
+	Outer back;
+	back.vlan = 100;
+	back.tunnel = 300;
+	back.session = 400;
+	Bytes lac = from_lac(back, dttl);
+	memcpy(&lac[0], lac_mac.addr_bytes, 6);
+	memcpy(&lac[6], access_mac.addr_bytes, 6);
+	put_be32(&lac[18 + 12], LNS);
+	put_be32(&lac[18 + 16], LAC);
+	set_cksum(&lac[18]);
+	EXPECT_EQ(lac, bytes(out.access[0]));
+	free_out(out);
+	for (uint16_t stranger : { 0, 100 }) {
+		m = mbuf(from_core(down, stranger));
+		dp_core_burst(&r.w, &m, 1, &out);
+		EXPECT_EQ(0, out.n_access) << stranger;
+	}
+	EXPECT_EQ(5u, r.c(DP_DROP_WRONG_VLAN));
+
+	// fragments for the access MTU each carry the tag; ICMP goes back tagged for the core
+	r.ports.access_mtu = 200;
+	r.ports.frag_direct = pool;
+	r.ports.frag_indirect = indirect;
+	r.ports.icmp_src = LNS;
+	Bytes big = inner_ipv4(REMOTE, SUB, 64, 272);
+	m = mbuf(from_core(big, 200));
+	dp_core_burst(&r.w, &m, 1, &out);
+	ASSERT_EQ(2, out.n_access);
+	for (unsigned i = 0; i < 2; i++) {
+		Bytes f = bytes(out.access[i]);
+		EXPECT_EQ(0x8100, get_be16(&f[12]));
+		EXPECT_EQ(100, get_be16(&f[14]));
+		EXPECT_EQ(0x0800, get_be16(&f[16]));
+		EXPECT_LE(f.size() - 18, 200u);
+		EXPECT_EQ(0xffff, rte_raw_cksum(&f[18], 20)) << "fragment " << i;
+	}
+	free_out(out);
+	r.ports.too_big = DP_TOO_BIG_ICMP_IF_DF;
+	put_be16(&big[6], 0x4000);
+	set_cksum(big.data());
+	m = mbuf(from_core(big, 200));
+	dp_core_burst(&r.w, &m, 1, &out);
+	ASSERT_EQ(1, out.n_core);
+	Bytes icmp = bytes(out.core[0]);
+	EXPECT_EQ(200, get_be16(&icmp[14]));
+	EXPECT_EQ(REMOTE, get_be32(&icmp[18 + 16]));
+	EXPECT_EQ(200 - 38, get_be16(&icmp[38 + 6]));
+	EXPECT_EQ(0xffff, rte_raw_cksum(&icmp[38], icmp.size() - 38));
+	free_out(out);
+	EXPECT_EQ(0u, rte_mempool_in_use_count(pool));
+}
+
+namespace
+{
+std::vector<rte_mbuf *>
+split_side(Rig &r, const std::vector<Bytes> &in, bool want_access)
+{
+	std::vector<rte_mbuf *> m;
+	for (const Bytes &b : in)
+		m.push_back(mbuf(b));
+	rte_mbuf *acc[DP_BURST], *core[DP_BURST];
+	uint16_t na, nc;
+	dp_split_one_armed(&r.w, m.data(), (uint16_t)m.size(), acc, &na, core, &nc);
+	EXPECT_EQ(in.size(), (size_t)na + nc);
+	std::vector<rte_mbuf *> keep(want_access ? acc : core,
+				     (want_access ? acc : core) + (want_access ? na : nc));
+	for (uint16_t i = 0; i < (want_access ? nc : na); i++)
+		rte_pktmbuf_free(want_access ? core[i] : acc[i]);
+	return keep;
+}
+
+Bytes
+arp_frame(uint16_t vlan)
+{
+	Bytes b = from_core(Bytes(28, 0), vlan);
+	put_be16(&b[vlan ? 16 : 12], 0x0806);
+	return b;
+}
+} // namespace
+
+// One port for both sides: on two VLANs the tag decides; on one, ARP and
+// IPv4 to our L2TP address are the access side's and the rest the core's.
+TEST(DpOneArmed, SplitByVlanOrByAddress)
+{
+	Rig r;
+	r.ports.access_ip = LNS;
+	r.ports.access_vlan = 100;
+	r.ports.core_vlan = 200;
+	Outer o;
+	o.vlan = 100;
+	Outer stranger;
+	stranger.vlan = 300;
+	std::vector<Bytes> in = { from_lac(o, inner_ipv4(SUB, REMOTE)),
+				  from_core(inner_ipv4(REMOTE, SUB), 200), arp_frame(200),
+				  from_lac(stranger, inner_ipv4(SUB, REMOTE)), arp_frame(100) };
+	std::vector<rte_mbuf *> acc = split_side(r, in, true);
+	ASSERT_EQ(3u, acc.size());
+	EXPECT_EQ(in[0], bytes(acc[0]));
+	EXPECT_EQ(in[3], bytes(acc[1])); // the access side drops a stranger's tag and counts it
+	EXPECT_EQ(in[4], bytes(acc[2]));
+	for (rte_mbuf *m : acc)
+		rte_pktmbuf_free(m);
+	std::vector<rte_mbuf *> core = split_side(r, in, false);
+	ASSERT_EQ(2u, core.size());
+	EXPECT_EQ(in[1], bytes(core[0]));
+	EXPECT_EQ(in[2], bytes(core[1]));
+	for (rte_mbuf *m : core)
+		rte_pktmbuf_free(m);
+
+	r.ports.access_vlan = r.ports.core_vlan = 0;
+	Outer plain;
+	Bytes to_us_icmp = from_core(inner_ipv4(REMOTE, LNS));
+	Bytes v6 = from_core(inner_ipv6(REMOTE6, REMOTE6));
+	in = { from_lac(plain, inner_ipv4(SUB, REMOTE)),
+	       from_core(inner_ipv4(REMOTE, SUB)),
+	       arp_frame(0),
+	       to_us_icmp,
+	       v6,
+	       Bytes(10, 0) };
+	acc = split_side(r, in, true);
+	ASSERT_EQ(4u, acc.size());
+	EXPECT_EQ(in[0], bytes(acc[0]));
+	EXPECT_EQ(in[2], bytes(acc[1]));
+	EXPECT_EQ(in[3], bytes(acc[2]));
+	EXPECT_EQ(in[5], bytes(acc[3])); // too short: the access side counts it
+	for (rte_mbuf *m : acc)
+		rte_pktmbuf_free(m);
+	core = split_side(r, in, false);
+	ASSERT_EQ(2u, core.size());
+	EXPECT_EQ(in[1], bytes(core[0]));
+	EXPECT_EQ(in[4], bytes(core[1]));
+	for (rte_mbuf *m : core)
+		rte_pktmbuf_free(m);
+	EXPECT_EQ(0u, rte_mempool_in_use_count(pool));
+}
+
+// A worker polling one ring port for both sides, on two VLANs: a
+// subscriber's packet goes out to the core's VLAN and the answer back to
+// the access VLAN, on the same port; ARP of both is punted.
+TEST(DpOneArmed, WorkerServesBothSidesOnOnePort)
+{
+	rte_ring *in = rte_ring_create("oa_in", 64, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	rte_ring *outr =
+		rte_ring_create("oa_out", 64, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	rte_ring *punt =
+		rte_ring_create("oa_punt", 64, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	ASSERT_TRUE(in && outr && punt);
+	int port = rte_eth_from_rings("trunk", &in, 1, &outr, 1, SOCKET_ID_ANY);
+	ASSERT_GE(port, 0);
+	ASSERT_EQ(0, dp_port_start((uint16_t)port, 1, 1, 64, pool));
+	Rig r;
+	r.ports.access_ip = LNS;
+	r.ports.access_vlan = 100;
+	r.ports.core_vlan = 200;
+	r.ports.core_mac = access_mac; // one port, one MAC
+	dp_session s = base_session();
+	ASSERT_GE(dp_session_add(r.t, &s), 0);
+	dp_worker_cfg cfg = {};
+	cfg.rx[0] = { (uint16_t)port, 0, DP_SIDE_BOTH };
+	cfg.n_rx = 1;
+	cfg.access_port = cfg.core_port = (uint16_t)port;
+	cfg.punt = punt;
+	dp_worker_state st = {};
+
+	Outer o;
+	o.vlan = 100;
+	for (const Bytes &b :
+	     { from_lac(o, inner_ipv4(SUB, REMOTE)), from_core(inner_ipv4(REMOTE, SUB), 200),
+	       arp_frame(100), arp_frame(200), from_core(inner_ipv4(REMOTE, SUB), 300) })
+		ASSERT_EQ(0, rte_ring_enqueue(in, mbuf(b)));
+	EXPECT_EQ(5u, dp_worker_poll(&r.w, &cfg, &st));
+	EXPECT_EQ(1u, r.c(DP_DECAP));
+	EXPECT_EQ(1u, r.c(DP_ENCAP));
+	EXPECT_EQ(2u, r.c(DP_PUNT_ARP));
+	EXPECT_EQ(1u, r.c(DP_DROP_WRONG_VLAN));
+	rte_mbuf *got[4];
+	ASSERT_EQ(2u, rte_ring_dequeue_burst(outr, (void **)got, 4, nullptr));
+	EXPECT_EQ(200, get_be16(rte_pktmbuf_mtod(got[0], uint8_t *) + 14)); // decapsulated
+	EXPECT_EQ(100, get_be16(rte_pktmbuf_mtod(got[1], uint8_t *) + 14)); // encapsulated
+	rte_pktmbuf_free(got[0]);
+	rte_pktmbuf_free(got[1]);
+	void *x;
+	while (rte_ring_dequeue(punt, &x) == 0)
+		rte_pktmbuf_free((rte_mbuf *)x);
+	rte_eth_dev_stop((uint16_t)port);
+	rte_eth_dev_close((uint16_t)port);
 	EXPECT_EQ(0u, rte_mempool_in_use_count(pool));
 }

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * One-armed: the LACs and the core reach lnsd through one port, on two
+ * VLANs or on one. Each burst is split by side before the sides' own
+ * per-burst functions see it; nothing is dropped here, so every packet
+ * still ends in one of the sides' counters.
+ */
+#include <rte_ether.h>
+#include <rte_ip.h>
+
+#include "dp.h"
+#include "dp_pkt.h"
+
+static inline bool
+is_access(const struct dp_ports *ports, const uint8_t *p, uint32_t len)
+{
+	uint16_t vlan, type;
+	uint32_t off;
+
+	if (!eth_parse(p, len, &vlan, &type, &off))
+		return true; /* the access side counts it as short */
+	if (ports->access_vlan != ports->core_vlan)
+		return vlan != ports->core_vlan;
+	if (type == RTE_ETHER_TYPE_ARP)
+		return true;
+	/* to our L2TP address, fragments included: L2TP, or the access side's drop */
+	return type == RTE_ETHER_TYPE_IPV4 && len >= off + 20 &&
+	       get_be32(p + off + 16) == ports->access_ip;
+}
+
+void
+dp_split_one_armed(const struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n,
+		   struct rte_mbuf **access, uint16_t *n_access, struct rte_mbuf **core,
+		   uint16_t *n_core)
+{
+	*n_access = *n_core = 0;
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+
+		if (is_access(w->ports, rte_pktmbuf_mtod(m, const uint8_t *),
+			      rte_pktmbuf_data_len(m)))
+			access[(*n_access)++] = m;
+		else
+			core[(*n_core)++] = m;
+	}
+}

@@ -589,6 +589,44 @@ check_profiles(struct ctx *x, const struct lns_config *c, const struct cfg_node 
 	}
 }
 
+/*
+ * One side each: a port facing the LACs (access) and one facing the core
+ * (core), or one port doing both (both, one-armed on one VLAN). Two
+ * entries may share a device only as access and core on two VLANs
+ * (one-armed on a trunk). Several ports per side are not built.
+ */
+static void
+check_port_sides(struct ctx *x, const struct lns_config *c, const struct cfg_node *ports)
+{
+	unsigned n_access = 0, n_core = 0;
+
+	for (unsigned i = 0; i < c->n_ports; i++) {
+		const struct cfg_port *p = &c->ports[i];
+
+		n_access += p->role != CFG_PORT_CORE;
+		n_core += p->role != CFG_PORT_ACCESS;
+		for (unsigned j = 0; j < i; j++) {
+			const struct cfg_port *q = &c->ports[j];
+
+			if (strcmp(p->device, q->device) != 0)
+				continue;
+			if (p->role == CFG_PORT_BOTH || q->role == CFG_PORT_BOTH ||
+			    p->role == q->role || p->vlan == q->vlan)
+				error_at(x, nth_item(ports, i),
+					 "port '%s': device also used by port '%s': one device "
+					 "carries access and core only on two different VLANs "
+					 "(or use one port with role both)",
+					 p->name, q->name);
+		}
+	}
+	if (n_access != 1 || n_core != 1)
+		error_at(x, ports,
+			 "ports: %u facing the LACs and %u facing the core: one each is needed "
+			 "(role access and role core, or one port with role both); several ports "
+			 "per side are not supported",
+			 n_access, n_core);
+}
+
 static void
 check_users_and_ports(struct ctx *x, const struct lns_config *c, const struct cfg_node *users,
 		      const struct cfg_node *ports)
@@ -608,6 +646,8 @@ check_users_and_ports(struct ctx *x, const struct lns_config *c, const struct cf
 			error_at(x, nth_item(ports, i), "port '%s': an address is required",
 				 c->ports[i].name);
 	}
+	if (c->n_ports > 0)
+		check_port_sides(x, c, ports);
 }
 
 static void

@@ -62,11 +62,17 @@ enum dp_too_big {
 	DP_TOO_BIG_ICMP_IF_DF, /* ICMP "fragmentation needed" when the inner IPv4 has DF */
 };
 
-/* What a worker needs to rewrite headers on each side. */
+/*
+ * What a worker needs to rewrite headers on each side. Each side may be
+ * an 802.1Q VLAN (0: untagged): frames in with another tag are dropped,
+ * frames out carry it. Access and core may share one port (one-armed).
+ */
 struct dp_ports {
 	struct rte_ether_addr access_mac; /* our MAC toward the LACs */
 	struct rte_ether_addr core_mac;	  /* our MAC toward the core */
 	struct rte_ether_addr core_gw;	  /* the core next hop's MAC */
+	uint16_t access_vlan, core_vlan;  /* 0: untagged */
+	uint32_t access_ip;		  /* our L2TP address: one-armed split (host order) */
 	uint16_t l2tp_port;		  /* 1701 */
 	uint16_t access_mtu;		  /* outer IPv4 size at most; 0: no limit */
 	enum dp_too_big too_big;
@@ -126,6 +132,15 @@ struct dp_out {
 void dp_access_burst(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n, struct dp_out *out);
 /* Packets from the core toward subscribers: encapsulated to their LAC. */
 void dp_core_burst(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n, struct dp_out *out);
+/*
+ * A one-armed port's burst split by side: with two VLANs, by tag (what is
+ * not the core's goes to the access side, which drops a stranger's tag);
+ * on one VLAN, ARP and IPv4 to our L2TP address are the access side's, the
+ * rest the core's. Keeps the order within each side.
+ */
+void dp_split_one_armed(const struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n,
+			struct rte_mbuf **access, uint16_t *n_access, struct rte_mbuf **core,
+			uint16_t *n_core);
 
 static inline void
 dp_hand_over(struct dp_worker *w, struct rte_mbuf *m, unsigned owner, struct dp_out *out)

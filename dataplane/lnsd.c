@@ -85,18 +85,52 @@ next_hop(const struct cfg_port *p, uint32_t ip)
 	return (ip & mask) == (p->ipv4 & mask) || p->gateway == 0 ? ip : p->gateway;
 }
 
-static void
-send_frame(struct lnsd *d, uint16_t port, const uint8_t *frame, size_t len)
-{
-	struct rte_mbuf *m = rte_pktmbuf_alloc(d->pool);
-	char *p;
+/*
+ * lnsd's interfaces as ARP numbers them: the access side, and the core
+ * side, which is the same interface when one port with role both does
+ * both. Two sides on one port differ by VLAN.
+ */
+enum { IF_ACCESS, IF_CORE };
 
-	if (m == NULL || (p = rte_pktmbuf_append(m, (uint16_t)len)) == NULL) {
+static uint16_t
+core_if(const struct lnsd *d)
+{
+	return d->access == d->core ? IF_ACCESS : IF_CORE;
+}
+
+/* The interface a punted frame came in on; -1: none of ours. */
+static int
+if_of(const struct lnsd *d, uint16_t port, uint16_t vlan)
+{
+	if (port == d->access_port && vlan == d->access->vlan)
+		return IF_ACCESS;
+	if (port == d->core_port && vlan == d->core->vlan)
+		return core_if(d);
+	return -1;
+}
+
+/* An untagged Ethernet frame out of an interface, tagged there when it has a VLAN. */
+static void
+send_frame(struct lnsd *d, uint16_t ifx, const uint8_t *frame, size_t len)
+{
+	const struct cfg_port *cp = ifx == IF_ACCESS ? d->access : d->core;
+	uint16_t port = ifx == IF_ACCESS ? d->access_port : d->core_port;
+	unsigned tag = cp->vlan ? RTE_VLAN_HLEN : 0;
+	struct rte_mbuf *m = rte_pktmbuf_alloc(d->pool);
+	uint8_t *p;
+
+	if (m == NULL || len < RTE_ETHER_HDR_LEN ||
+	    (p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(len + tag))) == NULL) {
 		rte_pktmbuf_free(m);
 		d->cnt.tx_dropped++;
 		return;
 	}
-	memcpy(p, frame, len);
+	memcpy(p, frame, 2 * RTE_ETHER_ADDR_LEN);
+	if (tag) {
+		put_be16(p + 12, RTE_ETHER_TYPE_VLAN);
+		put_be16(p + 14, cp->vlan);
+	}
+	memcpy(p + 12 + tag, frame + 12, len - 12);
 	if (rte_eth_tx_burst(port, d->ctl_txq, &m, 1) != 1) {
 		rte_pktmbuf_free(m);
 		d->cnt.tx_dropped++;
@@ -104,9 +138,9 @@ send_frame(struct lnsd *d, uint16_t port, const uint8_t *frame, size_t len)
 }
 
 static void
-neigh_send(void *ctx, uint16_t port, const uint8_t *frame, size_t len)
+neigh_send(void *ctx, uint16_t ifx, const uint8_t *frame, size_t len)
 {
-	send_frame(ctx, port, frame, len);
+	send_frame(ctx, ifx, frame, len);
 }
 
 static void
@@ -142,13 +176,12 @@ udp_send(void *ctx, const struct l2tp_addr *peer, const uint8_t *payload, size_t
 		d->cnt.tx_dropped++;
 		return;
 	}
-	if (neigh_resolve(d->neigh, lnsd_now_ms(), d->access_port, next_hop(d->access, dst), mac) !=
-	    0) {
+	if (neigh_resolve(d->neigh, lnsd_now_ms(), IF_ACCESS, next_hop(d->access, dst), mac) != 0) {
 		d->cnt.tx_no_mac++; /* the L2TP channel and PPP retransmit */
 		return;
 	}
 	memcpy(dmac.addr_bytes, mac, 6);
-	eth_write(f, &dmac, &d->ports[d->ports_cur].access_mac, RTE_ETHER_TYPE_IPV4);
+	eth_write(f, &dmac, &d->ports[d->ports_cur].access_mac, 0, RTE_ETHER_TYPE_IPV4);
 	memset(f + 14, 0, 20);
 	f[14] = 0x45;
 	put_be16(f + 16, (uint16_t)(20 + 8 + len));
@@ -162,7 +195,7 @@ udp_send(void *ctx, const struct l2tp_addr *peer, const uint8_t *payload, size_t
 	put_be16(f + 38, (uint16_t)(8 + len));
 	put_be16(f + 40, 0);
 	memcpy(f + 42, payload, len);
-	send_frame(d, d->access_port, f, 42 + len);
+	send_frame(d, IF_ACCESS, f, 42 + len);
 }
 
 /* RADIUS Framed-Route: the prefixes behind the subscriber go into the FIB. */
@@ -199,7 +232,7 @@ session_up(void *ctx, const struct lns_session_info *i)
 	s.peer_port = i->peer.port;
 	s.local_ip = d->access->ipv4;
 	s.local_port = L2TP_UDP_PORT;
-	if (neigh_resolve(d->neigh, lnsd_now_ms(), d->access_port, next_hop(d->access, s.peer_ip),
+	if (neigh_resolve(d->neigh, lnsd_now_ms(), IF_ACCESS, next_hop(d->access, s.peer_ip),
 			  mac) == 0)
 		memcpy(s.peer_mac.addr_bytes, mac, 6);
 	s.sub_ipv4 = i->sub_ipv4;
@@ -394,16 +427,18 @@ static void
 control_input(struct lnsd *d, struct rte_mbuf *m, uint64_t now)
 {
 	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
-	uint32_t len = rte_pktmbuf_data_len(m), off = 14, ihl;
-	uint16_t type = len >= 14 ? get_be16(p + 12) : 0;
+	uint32_t len = rte_pktmbuf_data_len(m), off, ihl;
+	uint16_t type, vlan;
 	struct l2tp_addr peer = { .family = 4 };
+	int ifx;
 
-	if (type == RTE_ETHER_TYPE_VLAN && len >= 18) {
-		type = get_be16(p + 16);
-		off = 18;
+	if (!eth_parse(p, len, &vlan, &type, &off) || (ifx = if_of(d, m->port, vlan)) < 0) {
+		d->cnt.punt_other++; /* the workers drop other VLANs: cannot be */
+		return;
 	}
 	if (type == RTE_ETHER_TYPE_ARP) {
-		neigh_input(d->neigh, now, m->port, p + off - 14, len - (off - 14));
+		/* neigh reads the ARP body 14 bytes in: skip the tag's 4 */
+		neigh_input(d->neigh, now, (uint16_t)ifx, p + off - 14, len - (off - 14));
 		return;
 	}
 	if (type != RTE_ETHER_TYPE_IPV4 || len < off + 28) {
@@ -415,7 +450,7 @@ control_input(struct lnsd *d, struct rte_mbuf *m, uint64_t now)
 		d->cnt.punt_other++;
 		return;
 	}
-	if (get_be32(p + off + 16) != d->access->ipv4) {
+	if (ifx != IF_ACCESS || get_be32(p + off + 16) != d->access->ipv4) {
 		d->cnt.punt_not_ours++; /* L2TP only on the access address (l2tp.listen) */
 		return;
 	}
@@ -440,6 +475,15 @@ static bool
 capture_possible(const struct lns_config *c)
 {
 	return c->dpdk.capture && c->dpdk.hugepages;
+}
+
+static bool
+device_listed_before(const struct lns_config *c, unsigned i)
+{
+	for (unsigned j = 0; j < i; j++)
+		if (strcmp(c->ports[j].device, c->ports[i].device) == 0)
+			return true;
+	return false;
 }
 
 static int
@@ -468,7 +512,8 @@ eal_start(const struct lns_config *c, const char *prog)
 		ARG("0-%u", c->dpdk.workers);
 	ARG("--log-level=warning");
 	for (unsigned i = 0; i < c->n_ports; i++)
-		ARG("--vdev=%s", c->ports[i].device);
+		if (!device_listed_before(c, i)) /* one-armed on two VLANs: one device */
+			ARG("--vdev=%s", c->ports[i].device);
 	for (unsigned i = 0; i < c->dpdk.n_eal_args && argc < 63; i++)
 		ARG("%s", c->dpdk.eal_args[i]);
 #undef ARG
@@ -493,17 +538,17 @@ setup(struct lnsd *d)
 	struct neigh_cfg nc;
 	struct neigh_if nif;
 
+	/* the configuration has one side each (cfg.c checks): role both is both */
 	for (unsigned i = 0; i < c->n_ports; i++) {
 		if (c->ports[i].role != CFG_PORT_CORE && d->access == NULL)
 			d->access = &c->ports[i];
 		if (c->ports[i].role != CFG_PORT_ACCESS && d->core == NULL)
 			d->core = &c->ports[i];
 	}
-	if (d->access == NULL || d->core == NULL || d->access == d->core || c->n_ports != 2) {
+	if (d->access == NULL || d->core == NULL) {
 		fprintf(stderr,
-			"lnsd: %s: needs exactly two ports, one facing the LACs (role access) "
-			"and one facing the core (role core); one-armed and more ports are not "
-			"supported yet\n",
+			"lnsd: %s: needs a port facing the LACs (role access) and one facing "
+			"the core (role core), or one port with role both\n",
 			c->path);
 		return -EINVAL;
 	}
@@ -514,12 +559,6 @@ setup(struct lnsd *d)
 				"address\n",
 				c->path, c->l2tp.listen[i] >> 24, (c->l2tp.listen[i] >> 16) & 255,
 				(c->l2tp.listen[i] >> 8) & 255, c->l2tp.listen[i] & 255);
-			return -EINVAL;
-		}
-	for (unsigned i = 0; i < c->n_ports; i++)
-		if (c->ports[i].vlan != 0) {
-			fprintf(stderr, "lnsd: %s: port %s: VLANs are not supported yet\n", c->path,
-				c->ports[i].name);
 			return -EINVAL;
 		}
 	if (port_of(d->access, &d->access_port) != 0 || port_of(d->core, &d->core_port) != 0) {
@@ -538,8 +577,9 @@ setup(struct lnsd *d)
 	if (d->pool == NULL ||
 	    dp_port_start(d->access_port, (uint16_t)(d->n_workers + 1),
 			  (uint16_t)(d->n_workers + 1), RING_SIZE, d->pool) != 0 ||
-	    dp_port_start(d->core_port, (uint16_t)(d->n_workers + 1), (uint16_t)(d->n_workers + 1),
-			  RING_SIZE, d->pool) != 0) {
+	    (d->core_port != d->access_port &&
+	     dp_port_start(d->core_port, (uint16_t)(d->n_workers + 1), (uint16_t)(d->n_workers + 1),
+			   RING_SIZE, d->pool) != 0)) {
 		fprintf(stderr,
 			"lnsd: ports could not start with %u queue pairs (for "
 			"net_af_packet, add qpairs=%u to the device)\n",
@@ -557,6 +597,9 @@ setup(struct lnsd *d)
 	rte_eth_macaddr_get(d->access_port, &d->ports[0].access_mac);
 	rte_eth_macaddr_get(d->core_port, &d->ports[0].core_mac);
 	d->ports[0].l2tp_port = L2TP_UDP_PORT;
+	d->ports[0].access_vlan = d->access->vlan;
+	d->ports[0].core_vlan = d->core->vlan;
+	d->ports[0].access_ip = d->access->ipv4;
 	d->ports[0].access_mtu = d->access->mtu;
 	d->ports[0].too_big = d->access->too_big == CFG_TOO_BIG_ICMP ? DP_TOO_BIG_ICMP_IF_DF
 								     : DP_TOO_BIG_FRAGMENT;
@@ -571,12 +614,14 @@ setup(struct lnsd *d)
 	d->neigh = neigh_create(&nc, &neigh_ops, d);
 	if (d->neigh == NULL)
 		return -ENOMEM;
-	nif = (struct neigh_if){ .ip = d->access->ipv4, .port = d->access_port };
+	nif = (struct neigh_if){ .ip = d->access->ipv4, .port = IF_ACCESS };
 	memcpy(nif.mac, d->ports[0].access_mac.addr_bytes, 6);
 	neigh_add_interface(d->neigh, &nif);
-	nif = (struct neigh_if){ .ip = d->core->ipv4, .port = d->core_port };
-	memcpy(nif.mac, d->ports[0].core_mac.addr_bytes, 6);
-	neigh_add_interface(d->neigh, &nif);
+	if (core_if(d) == IF_CORE) {
+		nif = (struct neigh_if){ .ip = d->core->ipv4, .port = IF_CORE };
+		memcpy(nif.mac, d->ports[0].core_mac.addr_bytes, 6);
+		neigh_add_interface(d->neigh, &nif);
+	}
 	d->lns = lns_create(c, d->access->ipv4, &lns_ops, d);
 	if (d->lns == NULL)
 		return -ENOMEM;
@@ -638,6 +683,15 @@ start_workers(struct lnsd *d)
 	d->wcfg[0].rx[2] = (struct dp_rx){ d->access_port, (uint16_t)d->n_workers, DP_SIDE_ACCESS };
 	d->wcfg[0].rx[3] = (struct dp_rx){ d->core_port, (uint16_t)d->n_workers, DP_SIDE_CORE };
 	d->wcfg[0].n_rx = 4;
+	if (d->access_port == d->core_port) /* one-armed: each queue once, split by side */
+		for (unsigned w = 0; w < d->n_workers; w++) {
+			struct dp_worker_cfg *wc = &d->wcfg[w];
+
+			wc->rx[0].side = DP_SIDE_BOTH;
+			wc->rx[1] = wc->rx[2];
+			wc->rx[1].side = DP_SIDE_BOTH;
+			wc->n_rx = w == 0 ? 2 : 1;
+		}
 	RTE_LCORE_FOREACH_WORKER(lcore)
 	{
 		if (i < d->n_workers)
@@ -770,7 +824,7 @@ control_loop(struct lnsd *d)
 		if (neigh_next_timeout(d->neigh) <= now)
 			neigh_timeout(d->neigh, now);
 		if (d->core->gateway && now >= next_arp) {
-			neigh_resolve(d->neigh, now, d->core_port, d->core->gateway, mac);
+			neigh_resolve(d->neigh, now, core_if(d), d->core->gateway, mac);
 			next_arp = now + 1000;
 		}
 		dp_tables_reclaim(d->tables);
@@ -837,7 +891,8 @@ print_counters(struct lnsd *d)
 	for (int c = 0; c < DP_COUNTER_MAX; c++)
 		counter_line(dp_counter_name(c), sum[c], dp_counter_text(c));
 	print_port(d->access->name, d->access_port);
-	print_port(d->core->name, d->core_port);
+	if (d->core_port != d->access_port)
+		print_port(d->core->name, d->core_port);
 	fprintf(stderr, "lnsd: control lcore counters:\n");
 #define X(n, t) counter_line(#n, ls->n, t);
 	LNS_COUNTERS(X)

@@ -68,7 +68,8 @@ ports(struct lnsd *d, struct ctl_out *o)
 	family(o, "lnsd_port_missed_total", "counter", "Packets the NIC dropped: RX queue full");
 	family(o, "lnsd_port_errors_total", "counter", "Errored packets per DPDK port");
 	port(o, d->access->name, d->access_port);
-	port(o, d->core->name, d->core_port);
+	if (d->core_port != d->access_port) /* one-armed: one port */
+		port(o, d->core->name, d->core_port);
 }
 
 static void

@@ -195,9 +195,44 @@ INSTANTIATE_TEST_SUITE_P(
 		Bad{ "alias", "l2tp: &a\n  rx_window: 4\ndpdk: *a\n", "aliases" },
 		Bad{ "port without address", "ports:\n  - name: p\n    device: net_null0\n",
 		     ":2:5: port 'p': an address is required" },
+		Bad{ "two access ports",
+		     "ports:\n  - name: a\n    device: net_null0\n    role: access\n    address: "
+		     "192.0.2.1/24\n  - name: b\n    device: net_null1\n    role: access\n    "
+		     "address: 192.0.2.2/24\n",
+		     ":2:3: ports: 2 facing the LACs and 0 facing the core: one each is needed" },
+		Bad{ "both beside another port",
+		     "ports:\n  - name: a\n    device: net_null0\n    role: both\n    address: "
+		     "192.0.2.1/24\n  - name: b\n    device: net_null1\n    role: core\n    "
+		     "address: 198.51.100.1/24\n",
+		     ":2:3: ports: 1 facing the LACs and 2 facing the core" },
+		Bad{ "one device, one VLAN",
+		     "ports:\n  - name: a\n    device: net_null0\n    role: access\n    vlan: 7\n"
+		     "    address: 192.0.2.1/24\n  - name: b\n    device: net_null0\n    role: "
+		     "core\n    vlan: 7\n    address: 198.51.100.1/24\n",
+		     ":7:5: port 'b': device also used by port 'a': one device carries access and "
+		     "core only on two different VLANs" },
+		Bad{ "vlan out of range", "ports:\n  - name: p\n    vlan: 4095\n",
+		     ":3:11: vlan: 4095 is out of range (1 to 4094)" },
 		Bad{ "top level a list", "- a\n- b\n", ":1:1: the configuration must be a map" },
 		Bad{ "rtx order", "l2tp:\n  rtx_initial_ms: 5000\n  rtx_max_ms: 1000\n",
 		     "rtx_max_ms is below rtx_initial_ms" }));
+
+// One-armed: one port with role both, or access and core on one device's two VLANs.
+TEST(Config, OneArmedPortsLoad)
+{
+	auto both = load("ports:\n  - name: trunk\n    device: net_null0\n    role: both\n"
+			 "    vlan: 100\n    address: 192.0.2.1/24\n    gateway: 192.0.2.254\n");
+	ASSERT_NE(nullptr, both->c) << both->all();
+	EXPECT_EQ(CFG_PORT_BOTH, both->c->ports[0].role);
+	EXPECT_EQ(100, both->c->ports[0].vlan);
+	auto vlans =
+		load("ports:\n  - name: lacs\n    device: net_null0\n    role: access\n"
+		     "    vlan: 100\n    address: 192.0.2.1/24\n  - name: net\n    device: "
+		     "net_null0\n    role: core\n    vlan: 200\n    address: 198.51.100.1/24\n");
+	ASSERT_NE(nullptr, vlans->c) << vlans->all();
+	EXPECT_EQ(2u, vlans->c->n_ports);
+	EXPECT_EQ(200, vlans->c->ports[1].vlan);
+}
 
 TEST(Config, MissingFileSaysSo)
 {

@@ -21,12 +21,14 @@ enum ftype {
 	F_UINT,	      /* into uint8/16/32 by size, within [min, max] */
 	F_IPV4,	      /* "192.0.2.1" */
 	F_IPV4_PFX,   /* "192.0.2.1/24": address, and the prefix length at off2 */
+	F_IPV6_PFX,   /* "2001:db8::/48": 16 bytes, and the prefix length (uint8_t) at off2 */
 	F_ENUM,	      /* one of names[], into an int-sized enum */
 	F_SKIP,	      /* read by its section's own code (a list of maps) */
 	F_IPV4_LIST,  /* into uint32_t[max], count (unsigned) at off2 */
 	F_AUTH_LIST,  /* pap, chap, mschapv2: into enum cfg_auth[max], count at off2 */
 	F_RANGE_LIST, /* "a-b" or "a/len": into struct cfg_range[max], count at off2 */
 	F_STR_LIST,   /* into char[max][size], count at off2 */
+	F_IPV6_LIST,  /* into uint8_t[max][16], count at off2 */
 };
 
 struct field {
@@ -99,6 +101,29 @@ parse_prefix(const char *s, uint32_t *addr, uint8_t *len)
 	l = strtoul(slash + 1, &end, 10);
 	if (errno || *end || end == slash + 1 || l > 32 || !parse_ipv4(buf, addr))
 		return false;
+	*len = (uint8_t)l;
+	return true;
+}
+
+/* "2001:db8:100::/48": the prefix with its host bits cleared */
+static bool
+parse_prefix6(const char *s, uint8_t addr[16], uint8_t *len)
+{
+	char buf[64];
+	const char *slash = strchr(s, '/');
+	char *end;
+	unsigned long l;
+
+	if (slash == NULL || (size_t)(slash - s) >= sizeof(buf))
+		return false;
+	memcpy(buf, s, (size_t)(slash - s));
+	buf[slash - s] = '\0';
+	errno = 0;
+	l = strtoul(slash + 1, &end, 10);
+	if (errno || *end || end == slash + 1 || l > 128 || inet_pton(AF_INET6, buf, addr) != 1)
+		return false;
+	for (unsigned bit = (unsigned)l; bit < 128; bit++)
+		addr[bit / 8] &= (uint8_t) ~(0x80u >> (bit % 8));
 	*len = (uint8_t)l;
 	return true;
 }
@@ -187,6 +212,10 @@ read_scalar(struct ctx *x, const struct field *f, const struct cfg_node *v, char
 		if (!parse_prefix(s, (uint32_t *)(base + f->off), (uint8_t *)(base + f->off2)))
 			error_at(x, v, "%s: expected address/length, not '%s'", f->key, s);
 		return;
+	case F_IPV6_PFX:
+		if (!parse_prefix6(s, (uint8_t *)(base + f->off), (uint8_t *)(base + f->off2)))
+			error_at(x, v, "%s: expected an IPv6 prefix/length, not '%s'", f->key, s);
+		return;
 	case F_ENUM:
 		for (int i = 0; f->names[i] != NULL; i++)
 			if (strcmp(s, f->names[i]) == 0) {
@@ -218,6 +247,11 @@ read_item(struct ctx *x, const struct field *f, const struct cfg_node *it, char 
 			return true;
 		error_at(x, it, "%s: expected first-last, address/length or an address, not '%s'",
 			 f->key, s);
+		return false;
+	case F_IPV6_LIST:
+		if (inet_pton(AF_INET6, s, (uint8_t *)(base + f->off) + 16 * i) == 1)
+			return true;
+		error_at(x, it, "%s: expected an IPv6 address, not '%s'", f->key, s);
 		return false;
 	case F_STR_LIST:
 		if (strlen(s) < f->size) {
@@ -359,6 +393,10 @@ static const struct field profile_fields[] = {
 	FLD(struct cfg_profile, mru, F_UINT, 576, 1500),
 	FLD(struct cfg_profile, mss_clamp, F_UINT, 0, 1460),
 	FLD(struct cfg_profile, pool, F_STR),
+	FLD(struct cfg_profile, ipv6, F_BOOL),
+	{ "dns6", F_IPV6_LIST, offsetof(struct cfg_profile, dns6), 16, 0, 2,
+	  offsetof(struct cfg_profile, n_dns6), NULL },
+	FLD(struct cfg_profile, ra_interval_s, F_UINT, 4, 1800),
 	{ "dns", F_IPV4_LIST, offsetof(struct cfg_profile, dns), 4, 0, 2,
 	  offsetof(struct cfg_profile, n_dns), NULL },
 	{ "sequencing", F_ENUM, offsetof(struct cfg_profile, sequencing), sizeof(int), 0, 0, 0,
@@ -433,6 +471,8 @@ static const struct field pool_fields[] = {
 	  offsetof(struct cfg_pool, n_ranges), NULL },
 	{ "exclude", F_RANGE_LIST, offsetof(struct cfg_pool, exclude), 0, 0, CFG_MAX_RANGES,
 	  offsetof(struct cfg_pool, n_exclude), NULL },
+	{ "prefix6", F_IPV6_PFX, offsetof(struct cfg_pool, prefix6), 16, 0, 0,
+	  offsetof(struct cfg_pool, prefix6_len), NULL },
 	{ NULL },
 };
 
@@ -486,6 +526,7 @@ profile_defaults(struct cfg_profile *p, const struct lns_config *c)
 	p->proxy_auth = true;
 	p->mru = 1460;
 	p->send_hello = true;
+	p->ra_interval_s = 200;
 }
 
 /* A list of maps into a growing array of items of size sz. */
@@ -538,6 +579,21 @@ nth_item(const struct cfg_node *seq, unsigned i)
 	return seq != NULL && seq->kind == CFG_SEQ && i < seq->n ? seq->items[i] : seq;
 }
 
+/* Two prefixes overlap when they agree on the shorter one's bits. */
+static bool
+prefixes6_overlap(const struct cfg_pool *a, const struct cfg_pool *b)
+{
+	unsigned len = a->prefix6_len < b->prefix6_len ? a->prefix6_len : b->prefix6_len;
+
+	for (unsigned bit = 0; bit < len; bit++) {
+		uint8_t m = (uint8_t)(0x80u >> (bit % 8));
+
+		if ((a->prefix6[bit / 8] & m) != (b->prefix6[bit / 8] & m))
+			return false;
+	}
+	return true;
+}
+
 static void
 check_pools(struct ctx *x, const struct lns_config *c, const struct cfg_node *seq)
 {
@@ -549,6 +605,17 @@ check_pools(struct ctx *x, const struct lns_config *c, const struct cfg_node *se
 		if (p->n_ranges == 0)
 			error_at(x, nth_item(seq, i), "pool '%s': at least one range is required",
 				 p->name);
+		if (p->prefix6_len != 0 && (p->prefix6_len < 32 || p->prefix6_len > 63))
+			error_at(x, nth_item(seq, i),
+				 "pool '%s': prefix6 must be /32 to /63 (each subscriber gets a "
+				 "/64)",
+				 p->name);
+		for (unsigned j = 0; j < i; j++)
+			if (p->prefix6_len && c->pools[j].prefix6_len &&
+			    prefixes6_overlap(p, &c->pools[j]))
+				error_at(x, nth_item(seq, i),
+					 "pool '%s': prefix6 overlaps pool '%s'", p->name,
+					 c->pools[j].name);
 		for (unsigned j = 0; j <= i; j++) {
 			const struct cfg_pool *q = &c->pools[j];
 
@@ -577,6 +644,12 @@ check_profiles(struct ctx *x, const struct lns_config *c, const struct cfg_node 
 		if (p->pool[0] != '\0' && cfg_find_pool(c, p->pool) == NULL)
 			error_at(x, at, "profile '%s' names pool '%s', which does not exist",
 				 p->name, p->pool);
+		else if (p->ipv6 &&
+			 (p->pool[0] == '\0' || cfg_find_pool(c, p->pool)->prefix6_len == 0))
+			error_at(x, at,
+				 "profile '%s': ipv6 needs a pool with a prefix6 to give each "
+				 "subscriber a /64",
+				 p->name);
 		for (unsigned j = 0; j < i; j++) {
 			const struct cfg_profile *q = &c->profiles[j];
 

@@ -100,6 +100,10 @@ struct cfg_profile {
 	char pool[CFG_NAME_MAX]; /* empty: AAA or users give addresses */
 	uint32_t dns[2];
 	unsigned n_dns;
+	bool ipv6;	     /* IPv6CP, and a /64 from the pool's prefix6 by RA */
+	uint8_t dns6[2][16]; /* in RAs (RDNSS, RFC 8106) */
+	unsigned n_dns6;
+	uint32_t ra_interval_s; /* unsolicited RAs once started; default 200 */
 	/* data Ns/Nr from us: peer: when the LAC sends Sequencing Required; always;
 	   never: only when the LAC requires it, which RFC 2661 §5.4.5 makes binding */
 	enum cfg_sequencing sequencing;
@@ -155,6 +159,9 @@ struct cfg_pool {
 	unsigned n_ranges;
 	struct cfg_range exclude[CFG_MAX_RANGES];
 	unsigned n_exclude;
+	/* IPv6: a /64 for each subscriber out of this prefix (/32 to /63); len 0: none */
+	uint8_t prefix6[16];
+	uint8_t prefix6_len;
 };
 
 /* How operators reach lnsd: lnsctl's socket, Prometheus, DPDK telemetry. */

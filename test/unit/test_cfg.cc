@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <string>
 
@@ -213,6 +214,22 @@ INSTANTIATE_TEST_SUITE_P(
 		     "core only on two different VLANs" },
 		Bad{ "vlan out of range", "ports:\n  - name: p\n    vlan: 4095\n",
 		     ":3:11: vlan: 4095 is out of range (1 to 4094)" },
+		Bad{ "prefix6 of one /64",
+		     "pools:\n  - name: a\n    ranges: [203.0.113.10]\n    prefix6: "
+		     "2001:db8::/64\n",
+		     ":2:5: pool 'a': prefix6 must be /32 to /63" },
+		Bad{ "prefix6 not a prefix", "pools:\n  - name: a\n    prefix6: 2001:db8::1\n",
+		     ":3:14: prefix6: expected an IPv6 prefix/length, not '2001:db8::1'" },
+		Bad{ "prefix6 overlapping",
+		     "pools:\n  - name: a\n    ranges: [203.0.113.10]\n    prefix6: 2001:db8::/48\n"
+		     "  - name: b\n    ranges: [203.0.113.11]\n    prefix6: 2001:db8:0:100::/56\n",
+		     ":5:5: pool 'b': prefix6 overlaps pool 'a'" },
+		Bad{ "ipv6 without a prefix6",
+		     "pools:\n  - name: a\n    ranges: [203.0.113.10]\nprofiles:\n  - name: p\n    "
+		     "pool: a\n    ipv6: true\n",
+		     ":5:5: profile 'p': ipv6 needs a pool with a prefix6" },
+		Bad{ "dns6 not IPv6", "profiles:\n  - name: p\n    dns6: [198.51.100.53]\n",
+		     ":3:12: dns6: expected an IPv6 address, not '198.51.100.53'" },
 		Bad{ "top level a list", "- a\n- b\n", ":1:1: the configuration must be a map" },
 		Bad{ "rtx order", "l2tp:\n  rtx_initial_ms: 5000\n  rtx_max_ms: 1000\n",
 		     "rtx_max_ms is below rtx_initial_ms" }));
@@ -232,6 +249,23 @@ TEST(Config, OneArmedPortsLoad)
 	ASSERT_NE(nullptr, vlans->c) << vlans->all();
 	EXPECT_EQ(2u, vlans->c->n_ports);
 	EXPECT_EQ(200, vlans->c->ports[1].vlan);
+}
+
+TEST(Config, Ipv6PoolAndProfile)
+{
+	auto l = load("pools:\n  - name: subs\n    ranges: [203.0.113.10-203.0.113.20]\n"
+		      "    prefix6: 2001:db8:100:ff::1/48\nprofiles:\n  - name: p\n    pool: subs\n"
+		      "    ipv6: true\n    dns6: [2001:db8::53]\n    ra_interval_s: 30\n");
+	ASSERT_NE(nullptr, l->c) << l->all();
+	const cfg_pool *pool = cfg_find_pool(l->c, "subs");
+	ASSERT_NE(nullptr, pool);
+	const uint8_t want[16] = { 0x20, 0x01, 0x0d, 0xb8, 0x01, 0x00 }; // host bits cleared
+	EXPECT_EQ(0, memcmp(want, pool->prefix6, 16));
+	EXPECT_EQ(48, pool->prefix6_len);
+	EXPECT_TRUE(l->c->profiles[0].ipv6);
+	EXPECT_EQ(1u, l->c->profiles[0].n_dns6);
+	EXPECT_EQ(0x53, l->c->profiles[0].dns6[0][15]);
+	EXPECT_EQ(30u, l->c->profiles[0].ra_interval_s);
 }
 
 TEST(Config, MissingFileSaysSo)

@@ -16,8 +16,10 @@
 #include "lns_hmap.h"
 #include "lns_log.h"
 #include "local_auth.h"
+#include "nd.h"
 #include "pool.h"
 #include "ppp.h"
+#include "ppp_wire.h"
 
 struct lns;
 
@@ -56,6 +58,13 @@ struct lns_call {
 	uint64_t session_timeout_ms; /* RADIUS's Session-Timeout, counted from IPCP open */
 	uint64_t start_ms, deadline_ms, idle_ms, interim_ms, next_interim_ms, next_idle_check_ms;
 	uint64_t idle_since_ms, last_activity; /* packets seen at the last idle check */
+	/* IPv6: a /64 out of a pool's prefix6, advertised while IPv6CP is open */
+	bool v6_up;
+	struct pool *pool6; /* where prefix6_n came from; NULL: returns nowhere */
+	uint32_t prefix6_n;
+	uint8_t prefix6[8];
+	struct nd_sub nd;
+	struct nd_ra_cfg ra_cfg; /* the profile's, when IPv6CP opened */
 };
 
 /*
@@ -81,7 +90,7 @@ struct lns {
 	void *ctx;
 	uint32_t local_ip;
 	struct l2tp_engine *engine;
-	struct pool **pools;	   /* as cfg->pools */
+	struct pool **pools;	   /* as cfg->pools, then their prefix6 (pools6()) */
 	struct lns_hmap admission; /* tunnel ID -> struct admission */
 	struct lns_hmap calls;	   /* tunnel << 16 | session -> struct lns_call */
 	struct lns_hmap peers;	   /* LAC IPv4 address -> struct lns_peer_health */
@@ -112,6 +121,39 @@ pool_named(struct lns *l, const char *name)
 		if (strcmp(l->cfg->pools[i].name, name) == 0)
 			return l->pools[i];
 	return NULL;
+}
+
+/* A pool's prefix6 as /64 numbers: pools[n_pools + i], NULL without a prefix6. */
+static struct pool **
+pools6(struct lns *l)
+{
+	return l->pools + l->cfg->n_pools;
+}
+
+static uint64_t
+be64(const uint8_t *p)
+{
+	return (uint64_t)get_be32(p) << 32 | get_be32(p + 4);
+}
+
+/* The n-th /64 of a pool's prefix6, first 8 bytes as on the wire. */
+static void
+prefix6_of(const struct cfg_pool *p, uint32_t n, uint8_t out[8])
+{
+	uint64_t v = be64(p->prefix6) + n;
+
+	put_be32(out, (uint32_t)(v >> 32));
+	put_be32(out + 4, (uint32_t)v);
+}
+
+/* Which /64 of the pool's prefix6 this is; 0: outside it. */
+static uint32_t
+prefix6_number(const struct cfg_pool *p, const uint8_t prefix[8])
+{
+	uint64_t off = be64(prefix) - be64(p->prefix6);
+	unsigned bits = 64u - p->prefix6_len;
+
+	return p->prefix6_len && off < (1ull << bits) && off < (1u << 24) ? (uint32_t)off : 0;
 }
 
 static const struct cfg_profile *
@@ -227,6 +269,7 @@ ppp_cfg_from_profile(struct lns *l, const struct cfg_profile *p, struct ppp_cfg 
 	pc->mru = p->mru;
 	pc->lcp_renegotiate = reneg[p->lcp_renegotiate];
 	pc->accept_proxy_auth = p->proxy_auth;
+	pc->ipv6cp = p->ipv6;
 }
 
 static void
@@ -457,6 +500,20 @@ call_send(void *ctx, const uint8_t *frame, size_t len)
 		return;
 	memcpy(buf + h, frame, len);
 	c->l->ops->udp_send(c->l->ctx, l2tp_tunnel_peer(t), buf, h + len);
+}
+
+/* The Router Advertisement due now, if one is. */
+static void
+call_send_ra(struct lns_call *c)
+{
+	uint8_t f[4 + ND_RA_MAX_LEN] = { PPP_ADDRESS, PPP_CONTROL, PPP_PROTO_IPV6 >> 8,
+					 PPP_PROTO_IPV6 & 0xff };
+	size_t n = nd_sub_ra(&c->nd, &c->ra_cfg, c->l->now, f + 4);
+
+	if (n > 0) {
+		call_send(c, f, 4 + n);
+		c->l->stats.ra_sent++;
+	}
 }
 
 /*
@@ -742,10 +799,12 @@ check_idle(struct lns_call *c, uint64_t now)
 	c->next_idle_check_ms = now + step;
 }
 
-/* Session-Timeout, Idle-Timeout, Interim-Update: what is due now. */
+/* Router Advertisements, Session-Timeout, Idle-Timeout, Interim-Update: what is due now. */
 static void
 call_clocks(struct lns_call *c, uint64_t now)
 {
+	if (c->v6_up && now >= nd_sub_next(&c->nd))
+		call_send_ra(c);
 	if (c->deadline_ms != 0 && now >= c->deadline_ms) {
 		c->deadline_ms = c->next_idle_check_ms = c->next_interim_ms = 0;
 		c->l->stats.session_timeouts++;
@@ -772,11 +831,11 @@ call_clocks(struct lns_call *c, uint64_t now)
 static uint64_t
 call_next_clock(const struct lns_call *c)
 {
-	uint64_t next = UINT64_MAX;
+	uint64_t next = c->v6_up && !c->dead ? nd_sub_next(&c->nd) : UINT64_MAX;
 
 	if (!c->published || c->dead)
 		return next;
-	if (c->deadline_ms != 0)
+	if (c->deadline_ms != 0 && c->deadline_ms < next)
 		next = c->deadline_ms;
 	if (c->next_idle_check_ms != 0 && c->next_idle_check_ms < next)
 		next = c->next_idle_check_ms;
@@ -785,35 +844,44 @@ call_next_clock(const struct lns_call *c)
 	return next;
 }
 
+/* What the workers need of a call, as lnsd publishes it. */
+static void
+call_info(struct lns_call *c, struct lns_session_info *info)
+{
+	const struct ppp_state *st = ppp_state(c->ppp);
+	struct l2tp_tunnel *t = l2tp_session_tunnel(c->s);
+	const struct cfg_profile *p = profile_of(c->l, t);
+
+	memset(info, 0, sizeof(*info));
+	info->tunnel_id = c->tunnel_id;
+	info->session_id = c->session_id;
+	info->peer_tunnel_id = l2tp_tunnel_peer_id(t);
+	info->peer_session_id = l2tp_session_peer_id(c->s);
+	info->peer = *l2tp_tunnel_peer(t);
+	info->sub_ipv4 = st->peer_ipv4;
+	info->magic = st->our_magic;
+	info->mtu = st->peer_mru;
+	info->mss = p != NULL ? p->mss_clamp : 0;
+	info->sequencing = call_sequencing(c);
+	info->peer_acfc = st->peer_acfc;
+	info->peer_pfc = st->peer_pfc;
+	snprintf(info->user, sizeof(info->user), "%s", st->user);
+	if (c->rc != NULL) {
+		memcpy(info->routes, c->rc->routes, sizeof(info->routes));
+		info->n_routes = c->rc->n_routes;
+	}
+	info->ipv6 = c->v6_up;
+	memcpy(info->prefix6, c->prefix6, 8);
+}
+
 static void
 call_network_up(struct lns_call *c)
 {
-	const struct ppp_state *st = ppp_state(c->ppp);
-	struct l2tp_tunnel *t;
-	struct lns_session_info info = { 0 };
-	const struct cfg_profile *p;
+	struct lns_session_info info;
 
-	if (c->s == NULL || c->published || !st->ipv4_up)
+	if (c->s == NULL || c->published || !ppp_state(c->ppp)->ipv4_up)
 		return;
-	t = l2tp_session_tunnel(c->s);
-	p = profile_of(c->l, t);
-	info.tunnel_id = c->tunnel_id;
-	info.session_id = c->session_id;
-	info.peer_tunnel_id = l2tp_tunnel_peer_id(t);
-	info.peer_session_id = l2tp_session_peer_id(c->s);
-	info.peer = *l2tp_tunnel_peer(t);
-	info.sub_ipv4 = st->peer_ipv4;
-	info.magic = st->our_magic;
-	info.mtu = st->peer_mru;
-	info.mss = p != NULL ? p->mss_clamp : 0;
-	info.sequencing = call_sequencing(c);
-	info.peer_acfc = st->peer_acfc;
-	info.peer_pfc = st->peer_pfc;
-	snprintf(info.user, sizeof(info.user), "%s", st->user);
-	if (c->rc != NULL) {
-		memcpy(info.routes, c->rc->routes, sizeof(info.routes));
-		info.n_routes = c->rc->n_routes;
-	}
+	call_info(c, &info);
 	c->published = true;
 	c->start_ms = c->l->now;
 	c->l->stats.sessions_up++;
@@ -821,6 +889,105 @@ call_network_up(struct lns_call *c)
 	c->l->ops->session_up(c->l->ctx, &info);
 	if (c->radius && c->rc != NULL)
 		radius_session_up(c);
+}
+
+/* IPv6 came or went on a published session: the workers get a new entry. */
+static void
+call_republish(struct lns_call *c)
+{
+	struct lns_session_info info;
+
+	if (c->s == NULL || !c->published || c->dead || c->l->ops->session_update == NULL)
+		return;
+	call_info(c, &info);
+	c->l->ops->session_update(c->l->ctx, &info);
+}
+
+static struct pool *
+profile_pool6(struct lns_call *c, const struct cfg_profile *p, const struct cfg_pool **cp)
+{
+	for (unsigned i = 0; p != NULL && i < c->l->cfg->n_pools; i++)
+		if (strcmp(c->l->cfg->pools[i].name, p->pool) == 0) {
+			*cp = &c->l->cfg->pools[i];
+			return pools6(c->l)[i];
+		}
+	return NULL;
+}
+
+static void
+ra_cfg_from_profile(struct nd_ra_cfg *rc, const struct cfg_profile *p)
+{
+	nd_ra_cfg_defaults(rc);
+	rc->interval_ms = p->ra_interval_s * 1000;
+	rc->n_dns = p->n_dns6;
+	memcpy(rc->dns, p->dns6, sizeof(rc->dns));
+}
+
+/* IPv6CP opened: a /64 from the profile's pool, advertised at once. */
+static void
+call_ipv6_up(struct lns_call *c)
+{
+	const struct cfg_profile *p =
+		c->s != NULL ? profile_of(c->l, l2tp_session_tunnel(c->s)) : NULL;
+	const struct cfg_pool *cp = NULL;
+	struct pool *pool6;
+	uint32_t n;
+
+	if (c->v6_up || c->dead)
+		return;
+	pool6 = profile_pool6(c, p, &cp);
+	n = pool6 != NULL ? pool_alloc(pool6) : 0;
+	if (n == 0) {
+		c->l->stats.no_prefix6++;
+		LOG(PPP, LOG_WARN, "Tnl/Sn %u/%u: IPv6CP open but no /64 to give: no RA",
+		    c->tunnel_id, c->session_id);
+		return;
+	}
+	c->pool6 = pool6;
+	c->prefix6_n = n;
+	prefix6_of(cp, n, c->prefix6);
+	ra_cfg_from_profile(&c->ra_cfg, p);
+	nd_sub_start(&c->nd, ppp_state(c->ppp)->our_iid, c->prefix6, ppp_state(c->ppp)->peer_mru,
+		     c->l->now);
+	c->v6_up = true;
+	c->l->stats.ipv6_up++;
+	LOG(PPP, LOG_INFO, "Tnl/Sn %u/%u: IPv6 up: %02x%02x:%02x%02x:%02x%02x:%02x%02x::/64",
+	    c->tunnel_id, c->session_id, c->prefix6[0], c->prefix6[1], c->prefix6[2], c->prefix6[3],
+	    c->prefix6[4], c->prefix6[5], c->prefix6[6], c->prefix6[7]);
+	call_send_ra(c);
+	call_republish(c);
+}
+
+static void
+call_ipv6_release(struct lns_call *c)
+{
+	if (!c->v6_up)
+		return;
+	if (c->pool6 != NULL)
+		pool_free(c->pool6, c->prefix6_n);
+	c->pool6 = NULL;
+	c->v6_up = false;
+}
+
+/*
+ * IPv6 the workers punted to us (to link-local or multicast addresses, or
+ * before the session was published): a Router Solicitation brings an RA,
+ * the rest is counted and dropped. false: not IPv6, for PPP to take.
+ */
+static bool
+call_ipv6_input(struct lns_call *c, const uint8_t *frame, size_t len)
+{
+	struct ppp_frame f;
+
+	if (ppp_frame_parse(&f, frame, len) != PPP_PARSE_OK || f.proto != PPP_PROTO_IPV6)
+		return false;
+	if (c->v6_up && nd_sub_input(&c->nd, c->l->now, f.info, f.info_len) == ND_RS) {
+		c->l->stats.rx_router_solicits++;
+		call_send_ra(c);
+	} else {
+		c->l->stats.rx_ipv6_dropped++;
+	}
+	return true;
 }
 
 static void
@@ -839,6 +1006,7 @@ call_down(struct lns_call *c, enum ppp_down_reason why)
 		l->ops->session_down(l->ctx, c->tunnel_id, c->session_id);
 	if (c->pool != NULL && c->addr != 0)
 		pool_free(c->pool, c->addr);
+	call_ipv6_release(c);
 	if (c->s != NULL) {
 		l2tp_session_set_udata(c->s, NULL);
 		bool admin = why == PPP_DOWN_USER_REQUEST || why == PPP_DOWN_ADMIN_RESET;
@@ -863,7 +1031,16 @@ call_event(void *ctx, struct ppp *p, const struct ppp_event *ev)
 		call_auth(c, ev->auth);
 		break;
 	case PPP_EV_NETWORK_UP:
-		call_network_up(c);
+		if (ev->proto == PPP_PROTO_IPV6CP)
+			call_ipv6_up(c);
+		else
+			call_network_up(c);
+		break;
+	case PPP_EV_NETWORK_DOWN:
+		if (ev->proto == PPP_PROTO_IPV6CP && c->v6_up) {
+			call_ipv6_release(c);
+			call_republish(c);
+		}
 		break;
 	case PPP_EV_DOWN:
 		call_down(c, ev->reason);
@@ -918,15 +1095,28 @@ settle(struct lns *l)
 static struct pool **
 pools_alloc(const struct lns_config *cfg)
 {
-	return calloc(cfg->n_pools ? cfg->n_pools : 1, sizeof(struct pool *));
+	return calloc(cfg->n_pools ? 2 * cfg->n_pools : 1, sizeof(struct pool *));
 }
 
 static void
 pools_destroy(const struct lns_config *cfg, struct pool **pools)
 {
-	for (unsigned i = 0; pools != NULL && i < cfg->n_pools; i++)
+	for (unsigned i = 0; pools != NULL && i < 2 * cfg->n_pools; i++)
 		pool_destroy(pools[i]);
 	free(pools);
+}
+
+/*
+ * A prefix6 as a pool of /64 numbers: number 0 is never handed out (0 is
+ * pool_alloc's "none"), nor more than 2^24 - 1 of them (pool.c's limit).
+ */
+static struct pool *
+pool6_create(const struct cfg_pool *p)
+{
+	unsigned bits = 64u - p->prefix6_len;
+	struct pool_range r = { 1, bits >= 24 ? (1u << 24) - 1 : (1u << bits) - 1 };
+
+	return pool_create(p->name, &r, 1, NULL, 0);
 }
 
 /* One pool per configured pool; on failure the caller destroys what was made. */
@@ -943,6 +1133,8 @@ pools_create(const struct lns_config *cfg, struct pool **out)
 			x[k] = (struct pool_range){ p->exclude[k].first, p->exclude[k].last };
 		out[i] = pool_create(p->name, r, p->n_ranges, x, p->n_exclude);
 		if (out[i] == NULL)
+			return -ENOMEM;
+		if (p->prefix6_len && (out[cfg->n_pools + i] = pool6_create(p)) == NULL)
 			return -ENOMEM;
 	}
 	return 0;
@@ -967,6 +1159,26 @@ call_move_address(struct lns_call *c, const struct lns_config *cfg, struct pool 
 		}
 }
 
+/* A live call's /64 likewise. */
+static void
+call_move_prefix6(struct lns_call *c, const struct lns_config *cfg, struct pool **pools)
+{
+	c->pool6 = NULL;
+	if (c->dead || !c->v6_up)
+		return;
+	for (unsigned i = 0; i < cfg->n_pools; i++) {
+		uint32_t n = prefix6_number(&cfg->pools[i], c->prefix6);
+
+		if (n != 0 && pools[cfg->n_pools + i] != NULL) {
+			if (pool_take(pools[cfg->n_pools + i], n) == 0) {
+				c->pool6 = pools[cfg->n_pools + i];
+				c->prefix6_n = n;
+			}
+			return;
+		}
+	}
+}
+
 int
 lns_reload(struct lns *l, const struct lns_config *cfg)
 {
@@ -979,8 +1191,10 @@ lns_reload(struct lns *l, const struct lns_config *cfg)
 		pools_destroy(cfg, pools);
 		return -ENOMEM;
 	}
-	while (lns_hmap_next(&l->calls, &it, &key, &v))
+	while (lns_hmap_next(&l->calls, &it, &key, &v)) {
 		call_move_address(v, cfg, pools);
+		call_move_prefix6(v, cfg, pools);
+	}
 	pools_destroy(l->cfg, l->pools);
 	l->pools = pools;
 	l->cfg = cfg;
@@ -1080,7 +1294,8 @@ ppp_in(struct lns *l, const struct l2tp_addr *peer, const struct l2tp_hdr *h,
 			l->stats.rx_ppp_unknown_session++;
 		return;
 	}
-	ppp_input(c->ppp, l->now, payload + h->hdr_len, l2tp_hdr_payload_len(h));
+	if (!call_ipv6_input(c, payload + h->hdr_len, l2tp_hdr_payload_len(h)))
+		ppp_input(c->ppp, l->now, payload + h->hdr_len, l2tp_hdr_payload_len(h));
 }
 
 void
@@ -1278,6 +1493,8 @@ lns_call_view(const struct lns *l, uint64_t now, uint16_t tunnel_id, uint16_t se
 		 c->generation);
 	out->up_for_ms = c->published && now > c->start_ms ? now - c->start_ms : 0;
 	out->session_timeout_in_ms = c->deadline_ms > now ? c->deadline_ms - now : 0;
+	out->ipv6 = c->v6_up;
+	memcpy(out->prefix6, c->prefix6, 8);
 	out->idle_timeout_ms = c->idle_ms;
 	out->interim_ms = c->interim_ms;
 	out->class_len = c->rc != NULL ? c->rc->class_len : 0;

@@ -30,6 +30,8 @@ struct lns_session_info {
 	char user[65];
 	struct aaa_route4 routes[AAA_MAX_ROUTES]; /* RADIUS Framed-Route: behind the subscriber */
 	uint8_t n_routes;
+	bool ipv6;	    /* IPv6CP open and a /64 advertised */
+	uint8_t prefix6[8]; /* the subscriber's /64 */
 };
 
 /*
@@ -58,6 +60,8 @@ struct lns_ops {
 	/* A published session's dataplane counters, for accounting and idle time. */
 	void (*session_counters)(void *ctx, uint16_t tunnel_id, uint16_t session_id,
 				 struct aaa_counters *out);
+	/* A published session changed (IPv6 up or down): replace its entry. NULL: none. */
+	void (*session_update)(void *ctx, const struct lns_session_info *s);
 };
 
 #define LNS_COUNTERS(X)                                                                    \
@@ -80,7 +84,12 @@ struct lns_ops {
 	X(idle_timeouts, "sessions ended by Idle-Timeout")                                 \
 	X(dae_disconnects, "sessions ended by a Disconnect-Request")                       \
 	X(dae_changes, "sessions changed by a CoA-Request")                                \
-	X(dae_not_found, "Disconnect/CoA-Requests that named no session")
+	X(dae_not_found, "Disconnect/CoA-Requests that named no session")                  \
+	X(ipv6_up, "sessions given a /64 when IPv6CP opened")                              \
+	X(no_prefix6, "IPv6CP open but no /64 to give (no pool prefix6, or exhausted)")    \
+	X(ra_sent, "Router Advertisements sent")                                           \
+	X(rx_router_solicits, "Router Solicitations answered")                             \
+	X(rx_ipv6_dropped, "IPv6 from subscribers at the control lcore, not ND: dropped")
 
 struct lns_stats {
 #define X(n, t) uint64_t n;
@@ -144,6 +153,8 @@ struct lns_call_view {
 	uint64_t session_timeout_in_ms;	      /* 0: no limit */
 	uint64_t idle_timeout_ms, interim_ms; /* 0: none */
 	uint8_t class_len;
+	bool ipv6;	    /* a /64 advertised */
+	uint8_t prefix6[8]; /* that /64 */
 };
 /* false when there is no such call. */
 bool lns_call_view(const struct lns *l, uint64_t now, uint16_t tunnel_id, uint16_t session_id,

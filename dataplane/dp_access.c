@@ -213,6 +213,11 @@ decap_ipv6(struct dp_worker *w, struct rte_mbuf *m, const struct dp_session *s, 
 		drop(w, m, DP_DROP_BAD_PPP);
 		return;
 	}
+	/* to fe80::/10 or ff00::/8: for us (Router Solicitations), not for the core */
+	if (ip[24] == 0xff || (ip[24] == 0xfe && (ip[25] & 0xc0) == 0x80)) {
+		punt(w, m, DP_PUNT_IPV6_LINK_LOCAL, out);
+		return;
+	}
 	memcpy(&prefix, ip + 8, sizeof(prefix));
 	if ((s->sub_ipv6_prefix == 0 || prefix != s->sub_ipv6_prefix) &&
 	    !dp_route6_is_behind(w->tables, prefix, s->tunnel_id, s->session_id)) {

@@ -216,30 +216,41 @@ publish_routes(struct lnsd *d, struct lnsd_sub *sub, const struct lns_session_in
 	}
 }
 
+/* The workers' entry for a call, from what the LNS engines say of it. */
+static void
+dp_session_of(struct lnsd *d, const struct lns_session_info *i, struct dp_session *s)
+{
+	uint8_t mac[6];
+
+	memset(s, 0, sizeof(*s));
+	s->tunnel_id = i->tunnel_id;
+	s->session_id = i->session_id;
+	s->peer_tunnel_id = i->peer_tunnel_id;
+	s->peer_session_id = i->peer_session_id;
+	s->peer_ip = get_be32(i->peer.ip);
+	s->peer_port = i->peer.port;
+	s->local_ip = d->access->ipv4;
+	s->local_port = L2TP_UDP_PORT;
+	if (neigh_resolve(d->neigh, lnsd_now_ms(), IF_ACCESS, next_hop(d->access, s->peer_ip),
+			  mac) == 0)
+		memcpy(s->peer_mac.addr_bytes, mac, 6);
+	s->sub_ipv4 = i->sub_ipv4;
+	if (i->ipv6)
+		memcpy(&s->sub_ipv6_prefix, i->prefix6, 8);
+	s->magic = i->magic;
+	s->mtu = i->mtu;
+	s->mss = i->mss;
+	s->flags = (uint8_t)((i->sequencing ? DP_SESS_SEQUENCING : 0));
+}
+
 static void
 session_up(void *ctx, const struct lns_session_info *i)
 {
 	struct lnsd *d = ctx;
-	struct dp_session s = { 0 };
-	uint8_t mac[6];
+	struct dp_session s;
 	int rc;
 
-	s.tunnel_id = i->tunnel_id;
-	s.session_id = i->session_id;
-	s.peer_tunnel_id = i->peer_tunnel_id;
-	s.peer_session_id = i->peer_session_id;
-	s.peer_ip = get_be32(i->peer.ip);
-	s.peer_port = i->peer.port;
-	s.local_ip = d->access->ipv4;
-	s.local_port = L2TP_UDP_PORT;
-	if (neigh_resolve(d->neigh, lnsd_now_ms(), IF_ACCESS, next_hop(d->access, s.peer_ip),
-			  mac) == 0)
-		memcpy(s.peer_mac.addr_bytes, mac, 6);
-	s.sub_ipv4 = i->sub_ipv4;
-	s.magic = i->magic;
-	s.mtu = i->mtu;
-	s.mss = i->mss;
-	s.flags = (uint8_t)((i->sequencing ? DP_SESS_SEQUENCING : 0));
+	dp_session_of(d, i, &s);
 	rc = dp_session_add(d->tables, &s);
 	if (rc < 0) {
 		LOG(DP, LOG_ERR, "session %u/%u for %s not published: %s", i->tunnel_id,
@@ -249,12 +260,35 @@ session_up(void *ctx, const struct lns_session_info *i)
 	d->subs[rc] = (struct lnsd_sub){ .up = true,
 					 .tunnel_id = i->tunnel_id,
 					 .session_id = i->session_id,
-					 .ipv4 = i->sub_ipv4 };
+					 .ipv4 = i->sub_ipv4,
+					 .ipv6 = i->ipv6 };
+	memcpy(d->subs[rc].prefix6, i->prefix6, 8);
 	snprintf(d->subs[rc].user, sizeof(d->subs[rc].user), "%s", i->user);
 	publish_routes(d, &d->subs[rc], i);
-	LOG(DP, LOG_INFO, "session %u/%u for %s up: %u.%u.%u.%u", i->tunnel_id, i->session_id,
+	LOG(DP, LOG_INFO, "session %u/%u for %s up: %u.%u.%u.%u%s", i->tunnel_id, i->session_id,
 	    i->user, i->sub_ipv4 >> 24, (i->sub_ipv4 >> 16) & 255, (i->sub_ipv4 >> 8) & 255,
-	    i->sub_ipv4 & 255);
+	    i->sub_ipv4 & 255, i->ipv6 ? " and IPv6" : "");
+}
+
+/* IPv6 came or went: a new entry replaces the old, keeping its counters and routes. */
+static void
+session_update(void *ctx, const struct lns_session_info *i)
+{
+	struct lnsd *d = ctx;
+	struct dp_session s;
+	int rc;
+
+	dp_session_of(d, i, &s);
+	rc = dp_session_replace(d->tables, &s);
+	if (rc < 0) {
+		LOG(DP, LOG_ERR, "session %u/%u for %s not updated: %s", i->tunnel_id,
+		    i->session_id, i->user, strerror(-rc));
+		return;
+	}
+	d->subs[rc].ipv6 = i->ipv6;
+	memcpy(d->subs[rc].prefix6, i->prefix6, 8);
+	LOG(DP, LOG_INFO, "session %u/%u for %s: IPv6 %s", i->tunnel_id, i->session_id, i->user,
+	    i->ipv6 ? "up" : "down");
 }
 
 void
@@ -346,6 +380,7 @@ static const struct lns_ops lns_ops = {
 	.aaa_auth = aaa_auth,
 	.aaa_acct = aaa_acct,
 	.session_counters = aaa_counters,
+	.session_update = session_update,
 };
 
 /* The radius section: AAA threads, Framed-Route in a FIB, and Accounting-On. */

@@ -40,6 +40,8 @@ struct lnsd_sub {
 	bool up;
 	uint16_t tunnel_id, session_id;
 	uint32_t ipv4;
+	bool ipv6;	    /* a /64 advertised */
+	uint8_t prefix6[8]; /* that /64 */
 	char user[65];
 	struct aaa_route4 routes[AAA_MAX_ROUTES]; /* RADIUS Framed-Route, in the FIB */
 	uint8_t n_routes;

@@ -952,6 +952,20 @@ TEST(DpIpv6, DecapChecksThePrefixAndEncapFindsIt)
 	EXPECT_EQ(1u, r.c(DP_DROP_SPOOFED));
 	out = run_access(r, from_lac(o, inner_ipv6(sub, REMOTE6, 1)));
 	EXPECT_EQ(1u, r.c(DP_DROP_TTL));
+	// a Router Solicitation (fe80:: to ff02::2) and link-local traffic are for the LNS
+	const uint8_t ll[16] = { 0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
+	const uint8_t all_routers[16] = { 0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2 };
+	const uint8_t ll_router[16] = { 0xfe, 0xbf, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2 };
+	for (const uint8_t *dst : { all_routers, ll_router }) {
+		out = run_access(r, from_lac(o, inner_ipv6(ll, dst, 255)));
+		ASSERT_EQ(1, out.n_punt);
+		free_out(out);
+	}
+	EXPECT_EQ(2u, r.c(DP_PUNT_IPV6_LINK_LOCAL));
+	// fec0:: is not link-local: forwarded by the source check, which refuses fe80::
+	const uint8_t site[16] = { 0xfe, 0xc0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2 };
+	out = run_access(r, from_lac(o, inner_ipv6(ll, site)));
+	EXPECT_EQ(2u, r.c(DP_DROP_SPOOFED));
 
 	rte_mbuf *m = mbuf(from_core(inner_ipv6(REMOTE6, sub)));
 	dp_core_burst(&r.w, &m, 1, &out);
@@ -976,7 +990,7 @@ TEST(DpIpv6, DecapChecksThePrefixAndEncapFindsIt)
 	Outer o2 = o;
 	o2.session = 201;
 	out = run_access(r, from_lac(o2, inner_ipv6(sub, REMOTE6)));
-	EXPECT_EQ(2u, r.c(DP_DROP_SPOOFED));
+	EXPECT_EQ(3u, r.c(DP_DROP_SPOOFED));
 	EXPECT_EQ(0u, rte_mempool_in_use_count(pool));
 }
 

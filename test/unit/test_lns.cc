@@ -16,6 +16,7 @@ extern "C" {
 #include "l2tp_engine.h"
 #include "lns.h"
 #include "lns_log.h"
+#include "nd.h"
 #include "ppp.h"
 }
 
@@ -62,6 +63,7 @@ struct LacCall {
 	l2tp_session *s = nullptr;
 	ppp *p = nullptr;
 	bool up = false, down = false;
+	std::vector<Bytes> ipv6_rx; // IPv6 packets the LNS sent the subscriber
 };
 
 struct Harness {
@@ -77,6 +79,8 @@ struct Harness {
 	std::map<l2tp_session *, LacCall *> by_session;
 	std::mt19937_64 rng{ 5 };
 	std::string user = "alice", password = "s3cret";
+	bool ipv6 = false; // the subscribers run IPv6CP
+	unsigned updates = 0;
 	uint64_t lac_ctl_delay = 5; // the LAC's control messages; its PPP data takes 5 ms
 	const l2tp_addr lac_addr = make(192, 0, 2, 2);
 	const l2tp_addr lns_addr = make(192, 0, 2, 1);
@@ -171,7 +175,7 @@ struct Harness {
 		ppp_cfg_defaults(&pc, PPP_ROLE_CLIENT);
 		snprintf(pc.name, sizeof(pc.name), "%s", user.c_str());
 		snprintf(pc.secret, sizeof(pc.secret), "%s", password.c_str());
-		pc.ipv6cp = false;
+		pc.ipv6cp = ipv6;
 		c->p = ppp_create(&pc, &client_ops_, c.get());
 		calls.push_back(std::move(c));
 		return calls.back().get();
@@ -227,8 +231,12 @@ struct Harness {
 		l2tp_tunnel *t = l2tp_engine_find_tunnel(lac, h.tunnel_id);
 		l2tp_session *s = t ? l2tp_tunnel_find_session(t, h.session_id) : nullptr;
 		LacCall *c = s ? static_cast<LacCall *>(l2tp_session_udata(s)) : nullptr;
-		if (c && c->p && !c->down)
-			ppp_input(c->p, now, p.data.data() + h.hdr_len, l2tp_hdr_payload_len(&h));
+		const uint8_t *f = p.data.data() + h.hdr_len;
+		size_t n = l2tp_hdr_payload_len(&h);
+		if (c && n > 4 && f[2] == 0x00 && f[3] == 0x57) // FF 03 00 57: IPv6
+			c->ipv6_rx.emplace_back(f + 4, f + n);
+		else if (c && c->p && !c->down)
+			ppp_input(c->p, now, f, n);
 	}
 
 	// the LNS side
@@ -273,8 +281,16 @@ struct Harness {
 	{
 		*out = static_cast<Harness *>(ctx)->counters;
 	}
-	static constexpr lns_ops lns_ops_ = { lns_udp,	lns_up,	  lns_down,   rnd,
-					      aaa_auth, aaa_acct, counters_of };
+	static void lns_update(void *ctx, const lns_session_info *s)
+	{
+		Harness *h = static_cast<Harness *>(ctx);
+		uint32_t k = (uint32_t)s->tunnel_id << 16 | s->session_id;
+		EXPECT_EQ(1u, h->published.count(k)) << "an update for a session not published";
+		h->published[k] = *s;
+		h->updates++;
+	}
+	static constexpr lns_ops lns_ops_ = { lns_udp,	lns_up,	  lns_down,    rnd,
+					      aaa_auth, aaa_acct, counters_of, lns_update };
 
 	// the LAC side
 	static void lac_tx(void *ctx, const l2tp_addr *, const uint8_t *b, size_t n)
@@ -890,4 +906,143 @@ TEST(Lns, OperatorClearsAndPeerResultHistograms)
 	EXPECT_EQ(1u, p->tunnels_down);
 	EXPECT_EQ(3u, p->calls_down);
 	EXPECT_EQ(nullptr, lns_next_peer(h.l, &it));
+}
+
+namespace
+{
+const char *ipv6_config = R"(
+l2tp:
+  host_name: l2tp-gw
+profiles:
+  - name: hgw
+    match_host: hgw
+    secret: hello
+    pool: subscribers
+    ipv6: true
+    dns6: [2001:db8::53]
+    ra_interval_s: 30
+users:
+  - name: alice
+    password: s3cret
+pools:
+  - name: subscribers
+    ranges: [203.0.113.10-203.0.113.20]
+    prefix6: 2001:db8:100::/48
+)";
+
+// The option of type t in an RA's options, or nullptr.
+const uint8_t *
+ra_option(const Bytes &ra, uint8_t t)
+{
+	for (size_t o = 40 + 16; o + 2 <= ra.size() && ra[o + 1] != 0; o += 8u * ra[o + 1])
+		if (ra[o] == t)
+			return &ra[o];
+	return nullptr;
+}
+
+// A Router Solicitation from the subscriber, in PPP (scapy's bytes, test_nd.cc).
+Bytes
+router_solicit()
+{
+	return { 0xff, 0x03, 0x00, 0x57, 0x60, 0x00, 0x00, 0x00, 0x00, 0x08, 0x3a, 0xff, 0xfe,
+		 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff,
+		 0x00, 0x01, 0xff, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		 0x00, 0x00, 0x00, 0x00, 0x02, 0x85, 0x00, 0x16, 0x9d, 0x00, 0x00, 0x00, 0x00 };
+}
+} // namespace
+
+// Dual stack: IPv6CP opens, the subscriber gets a /64 of the pool's prefix6
+// by Router Advertisement (from fe80:: and the identifier IPv6CP gave us),
+// the workers get it in the session entry, solicitations are answered.
+TEST(LnsIpv6, DualStackSubscriberGetsItsOwnPrefixByRa)
+{
+	Harness h(ipv6_config);
+	h.ipv6 = true;
+	h.open();
+	LacCall *a = h.dial();
+	LacCall *b = h.dial();
+	h.run_for(10000);
+	ASSERT_EQ(2u, h.published.size());
+	std::set<Bytes> prefixes;
+	for (auto &kv : h.published) {
+		EXPECT_TRUE(kv.second.ipv6);
+		EXPECT_NE(0u, kv.second.sub_ipv4);
+		Bytes pfx(kv.second.prefix6, kv.second.prefix6 + 8);
+		EXPECT_EQ(Bytes({ 0x20, 0x01, 0x0d, 0xb8, 0x01, 0x00 }),
+			  Bytes(pfx.begin(), pfx.begin() + 6));
+		EXPECT_TRUE(prefixes.insert(pfx).second) << "a /64 handed out twice";
+	}
+	EXPECT_EQ(2u, lns_stats(h.l)->ipv6_up);
+	ASSERT_TRUE(ppp_state(a->p)->ipv6_up);
+	ASSERT_EQ(1u, a->ipv6_rx.size());
+	const Bytes &ra = a->ipv6_rx[0];
+	ASSERT_GE(ra.size(), 40u + 16);
+	EXPECT_EQ(134, ra[40]);
+	EXPECT_EQ(255, ra[7]);
+	EXPECT_EQ(0, nd_icmp6_cksum(ra.data(), ra.size()));
+	EXPECT_EQ(Bytes({ 0xfe, 0x80, 0, 0, 0, 0, 0, 0 }), Bytes(&ra[8], &ra[16]));
+	EXPECT_EQ(Bytes(ppp_state(a->p)->peer_iid, ppp_state(a->p)->peer_iid + 8),
+		  Bytes(&ra[16], &ra[24])); // the identifier IPv6CP gave the LNS
+	const uint8_t *pi = ra_option(ra, 3);
+	ASSERT_NE(nullptr, pi);
+	const lns_session_info &ia = h.published.at((uint32_t)l2tp_tunnel_peer_id(h.tunnel) << 16 |
+						    l2tp_session_peer_id(a->s));
+	EXPECT_EQ(Bytes(ia.prefix6, ia.prefix6 + 8), Bytes(pi + 16, pi + 24));
+	EXPECT_EQ(64, pi[2]);
+	const uint8_t *rdnss = ra_option(ra, 25);
+	ASSERT_NE(nullptr, rdnss);
+	EXPECT_EQ(0x53, rdnss[8 + 15]);
+	ASSERT_NE(nullptr, ra_option(ra, 5)); // MTU
+
+	// unsolicited: 16 s after the first, again 16 s later, then every 30 s
+	uint64_t first = h.now;
+	h.run_for(16000 + 16000 + 30000 - 10000 + 100);
+	EXPECT_EQ(4u, a->ipv6_rx.size()) << "since " << first;
+	// a solicitation: answered at once when the last RA is 3 s old or more
+	h.run_for(5000);
+	size_t before = a->ipv6_rx.size();
+	Harness::client_send(a, router_solicit().data(), router_solicit().size());
+	h.run_for(100);
+	EXPECT_EQ(before + 1, a->ipv6_rx.size());
+	EXPECT_EQ(1u, lns_stats(h.l)->rx_router_solicits);
+	// IPv6 that is not ND, at the control lcore: counted and dropped
+	Bytes echo = router_solicit();
+	echo[4 + 40] = 128;
+	Harness::client_send(b, echo.data(), echo.size());
+	h.run_for(100);
+	EXPECT_EQ(1u, lns_stats(h.l)->rx_ipv6_dropped);
+
+	// hang up: the /64s come back; a new call does not get one still in use
+	l2tp_session_close(a->s, h.now, L2TP_CDN_LOST_CARRIER, 0, nullptr);
+	h.run_for(3000);
+	EXPECT_EQ(1u, h.published.size());
+	h.dial();
+	h.run_for(10000);
+	ASSERT_EQ(2u, h.published.size());
+	std::set<Bytes> now_in_use;
+	for (auto &kv : h.published)
+		EXPECT_TRUE(
+			now_in_use.insert(Bytes(kv.second.prefix6, kv.second.prefix6 + 8)).second);
+}
+
+// A /63 holds one /64 to give (number 0 is never handed out): the second
+// subscriber comes up on IPv4 alone, and it is counted.
+TEST(LnsIpv6, NoPrefixLeftMeansNoRaButTheSessionStaysUp)
+{
+	std::string text = ipv6_config;
+	text.replace(text.find("/48"), 3, "/63");
+	Harness h(text.c_str());
+	h.ipv6 = true;
+	h.open();
+	LacCall *a = h.dial();
+	LacCall *b = h.dial();
+	h.run_for(10000);
+	ASSERT_EQ(2u, h.published.size());
+	EXPECT_EQ(1u, lns_stats(h.l)->ipv6_up);
+	EXPECT_EQ(1u, lns_stats(h.l)->no_prefix6);
+	EXPECT_EQ(1u, a->ipv6_rx.size() + b->ipv6_rx.size());
+	unsigned with_v6 = 0;
+	for (auto &kv : h.published)
+		with_v6 += kv.second.ipv6;
+	EXPECT_EQ(1u, with_v6);
 }

@@ -1486,6 +1486,7 @@ lns_call_view(const struct lns *l, uint64_t now, uint16_t tunnel_id, uint16_t se
 	out->ppp_stats = ppp_stats(c->ppp);
 	out->lcp_state = ppp_fsm_state_str(ppp_lcp(c->ppp)->state);
 	out->ipcp_state = ppp_fsm_state_str(ppp_ipcp(c->ppp)->state);
+	out->ipv6cp_state = ppp_fsm_state_str(ppp_ipv6cp(c->ppp)->state);
 	out->published = c->published;
 	out->radius = c->radius;
 	out->acct_started = c->acct_started;

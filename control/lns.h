@@ -146,7 +146,7 @@ struct lns_call_view {
 	const char *l2tp_state;
 	const struct ppp_state *ppp;
 	const struct ppp_stats *ppp_stats;
-	const char *lcp_state, *ipcp_state;
+	const char *lcp_state, *ipcp_state, *ipv6cp_state;
 	bool published, radius, acct_started, sequencing;
 	char acct_session_id[AAA_SESSION_ID];
 	uint64_t up_for_ms;		      /* since IPCP opened; 0 if not yet */

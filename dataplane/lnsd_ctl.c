@@ -283,6 +283,15 @@ show_session(struct lnsd *d, const char *arg, struct ctl_out *o)
 	ctl_kv_str(o, "peer_address", buf);
 	format_ipv4(buf, sizeof(buf), v.ppp->dns[0]);
 	ctl_kv_str(o, "dns", buf);
+	ctl_kv_str(o, "ipv6cp", v.ipv6cp_state);
+	if (v.ipv6) {
+		uint8_t a6[16] = { 0 };
+
+		memcpy(a6, v.prefix6, 8);
+		inet_ntop(AF_INET6, a6, buf, sizeof(buf));
+		strncat(buf, "/64", sizeof(buf) - strlen(buf) - 1);
+		ctl_kv_str(o, "ipv6_prefix", buf);
+	}
 	ctl_section_end(o);
 	if (published(d, t, s, &c) != NULL) {
 		ctl_section_begin(o, "counters");

@@ -28,6 +28,9 @@
  * --serial-tunnels: each tunnel opened once the one before is established
  * (some LNSes take a second SCCRQ from the same address and port for a
  * retransmission of the first, l2tpns among them).
+ * --target6 ADDR: dual stack: the subscribers run IPv6CP too, solicit a
+ * Router Advertisement, take its /64, and send ICMPv6 echoes to ADDR as
+ * well; each must get its replies both ways (sub6.c).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -47,6 +50,7 @@
 #include "lns_log.h"
 #include "ppp.h"
 #include "ppp_auth_crypto.h"
+#include "sub6.h"
 
 struct sim;
 
@@ -56,6 +60,9 @@ struct call {
 	struct ppp *ppp;
 	bool up, down;
 	uint16_t pings_sent, pings_back;
+	bool has6; /* an RA gave it a /64: addr6 */
+	uint8_t addr6[16];
+	uint16_t pings6_sent, pings6_back;
 	uint32_t echoes_answered; /* requests from the core to this subscriber */
 	uint64_t dialled_at, up_at;
 	/* --proxy: what the LAC negotiated with the subscriber, for the ICCN and for it */
@@ -80,7 +87,9 @@ struct sim {
 	bool serial_tunnels; /* open each tunnel once the one before is up */
 	unsigned opening;    /* --serial-tunnels: the tunnel being opened */
 	bool udp;	     /* UDP probes rather than ICMP echoes */
-	unsigned round;	     /* calls' trace names stay unique over rounds */
+	bool v6;	     /* --target6: dual stack */
+	uint8_t target6[16];
+	unsigned round; /* calls' trace names stay unique over rounds */
 	bool stopccn;
 	uint64_t now;
 };
@@ -133,8 +142,11 @@ call_event(void *ctx, struct ppp *p, const struct ppp_event *ev)
 {
 	struct call *c = ctx;
 
-	(void)p;
-	if (ev->type == PPP_EV_NETWORK_UP && ev->proto == PPP_PROTO_IPCP && !c->up) {
+	if (ev->type == PPP_EV_NETWORK_UP && ev->proto == PPP_PROTO_IPV6CP) {
+		uint8_t f[SUB6_RS_FRAME_LEN];
+
+		call_send(c, f, sub6_router_solicit(ppp_state(p)->our_iid, f));
+	} else if (ev->type == PPP_EV_NETWORK_UP && ev->proto == PPP_PROTO_IPCP && !c->up) {
 		c->up = true;
 		c->up_at = c->sim->now;
 	} else if (ev->type == PPP_EV_DOWN) {
@@ -246,8 +258,30 @@ send_ping(struct call *c, uint16_t seq)
 {
 	uint8_t f[4 + 20 + 8 + 32];
 
-	call_send(c, f, build_ping(c, seq, f));
-	c->pings_sent++;
+	if (c->pings_back < c->sim->pings) {
+		call_send(c, f, build_ping(c, seq, f));
+		c->pings_sent++;
+	}
+	if (c->has6 && c->pings6_back < c->sim->pings) {
+		uint8_t f6[SUB6_ECHO_FRAME_LEN];
+
+		call_send(c, f6,
+			  sub6_echo_request(c->addr6, c->sim->target6,
+					    (uint16_t)(c - c->sim->calls), seq, f6));
+		c->pings6_sent++;
+	}
+}
+
+/* IPv6 from the LNS: the RA that gives the /64, and echo replies. */
+static void
+ipv6_in(struct call *c, const uint8_t *ip6, size_t len)
+{
+	if (!c->has6 && sub6_take_ra(ip6, len, c->addr6)) {
+		memcpy(c->addr6 + 8, ppp_state(c->ppp)->our_iid, 8);
+		c->has6 = true;
+	} else if (c->has6 && sub6_is_echo_reply(ip6, len, c->addr6)) {
+		c->pings6_back++;
+	}
 }
 
 /* An ICMP echo request to the subscriber (ip: its IPv4 packet): answered. */
@@ -290,6 +324,10 @@ data_in(struct sim *s, const struct l2tp_hdr *h, const uint8_t *p)
 
 	if (c == NULL || ppp_frame_parse(&fr, f, n) != PPP_PARSE_OK)
 		return;
+	if (fr.proto == PPP_PROTO_IPV6) {
+		ipv6_in(c, fr.info, fr.info_len);
+		return;
+	}
 	if (fr.proto != PPP_PROTO_IP) {
 		ppp_input(c->ppp, s->now, f, n);
 		return;
@@ -383,11 +421,18 @@ all_settled(struct sim *s)
 	return true;
 }
 
+/* Has this call all its replies, IPv6 ones too when dual stack? */
+static bool
+call_answered(const struct call *c)
+{
+	return c->pings_back >= c->sim->pings && (!c->sim->v6 || c->pings6_back >= c->sim->pings);
+}
+
 static bool
 pings_back(struct sim *s)
 {
 	for (unsigned i = 0; i < s->n_calls; i++)
-		if (s->calls[i].up && !s->calls[i].down && s->calls[i].pings_back < s->pings)
+		if (s->calls[i].up && !s->calls[i].down && !call_answered(&s->calls[i]))
 			return false;
 	return true;
 }
@@ -489,7 +534,7 @@ dial_one(struct sim *s, struct l2tp_tunnel *t)
 	snprintf(pc.name, sizeof(pc.name), "%s", s->user);
 	snprintf(pc.secret, sizeof(pc.secret), "%s", s->password);
 	snprintf(pc.trace, sizeof(pc.trace), "sub%u.%u", s->round, s->n_calls);
-	pc.ipv6cp = false;
+	pc.ipv6cp = s->v6;
 	c->ppp = ppp_create(&pc, &call_ops, c);
 	if (s->proxy)
 		proxy_negotiate(s, c, &cp);
@@ -542,8 +587,7 @@ pings(struct sim *s)
 {
 	for (unsigned k = 0; k < s->pings + 5 && !pings_back(s); k++) {
 		for (unsigned i = 0; i < s->n_calls; i++)
-			if (s->calls[i].up && !s->calls[i].down &&
-			    s->calls[i].pings_back < s->pings)
+			if (s->calls[i].up && !s->calls[i].down && !call_answered(&s->calls[i]))
 				send_ping(&s->calls[i], (uint16_t)k);
 		s->now = clock_ms();
 		run_until(s, s->now + 300, pings_back);
@@ -621,7 +665,7 @@ write_pcap(struct sim *s, const char *path)
 
 struct totals {
 	unsigned up, failed, short_pings;
-	uint64_t sent, back;
+	uint64_t sent, back, sent6, back6;
 	uint64_t setup_ms;
 };
 
@@ -638,13 +682,18 @@ count_round(struct sim *s, struct totals *t, uint64_t started, uint64_t all_up_a
 		r.failed += c->up_at == 0;
 		r.sent += c->pings_sent;
 		r.back += c->pings_back;
-		r.short_pings += c->up_at != 0 && c->pings_back < s->pings;
+		r.sent6 += c->pings6_sent;
+		r.back6 += c->pings6_back;
+		r.short_pings += c->up_at != 0 && !call_answered(c);
 	}
 	printf("lacsim: %u sessions up, %u failed; setup %.2f s (%.0f sessions/s); "
 	       "echo %llu sent, %llu back; %u sessions short of replies\n",
 	       r.up, r.failed, (double)r.setup_ms / 1000,
 	       r.setup_ms > 0 ? r.up * 1000.0 / (double)r.setup_ms : (double)r.up * 1000,
 	       (unsigned long long)r.sent, (unsigned long long)r.back, r.short_pings);
+	if (s->v6)
+		printf("lacsim: IPv6: echo %llu sent, %llu back\n", (unsigned long long)r.sent6,
+		       (unsigned long long)r.back6);
 	fflush(stdout);
 	t->up += r.up;
 	t->failed += r.failed;
@@ -680,17 +729,29 @@ int
 main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "server", 1, 0, 's' },	 { "local", 1, 0, 'l' },
-		{ "target", 1, 0, 'T' },	 { "host", 1, 0, 'H' },
-		{ "secret", 1, 0, 'S' },	 { "tunnels", 1, 0, 't' },
-		{ "sessions", 1, 0, 'n' },	 { "user", 1, 0, 'u' },
-		{ "password", 1, 0, 'p' },	 { "pings", 1, 0, 'P' },
-		{ "timeout", 1, 0, 'w' },	 { "teardown", 1, 0, 'd' },
-		{ "hold", 1, 0, 'o' },		 { "rounds", 1, 0, 'r' },
-		{ "rate", 1, 0, 'R' },		 { "pcap", 1, 0, 'c' },
-		{ "proxy", 0, 0, 'x' },		 { "udp", 0, 0, 'U' },
-		{ "debug", 0, 0, 'D' },		 { "local-port", 1, 0, 'L' },
-		{ "serial-tunnels", 0, 0, 'Z' }, { 0, 0, 0, 0 },
+		{ "server", 1, 0, 's' },
+		{ "local", 1, 0, 'l' },
+		{ "target", 1, 0, 'T' },
+		{ "host", 1, 0, 'H' },
+		{ "secret", 1, 0, 'S' },
+		{ "tunnels", 1, 0, 't' },
+		{ "sessions", 1, 0, 'n' },
+		{ "user", 1, 0, 'u' },
+		{ "password", 1, 0, 'p' },
+		{ "pings", 1, 0, 'P' },
+		{ "timeout", 1, 0, 'w' },
+		{ "teardown", 1, 0, 'd' },
+		{ "hold", 1, 0, 'o' },
+		{ "rounds", 1, 0, 'r' },
+		{ "rate", 1, 0, 'R' },
+		{ "pcap", 1, 0, 'c' },
+		{ "proxy", 0, 0, 'x' },
+		{ "udp", 0, 0, 'U' },
+		{ "debug", 0, 0, 'D' },
+		{ "local-port", 1, 0, 'L' },
+		{ "serial-tunnels", 0, 0, 'Z' },
+		{ "target6", 1, 0, '6' },
+		{ 0, 0, 0, 0 },
 	};
 	struct sim s = { .n_tunnels = 1,
 			 .n_sessions = 1,
@@ -729,6 +790,13 @@ main(int argc, char **argv)
 			break;
 		case 'H':
 			host = optarg;
+			break;
+		case '6':
+			s.v6 = inet_pton(AF_INET6, optarg, s.target6) == 1;
+			if (!s.v6) {
+				fprintf(stderr, "lacsim: --target6: not an IPv6 address\n");
+				return 2;
+			}
 			break;
 		case 'S':
 			s.secret = optarg;

@@ -21,7 +21,9 @@ enum ftype {
 	F_UINT,	      /* into uint8/16/32 by size, within [min, max] */
 	F_IPV4,	      /* "192.0.2.1" */
 	F_IPV4_PFX,   /* "192.0.2.1/24": address, and the prefix length at off2 */
-	F_IPV6_PFX,   /* "2001:db8::/48": 16 bytes, and the prefix length (uint8_t) at off2 */
+	F_IPV6_PFX,   /* "2001:db8::1/64": 16 bytes, and the prefix length (uint8_t) at off2 */
+	F_IPV6_NET,   /* as F_IPV6_PFX, with the host bits cleared: "2001:db8:100::/48" */
+	F_IPV6,	      /* "2001:db8::1": 16 bytes */
 	F_ENUM,	      /* one of names[], into an int-sized enum */
 	F_SKIP,	      /* read by its section's own code (a list of maps) */
 	F_IPV4_LIST,  /* into uint32_t[max], count (unsigned) at off2 */
@@ -105,7 +107,7 @@ parse_prefix(const char *s, uint32_t *addr, uint8_t *len)
 	return true;
 }
 
-/* "2001:db8:100::/48": the prefix with its host bits cleared */
+/* "2001:db8::1/64": an address and a prefix length */
 static bool
 parse_prefix6(const char *s, uint8_t addr[16], uint8_t *len)
 {
@@ -122,10 +124,15 @@ parse_prefix6(const char *s, uint8_t addr[16], uint8_t *len)
 	l = strtoul(slash + 1, &end, 10);
 	if (errno || *end || end == slash + 1 || l > 128 || inet_pton(AF_INET6, buf, addr) != 1)
 		return false;
-	for (unsigned bit = (unsigned)l; bit < 128; bit++)
-		addr[bit / 8] &= (uint8_t) ~(0x80u >> (bit % 8));
 	*len = (uint8_t)l;
 	return true;
+}
+
+static void
+clear_host_bits6(uint8_t addr[16], uint8_t len)
+{
+	for (unsigned bit = len; bit < 128; bit++)
+		addr[bit / 8] &= (uint8_t) ~(0x80u >> (bit % 8));
 }
 
 static bool
@@ -212,9 +219,16 @@ read_scalar(struct ctx *x, const struct field *f, const struct cfg_node *v, char
 		if (!parse_prefix(s, (uint32_t *)(base + f->off), (uint8_t *)(base + f->off2)))
 			error_at(x, v, "%s: expected address/length, not '%s'", f->key, s);
 		return;
+	case F_IPV6:
+		if (inet_pton(AF_INET6, s, base + f->off) != 1)
+			error_at(x, v, "%s: expected an IPv6 address, not '%s'", f->key, s);
+		return;
 	case F_IPV6_PFX:
+	case F_IPV6_NET:
 		if (!parse_prefix6(s, (uint8_t *)(base + f->off), (uint8_t *)(base + f->off2)))
 			error_at(x, v, "%s: expected an IPv6 prefix/length, not '%s'", f->key, s);
+		else if (f->type == F_IPV6_NET)
+			clear_host_bits6((uint8_t *)(base + f->off), *(uint8_t *)(base + f->off2));
 		return;
 	case F_ENUM:
 		for (int i = 0; f->names[i] != NULL; i++)
@@ -337,6 +351,7 @@ static const struct field dpdk_fields[] = {
 	FLD(struct cfg_dpdk, workers, F_UINT, 1, 64),
 	FLD(struct cfg_dpdk, lcores, F_STR),
 	FLD(struct cfg_dpdk, memory_mb, F_UINT, 64, 1 << 20),
+	FLD(struct cfg_dpdk, mbufs, F_UINT, 0, 1 << 24),
 	FLD(struct cfg_dpdk, hugepages, F_BOOL),
 	FLD(struct cfg_dpdk, file_prefix, F_STR),
 	FLD(struct cfg_dpdk, capture, F_BOOL),
@@ -352,6 +367,9 @@ static const struct field port_fields[] = {
 	{ "address", F_IPV4_PFX, offsetof(struct cfg_port, ipv4), 4, 0, 0,
 	  offsetof(struct cfg_port, prefix_len), NULL },
 	FLD(struct cfg_port, vlan, F_UINT, 1, 4094),
+	{ "address6", F_IPV6_PFX, offsetof(struct cfg_port, ipv6), 16, 0, 0,
+	  offsetof(struct cfg_port, ipv6_len), NULL },
+	{ "gateway6", F_IPV6, offsetof(struct cfg_port, gateway6), 16, 0, 0, 0, NULL },
 	FLD(struct cfg_port, mtu, F_UINT, 576, 9600),
 	FLD(struct cfg_port, gateway, F_IPV4),
 	{ "too_big", F_ENUM, offsetof(struct cfg_port, too_big), sizeof(int), 0, 0, 0,
@@ -471,7 +489,7 @@ static const struct field pool_fields[] = {
 	  offsetof(struct cfg_pool, n_ranges), NULL },
 	{ "exclude", F_RANGE_LIST, offsetof(struct cfg_pool, exclude), 0, 0, CFG_MAX_RANGES,
 	  offsetof(struct cfg_pool, n_exclude), NULL },
-	{ "prefix6", F_IPV6_PFX, offsetof(struct cfg_pool, prefix6), 16, 0, 0,
+	{ "prefix6", F_IPV6_NET, offsetof(struct cfg_pool, prefix6), 16, 0, 0,
 	  offsetof(struct cfg_pool, prefix6_len), NULL },
 	{ NULL },
 };
@@ -717,6 +735,12 @@ check_users_and_ports(struct ctx *x, const struct lns_config *c, const struct cf
 			error_at(x, nth_item(ports, i), "port: name and device are required");
 		if (c->ports[i].ipv4 == 0)
 			error_at(x, nth_item(ports, i), "port '%s': an address is required",
+				 c->ports[i].name);
+		if (c->ports[i].role == CFG_PORT_ACCESS &&
+		    (c->ports[i].ipv6_len != 0 || c->ports[i].gateway6[0] != 0))
+			error_at(x, nth_item(ports, i),
+				 "port '%s': address6 and gateway6 are for the core side (the LACs "
+				 "speak IPv4)",
 				 c->ports[i].name);
 	}
 	if (c->n_ports > 0)

@@ -36,12 +36,13 @@ enum cfg_aaa { CFG_AAA_LOCAL, CFG_AAA_RADIUS };
 enum cfg_realm { CFG_REALM_KEEP, CFG_REALM_STRIP };
 
 struct cfg_dpdk {
-	uint16_t workers;		      /* worker lcores; default 1 */
-	char lcores[CFG_NAME_MAX];	      /* EAL -l, e.g. "0-2"; empty: 0..workers */
-	uint32_t memory_mb;		      /* default 512 */
-	bool hugepages;			      /* default false: --no-huge */
-	char file_prefix[CFG_NAME_MAX];	      /* EAL --file-prefix; default "lnsd" */
-	bool capture;			      /* rte_pdump for dpdk-dumpcap; default true */
+	uint16_t workers;		/* worker lcores; default 1 */
+	char lcores[CFG_NAME_MAX];	/* EAL -l, e.g. "0-2"; empty: 0..workers */
+	uint32_t memory_mb;		/* default 512 */
+	uint32_t mbufs;			/* per NUMA socket in use; 0: from ports and workers */
+	bool hugepages;			/* default false: --no-huge */
+	char file_prefix[CFG_NAME_MAX]; /* EAL --file-prefix; default "lnsd" */
+	bool capture;			/* rte_pdump for dpdk-dumpcap; default true */
 	char eal_args[CFG_MAX_EAL_ARGS][128]; /* appended as they are */
 	unsigned n_eal_args;
 };
@@ -55,8 +56,11 @@ struct cfg_port {
 	uint16_t vlan;	  /* 0: none */
 	uint16_t mtu;	  /* default 1500 */
 	uint32_t gateway; /* next hop for the core side; 0: none */
-	int too_big;	  /* enum cfg_too_big: fragment the outer IPv4 (default), or ICMP
-			     "fragmentation needed" when the inner packet has DF */
+	uint8_t ipv6[16]; /* core side: our IPv6 address, answered in neighbour discovery */
+	uint8_t ipv6_len;
+	uint8_t gateway6[16]; /* core side: the IPv6 next hop; all zero: none */
+	int too_big;	      /* enum cfg_too_big: fragment the outer IPv4 (default), or ICMP
+				 "fragmentation needed" when the inner packet has DF */
 };
 
 struct cfg_l2tp {

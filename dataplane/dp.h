@@ -70,7 +70,9 @@ enum dp_too_big {
 struct dp_ports {
 	struct rte_ether_addr access_mac; /* our MAC toward the LACs */
 	struct rte_ether_addr core_mac;	  /* our MAC toward the core */
-	struct rte_ether_addr core_gw;	  /* the core next hop's MAC */
+	struct rte_ether_addr core_gw;	  /* the core next hop's MAC; zero: unresolved */
+	struct rte_ether_addr core_gw6;	  /* the same for IPv6 (gateway6, else core_gw) */
+	uint8_t core_ip6[16];		  /* ours on the core side: its ND is punted */
 	uint16_t access_vlan, core_vlan;  /* 0: untagged */
 	uint32_t access_ip;		  /* our L2TP address: one-armed split (host order) */
 	uint16_t l2tp_port;		  /* 1701 */
@@ -180,6 +182,9 @@ int dp_session_add(struct dp_tables *t, const struct dp_session *s);
 int dp_session_del(struct dp_tables *t, uint16_t tunnel_id, uint16_t session_id);
 /* A changed entry (same IDs) replaces the old one and keeps its counters. */
 int dp_session_replace(struct dp_tables *t, const struct dp_session *s);
+/* The published entry (for the control lcore, the writer): NULL if none. */
+const struct dp_session *dp_session_find(struct dp_tables *t, uint16_t tunnel_id,
+					 uint16_t session_id);
 uint32_t dp_session_count(const struct dp_tables *t);
 uint32_t dp_tables_capacity(const struct dp_tables *t);
 /* Frees what RCU allows now (also done by add and delete); returns how many. */

@@ -162,11 +162,17 @@ to_core(struct dp_worker *w, struct rte_mbuf *m, const struct dp_session *s, uin
 	uint32_t ip_len, uint16_t type, struct dp_out *out)
 {
 	unsigned l2 = eth_hdr_len(w->ports->core_vlan);
+	const struct rte_ether_addr *gw =
+		type == RTE_ETHER_TYPE_IPV6 ? &w->ports->core_gw6 : &w->ports->core_gw;
 
+	if (rte_is_zero_ether_addr(gw)) {
+		drop(w, m, DP_DROP_NO_NEXT_HOP);
+		return;
+	}
 	rte_pktmbuf_adj(m, (uint16_t)(ip_off - l2));
 	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - l2 - ip_len));
-	eth_write(rte_pktmbuf_mtod(m, uint8_t *), &w->ports->core_gw, &w->ports->core_mac,
-		  w->ports->core_vlan, type);
+	eth_write(rte_pktmbuf_mtod(m, uint8_t *), gw, &w->ports->core_mac, w->ports->core_vlan,
+		  type);
 	w->sess[s->index].rx_packets++;
 	w->sess[s->index].rx_bytes += ip_len;
 	w->counters[DP_DECAP]++;

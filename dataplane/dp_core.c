@@ -51,6 +51,12 @@ classify(const struct dp_worker *w, struct rte_mbuf *m, struct core_pkt *c)
 		c->reason = DP_DROP_BAD_IP;
 		if (len < off + 40 || (p[off] >> 4) != 6 || off + 40 + get_be16(p + off + 4) > len)
 			return;
+		/* multicast, link-local, or ours: neighbour discovery, for the control lcore */
+		if (p[off + 24] == 0xff || (p[off + 24] == 0xfe && (p[off + 25] & 0xc0) == 0x80) ||
+		    memcmp(p + off + 24, w->ports->core_ip6, 16) == 0) {
+			c->reason = DP_PUNT_CORE_IPV6;
+			return;
+		}
 		memcpy(&c->dst6, p + off + 24, sizeof(c->dst6));
 		c->ip_off = (uint16_t)off;
 		c->ip_len = (uint16_t)(40 + get_be16(p + off + 4));
@@ -237,6 +243,11 @@ encap(struct dp_worker *w, struct rte_mbuf *m, const struct dp_session *s, const
 	uint8_t *ip = rte_pktmbuf_mtod_offset(m, uint8_t *, c->ip_off);
 	uint8_t *p, *ppp;
 
+	if (rte_is_zero_ether_addr(&s->peer_mac)) {
+		w->counters[DP_DROP_NO_NEXT_HOP]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
 	if (c->ip_len > s->mtu) {
 		w->counters[DP_DROP_TOO_BIG]++;
 		rte_pktmbuf_free(m);
@@ -301,8 +312,8 @@ dp_core_burst(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n, struct dp
 		} else if (c[i].ok) {
 			dst[n4] = c[i].dst;
 			idx4[n4++] = i;
-		} else if (c[i].reason == DP_PUNT_ARP) {
-			w->counters[DP_PUNT_ARP]++;
+		} else if (c[i].reason == DP_PUNT_ARP || c[i].reason == DP_PUNT_CORE_IPV6) {
+			w->counters[c[i].reason]++;
 			out->punt[out->n_punt++] = pkts[i];
 		} else {
 			w->counters[c[i].reason]++;

@@ -280,6 +280,15 @@ withdraw(struct dp_tables *t, uint16_t tunnel_id, uint16_t session_id)
 	return s;
 }
 
+const struct dp_session *
+dp_session_find(struct dp_tables *t, uint16_t tunnel_id, uint16_t session_id)
+{
+	uint32_t k = dp_l2tp_key(tunnel_id, session_id);
+	void *s;
+
+	return rte_hash_lookup_data(t->by_l2tp, &k, &s) >= 0 ? s : NULL;
+}
+
 int
 dp_session_del(struct dp_tables *t, uint16_t tunnel_id, uint16_t session_id)
 {

@@ -143,24 +143,118 @@ neigh_send(void *ctx, uint16_t ifx, const uint8_t *frame, size_t len)
 	send_frame(ctx, ifx, frame, len);
 }
 
+/*
+ * A LAC's MAC (or the access gateway's, for LACs behind it) is known or
+ * changed: the entries of its sessions follow, so that none is left
+ * dropping for want of it or sending to an old one. This walks every slot
+ * on the control lcore (milliseconds at a million); it happens when a MAC
+ * changes, not on each ARP refresh.
+ */
+static void
+lac_mac_changed(struct lnsd *d, uint32_t ip, const uint8_t *mac)
+{
+	unsigned moved = 0;
+
+	for (uint32_t i = 0; i < d->cfg->l2tp.max_sessions; i++) {
+		const struct lnsd_sub *u = &d->subs[i];
+		const struct dp_session *cur;
+		struct dp_session s;
+
+		if (!u->up || next_hop(d->access, u->peer_ip) != ip)
+			continue;
+		cur = dp_session_find(d->tables, u->tunnel_id, u->session_id);
+		if (cur == NULL || memcmp(cur->peer_mac.addr_bytes, mac, 6) == 0)
+			continue;
+		s = *cur;
+		memcpy(s.peer_mac.addr_bytes, mac, 6);
+		if (dp_session_replace(d->tables, &s) < 0)
+			LOG(DP, LOG_WARN, "session %u/%u: its LAC's new MAC not published",
+			    u->tunnel_id, u->session_id);
+		else
+			moved++;
+	}
+	if (moved > 0)
+		LOG(DP, LOG_INFO, "%u.%u.%u.%u at a new MAC: %u sessions follow", ip >> 24,
+		    (ip >> 16) & 255, (ip >> 8) & 255, ip & 255, moved);
+}
+
+static bool
+has_gateway6(const struct lnsd *d)
+{
+	static const uint8_t none[16];
+
+	return memcmp(d->core->gateway6, none, 16) != 0;
+}
+
+/*
+ * A core gateway's MAC (NULL: lost) for IPv4, IPv6 or both: the workers
+ * see a new copy of the port settings, switched atomically.
+ */
+static void
+publish_gateway(struct lnsd *d, bool v4, bool v6, const uint8_t *mac)
+{
+	struct dp_ports *next = &d->ports[d->ports_cur ^ 1];
+	struct rte_ether_addr a = { 0 };
+
+	if (mac != NULL)
+		memcpy(a.addr_bytes, mac, 6);
+	*next = d->ports[d->ports_cur];
+	if (v4)
+		next->core_gw = a;
+	if (v6)
+		next->core_gw6 = a;
+	d->ports_cur ^= 1;
+	for (unsigned i = 0; i < d->n_workers; i++)
+		__atomic_store_n(&d->workers[i].ports, next, __ATOMIC_RELEASE);
+	LOG(DP, LOG_INFO, "core gateway%s %s",
+	    v4 && v6 ? ""
+	    : v4     ? " (IPv4)"
+		     : " (IPv6)",
+	    mac != NULL ? "resolved" : "lost: its packets are dropped and counted");
+}
+
 static void
 neigh_changed(void *ctx, uint32_t ip, const uint8_t *mac)
 {
 	struct lnsd *d = ctx;
-	struct dp_ports *next = &d->ports[d->ports_cur ^ 1];
 
-	if (d->core == NULL || ip != d->core->gateway || mac == NULL)
-		return;
-	/* the core gateway: workers see a new copy, switched atomically */
-	*next = d->ports[d->ports_cur];
-	memcpy(next->core_gw.addr_bytes, mac, 6);
-	d->ports_cur ^= 1;
-	for (unsigned i = 0; i < d->n_workers; i++)
-		__atomic_store_n(&d->workers[i].ports, next, __ATOMIC_RELEASE);
-	LOG(DP, LOG_INFO, "core gateway resolved");
+	if (d->core != NULL && ip == d->core->gateway)
+		publish_gateway(d, true, !has_gateway6(d), mac);
+	else if (mac != NULL)
+		lac_mac_changed(d, ip, mac);
 }
 
 static const struct neigh_ops neigh_ops = { neigh_send, neigh_changed };
+
+/* IPv6 from the core for lnsd: neighbour discovery. */
+static void
+core_ipv6_input(struct lnsd *d, const uint8_t *frame, size_t len, uint64_t now)
+{
+	uint8_t out[NEIGH6_FRAME_LEN];
+	bool changed;
+	size_t n = neigh6_input(&d->neigh6, now, frame, len, out, &changed);
+
+	if (n > 0)
+		send_frame(d, core_if(d), out, n);
+	if (changed) {
+		uint8_t mac[6];
+
+		publish_gateway(d, false, true, neigh6_gateway(&d->neigh6, mac) ? mac : NULL);
+	}
+}
+
+static void
+core_ipv6_timeout(struct lnsd *d, uint64_t now)
+{
+	uint8_t out[NEIGH6_FRAME_LEN], mac[6];
+	bool changed;
+	size_t n = neigh6_timeout(&d->neigh6, now, out, &changed);
+
+	if (n > 0)
+		send_frame(d, core_if(d), out, n);
+	if (changed)
+		publish_gateway(d, false, true, neigh6_gateway(&d->neigh6, mac) ? mac : NULL);
+}
 
 /* An L2TP payload to a LAC: UDP from 1701, IPv4, Ethernet to the next hop. */
 static void
@@ -260,6 +354,7 @@ session_up(void *ctx, const struct lns_session_info *i)
 	d->subs[rc] = (struct lnsd_sub){ .up = true,
 					 .tunnel_id = i->tunnel_id,
 					 .session_id = i->session_id,
+					 .peer_ip = get_be32(i->peer.ip),
 					 .ipv4 = i->sub_ipv4,
 					 .ipv6 = i->ipv6 };
 	memcpy(d->subs[rc].prefix6, i->prefix6, 8);
@@ -476,6 +571,23 @@ control_input(struct lnsd *d, struct rte_mbuf *m, uint64_t now)
 		neigh_input(d->neigh, now, (uint16_t)ifx, p + off - 14, len - (off - 14));
 		return;
 	}
+	if (type == RTE_ETHER_TYPE_IPV6 && ifx == core_if(d)) {
+		if (off > RTE_ETHER_HDR_LEN) { /* untagged for neigh6: the MACs move up */
+			uint8_t f[1600];
+			size_t n = len - (off - RTE_ETHER_HDR_LEN);
+
+			if (n > sizeof(f)) {
+				d->cnt.punt_other++;
+				return;
+			}
+			memcpy(f, p, 12);
+			memcpy(f + 12, p + off - 2, n - 12);
+			core_ipv6_input(d, f, n, now);
+		} else {
+			core_ipv6_input(d, p, len, now);
+		}
+		return;
+	}
 	if (type != RTE_ETHER_TYPE_IPV4 || len < off + 28) {
 		d->cnt.punt_other++;
 		return;
@@ -566,12 +678,88 @@ port_of(const struct cfg_port *p, uint16_t *id)
 	return rte_eth_dev_get_port_by_name(name, id);
 }
 
+/* Where a port's memory belongs: its NIC's socket, or ours for a virtual device. */
+static int
+port_socket(uint16_t port)
+{
+	int s = rte_eth_dev_socket_id(port);
+
+	return s >= 0 ? s : (int)rte_socket_id();
+}
+
+/*
+ * Mbufs a socket needs: every RX and TX ring of its ports full, and per
+ * worker on it its punt and hand-over rings full, a burst in flight with
+ * its fragments, a mempool cache, and a reassembly table's worth; plus
+ * the control lcore's. dpdk.mbufs overrides it.
+ */
+static unsigned
+mbufs_for_socket(const struct lnsd *d, int socket)
+{
+	unsigned n = 1024, queues = d->n_workers + 1;
+
+	if (d->cfg->dpdk.mbufs)
+		return d->cfg->dpdk.mbufs;
+	if (port_socket(d->access_port) == socket)
+		n += 2 * queues * RING_SIZE;
+	if (d->core_port != d->access_port && port_socket(d->core_port) == socket)
+		n += 2 * queues * RING_SIZE;
+	for (unsigned w = 0; w < d->n_workers; w++)
+		if ((int)rte_lcore_to_socket_id(d->worker_lcore[w]) == socket)
+			n += 3 * RING_SIZE + 4 * DP_BURST * DP_MAX_FRAGMENTS + 256 + 4096;
+	return rte_align32pow2(n) - 1; /* a mempool is best at 2^n - 1 */
+}
+
+/* The mbufs of a socket, made the first time it is asked for. */
+static struct rte_mempool *
+pool_for_socket(struct lnsd *d, int socket)
+{
+	char name[32];
+	unsigned n;
+
+	if (socket < 0 || socket >= RTE_MAX_NUMA_NODES)
+		socket = 0;
+	if (d->pools[socket] != NULL)
+		return d->pools[socket];
+	n = mbufs_for_socket(d, socket);
+	snprintf(name, sizeof(name), "lnsd_s%d", socket);
+	d->pools[socket] =
+		rte_pktmbuf_pool_create(name, n, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, socket);
+	if (d->pools[socket] == NULL)
+		fprintf(stderr, "lnsd: %u mbufs on socket %d: %s (dpdk.memory_mb, dpdk.mbufs)\n", n,
+			socket, rte_strerror(rte_errno));
+	else
+		LOG(MAIN, LOG_INFO, "mempool %s: %u mbufs on socket %d", name, n, socket);
+	return d->pools[socket];
+}
+
+/* The lcores the workers run on, in launch order: their sockets place their memory. */
+static int
+assign_worker_lcores(struct lnsd *d)
+{
+	unsigned lcore, i = 0;
+
+	RTE_LCORE_FOREACH_WORKER(lcore)
+	{
+		if (i < d->n_workers)
+			d->worker_lcore[i] = lcore;
+		i++;
+	}
+	if (i < d->n_workers) {
+		fprintf(stderr, "lnsd: %u workers configured, %u lcores to run them\n",
+			d->n_workers, i);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int
 setup(struct lnsd *d)
 {
 	const struct lns_config *c = d->cfg;
 	struct neigh_cfg nc;
 	struct neigh_if nif;
+	struct rte_mempool *core_pool;
 
 	/* the configuration has one side each (cfg.c checks): role both is both */
 	for (unsigned i = 0; i < c->n_ports; i++) {
@@ -602,19 +790,21 @@ setup(struct lnsd *d)
 	}
 	d->n_workers = c->dpdk.workers;
 	d->ctl_txq = (uint16_t)d->n_workers;
-	d->pool = rte_pktmbuf_pool_create("lnsd", 16383, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-					  rte_socket_id());
+	if (assign_worker_lcores(d) != 0)
+		return -EINVAL;
+	d->pool = pool_for_socket(d, port_socket(d->access_port));
+	core_pool = pool_for_socket(d, port_socket(d->core_port));
 	/*
 	 * A queue pair per worker and one more, whose TX queue is the control
 	 * lcore's and whose RX queue worker 0 polls too (net_af_packet pairs
 	 * them: give such devices qpairs=workers+1).
 	 */
-	if (d->pool == NULL ||
+	if (d->pool == NULL || core_pool == NULL ||
 	    dp_port_start(d->access_port, (uint16_t)(d->n_workers + 1),
 			  (uint16_t)(d->n_workers + 1), RING_SIZE, d->pool) != 0 ||
 	    (d->core_port != d->access_port &&
 	     dp_port_start(d->core_port, (uint16_t)(d->n_workers + 1), (uint16_t)(d->n_workers + 1),
-			   RING_SIZE, d->pool) != 0)) {
+			   RING_SIZE, core_pool) != 0)) {
 		fprintf(stderr,
 			"lnsd: ports could not start with %u queue pairs (for "
 			"net_af_packet, add qpairs=%u to the device)\n",
@@ -635,13 +825,14 @@ setup(struct lnsd *d)
 	d->ports[0].access_vlan = d->access->vlan;
 	d->ports[0].core_vlan = d->core->vlan;
 	d->ports[0].access_ip = d->access->ipv4;
+	memcpy(d->ports[0].core_ip6, d->core->ipv6, 16);
 	d->ports[0].access_mtu = d->access->mtu;
 	d->ports[0].too_big = d->access->too_big == CFG_TOO_BIG_ICMP ? DP_TOO_BIG_ICMP_IF_DF
 								     : DP_TOO_BIG_FRAGMENT;
 	/* rte_ip_frag: direct buffers for the headers, indirect ones for the payload */
 	d->ports[0].frag_direct = d->pool;
 	d->ports[0].frag_indirect =
-		rte_pktmbuf_pool_create("lnsd_frag", 4095, 256, 0, 0, rte_socket_id());
+		rte_pktmbuf_pool_create("lnsd_frag", 4095, 256, 0, 0, port_socket(d->access_port));
 	if (d->ports[0].frag_indirect == NULL)
 		return -ENOMEM;
 	d->ports[0].icmp_src = d->core->ipv4;
@@ -657,6 +848,8 @@ setup(struct lnsd *d)
 		memcpy(nif.mac, d->ports[0].core_mac.addr_bytes, 6);
 		neigh_add_interface(d->neigh, &nif);
 	}
+	neigh6_init(&d->neigh6, &nc, d->ports[0].core_mac.addr_bytes, d->core->ipv6,
+		    d->core->gateway6);
 	d->lns = lns_create(c, d->access->ipv4, &lns_ops, d);
 	if (d->lns == NULL)
 		return -ENOMEM;
@@ -670,18 +863,22 @@ setup(struct lnsd *d)
 static int
 start_workers(struct lnsd *d)
 {
-	unsigned lcore, i = 0;
-
 	for (unsigned w = 0; w < d->n_workers; w++) {
+		int socket = (int)rte_lcore_to_socket_id(d->worker_lcore[w]);
 		char name[32];
 
+		if (socket != port_socket(d->access_port) || socket != port_socket(d->core_port))
+			LOG(MAIN, LOG_WARN,
+			    "worker %u (lcore %u) is on socket %d, a port it polls is not: every "
+			    "packet crosses NUMA nodes (dpdk.lcores)",
+			    w, d->worker_lcore[w], socket);
 		snprintf(name, sizeof(name), "punt%u", w);
-		d->punt[w] = rte_ring_create(name, RING_SIZE, rte_socket_id(),
-					     RING_F_SP_ENQ | RING_F_SC_DEQ);
+		d->punt[w] =
+			rte_ring_create(name, RING_SIZE, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
 		for (int side = 0; side < 2; side++) {
 			snprintf(name, sizeof(name), "hand%u_%d", w, side);
 			d->handoff[w][side] =
-				rte_ring_create(name, RING_SIZE, rte_socket_id(), RING_F_SC_DEQ);
+				rte_ring_create(name, RING_SIZE, socket, RING_F_SC_DEQ);
 		}
 		if (d->punt[w] == NULL || d->handoff[w][0] == NULL || d->handoff[w][1] == NULL)
 			return -ENOMEM;
@@ -689,13 +886,14 @@ start_workers(struct lnsd *d)
 						    .tables = d->tables,
 						    .ports = &d->ports[0],
 						    .n_workers = d->n_workers };
-		d->workers[w].sess = rte_zmalloc(
-			NULL, sizeof(struct dp_session_counters) * d->cfg->l2tp.max_sessions, 0);
+		d->workers[w].sess = rte_zmalloc_socket(
+			NULL, sizeof(struct dp_session_counters) * d->cfg->l2tp.max_sessions, 0,
+			socket);
 		if (d->workers[w].sess == NULL)
 			return -ENOMEM;
 		/* a LAC's fragments: up to 4096 datagrams in reassembly, 2 s each */
-		d->workers[w].frag_tbl = rte_ip_frag_table_create(
-			1024, 8, 4096, rte_get_tsc_hz() * 2, rte_socket_id());
+		d->workers[w].frag_tbl =
+			rte_ip_frag_table_create(1024, 8, 4096, rte_get_tsc_hz() * 2, socket);
 		if (d->workers[w].frag_tbl == NULL)
 			return -ENOMEM;
 		d->wcfg[w] = (struct dp_worker_cfg){
@@ -727,17 +925,8 @@ start_workers(struct lnsd *d)
 			wc->rx[1].side = DP_SIDE_BOTH;
 			wc->n_rx = w == 0 ? 2 : 1;
 		}
-	RTE_LCORE_FOREACH_WORKER(lcore)
-	{
-		if (i < d->n_workers)
-			rte_eal_remote_launch(worker_main, d, lcore);
-		i++;
-	}
-	if (i < d->n_workers) {
-		fprintf(stderr, "lnsd: %u workers configured, %u lcores to run them\n",
-			d->n_workers, i);
-		return -EINVAL;
-	}
+	for (unsigned w = 0; w < d->n_workers; w++)
+		rte_eal_remote_launch(worker_main, d, d->worker_lcore[w]);
 	return 0;
 }
 
@@ -858,6 +1047,8 @@ control_loop(struct lnsd *d)
 			lns_timeout(d->lns, now);
 		if (neigh_next_timeout(d->neigh) <= now)
 			neigh_timeout(d->neigh, now);
+		if (neigh6_next_timeout(&d->neigh6) <= now)
+			core_ipv6_timeout(d, now);
 		if (d->core->gateway && now >= next_arp) {
 			neigh_resolve(d->neigh, now, core_if(d), d->core->gateway, mac);
 			next_arp = now + 1000;

@@ -19,6 +19,7 @@
 #include "dp_worker.h"
 #include "lns.h"
 #include "neigh.h"
+#include "neigh6.h"
 
 #define MAX_WORKERS 16
 
@@ -39,6 +40,7 @@ struct lnsd_counters {
 struct lnsd_sub {
 	bool up;
 	uint16_t tunnel_id, session_id;
+	uint32_t peer_ip; /* its LAC */
 	uint32_t ipv4;
 	bool ipv6;	    /* a /64 advertised */
 	uint8_t prefix6[8]; /* that /64 */
@@ -53,7 +55,9 @@ struct lnsd {
 	bool draining;
 	const struct cfg_port *access, *core;
 	uint16_t access_port, core_port, ctl_txq;
-	struct rte_mempool *pool;
+	struct rte_mempool *pool;		       /* the access port's socket's: control TX */
+	struct rte_mempool *pools[RTE_MAX_NUMA_NODES]; /* mbufs per socket in use */
+	unsigned worker_lcore[MAX_WORKERS];
 	struct rte_rcu_qsbr *qsbr;
 	struct dp_tables *tables;
 	struct dp_ports ports[2]; /* published copy and the one being written */
@@ -66,6 +70,7 @@ struct lnsd {
 	bool stop_workers;
 	struct lns *lns;
 	struct neigh_table *neigh;
+	struct neigh6 neigh6;	    /* the core side's IPv6 neighbour discovery */
 	struct lnsd_sub *subs;	    /* [max_sessions] */
 	struct aaa_radius *radius;  /* NULL: no radius section */
 	struct aaa_dae_server *dae; /* NULL: no dae_listen */

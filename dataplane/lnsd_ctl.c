@@ -359,6 +359,29 @@ stats_rings(struct lnsd *d, struct ctl_out *o)
 	ctl_section_end(o);
 }
 
+/* ARP on both sides, IPv6 neighbour discovery on the core side, and the gateways' state. */
+static void
+stats_neighbours(struct lnsd *d, struct ctl_out *o)
+{
+	const struct neigh_stats *ns = neigh_stats(d->neigh);
+	const struct neigh6_stats *n6 = &d->neigh6.stats;
+
+	ctl_section_begin(o, "arp");
+	if (d->core->gateway != 0)
+		ctl_kv_str(o, "gateway",
+			   neigh_state_str(neigh_state_of(d->neigh, d->core->gateway)));
+#define X(n, t) ctl_kv_u64(o, #n, ns->n);
+	NEIGH_COUNTERS(X)
+#undef X
+	ctl_section_end(o);
+	ctl_section_begin(o, "nd");
+	ctl_kv_str(o, "gateway6", neigh_state_str(d->neigh6.state));
+#define X(n, t) ctl_kv_u64(o, #n, n6->n);
+	NEIGH6_COUNTERS(X)
+#undef X
+	ctl_section_end(o);
+}
+
 static void
 stats_control(struct lnsd *d, struct ctl_out *o)
 {
@@ -381,6 +404,7 @@ stats_control(struct lnsd *d, struct ctl_out *o)
 	L2TP_ENGINE_COUNTERS(X)
 #undef X
 	ctl_section_end(o);
+	stats_neighbours(d, o);
 }
 
 static void

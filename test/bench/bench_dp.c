@@ -313,7 +313,8 @@ run_case(uint32_t sessions, struct rte_rcu_qsbr *qsbr, const struct dp_ports *po
 					.peer_port = 1701,
 					.local_port = 1701,
 					.sub_ipv4 = SUB0 + i,
-					.mtu = 1460 };
+					.mtu = 1460,
+					.peer_mac = { { 0x02, 0, 0, 0, 0, 0x0a } } };
 
 		if (dp_session_add(t, &s) < 0) {
 			fprintf(stderr, "bench: session %u not added\n", i);
@@ -362,7 +363,9 @@ main(int argc, char **argv)
 	};
 	uint32_t cases[] = { 1, 1000, 100000, 1000000 };
 	uint32_t max_sessions = 1000000;
-	struct dp_ports ports = { .l2tp_port = 1701 };
+	struct dp_ports ports = { .l2tp_port = 1701,
+				  .core_gw = { { 0x02, 0, 0, 0, 0, 0x0c } },
+				  .core_gw6 = { { 0x02, 0, 0, 0, 0, 0x0c } } };
 	struct dp_worker_cfg cfg = { 0 };
 
 	for (int i = 1; i < argc; i++) {

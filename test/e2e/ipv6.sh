@@ -6,9 +6,10 @@
 # back, beside their IPv4 echoes. The RAs are checked in a capture of
 # the access side with tshark.
 #
-# The core namespace reaches the subscribers' /48 through lnsd by a static
-# neighbour entry for lnsd's core MAC: lnsd has no IPv6 address or
-# neighbour discovery of its own on the core side yet (docs/dataplane.md).
+# On the core side lnsd has 2001:db8:ffff::1/64 and resolves its gateway6,
+# the core namespace's kernel at 2001:db8:ffff::2, by neighbour discovery;
+# the kernel routes the subscribers' /48 to lnsd's address and finds lnsd's
+# MAC the same way.
 #
 #   test/e2e/ipv6.sh BUILD_DIR
 set -uo pipefail
@@ -44,23 +45,23 @@ rm -rf "$dir"
 mkdir -p "$dir"
 "$top/scripts/lab" up >/dev/null
 # the core: 2001:db8:ffff::2/64, the subscribers' /48 through lnsd's core port
-core_mac=$(cat /sys/class/net/lab-lns-core/address)
 ip netns exec lab-core sh -c "
 	sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.lab-core0.disable_ipv6=0
 	sysctl -qw net.ipv6.conf.lab-core0.accept_dad=0
 	ip -6 addr add 2001:db8:ffff::2/64 dev lab-core0 nodad
-	ip -6 neigh add fe80::1 lladdr $core_mac dev lab-core0 nud permanent
-	ip -6 route add 2001:db8:100::/48 via fe80::1 dev lab-core0"
+	ip -6 route add 2001:db8:100::/48 via 2001:db8:ffff::1 dev lab-core0"
 
 conf="$dir/seed-ipv6.yaml"
 sed -e 's/^    dns: \[198.51.100.53\]$/    dns: [198.51.100.53]\n    ipv6: true\n    dns6: [2001:db8:ffff::53]/' \
 	-e 's/^    exclude: \[203.0.113.100\]$/    exclude: [203.0.113.100]\n    prefix6: 2001:db8:100::\/48/' \
+	-e 's/^    gateway: 198.51.100.2$/    gateway: 198.51.100.2\n    address6: 2001:db8:ffff::1\/64\n    gateway6: 2001:db8:ffff::2/' \
 	"$top/config/seed.yaml" >"$conf"
 cat >>"$conf" <<EOF
 management:
   socket: $sock
 EOF
-grep -q "prefix6: 2001:db8:100::/48" "$conf" && grep -q "ipv6: true" "$conf" ||
+grep -q "prefix6: 2001:db8:100::/48" "$conf" && grep -q "ipv6: true" "$conf" &&
+	grep -q "gateway6: 2001:db8:ffff::2" "$conf" ||
 	{ echo "$e2e: the seed's configuration changed: cannot add IPv6 to it"; exit 1; }
 
 ip netns exec lab-lac timeout 120 tshark -q -i lab-lac0 -w "$pcap" -f "udp port 1701" \
@@ -106,6 +107,15 @@ stats_ok() {
 }
 check "lnsctl show stats: 13 sessions with IPv6, an RA and a solicitation answered for each" \
 	stats_ok
+nd_ok() {
+	local st
+	st=$(lnsctl show stats | sed -n '/^nd:/,/^[a-z]/p')
+	echo "$st"
+	echo "$st" | grep -Eq "gateway6 +(reachable|stale)" &&
+		echo "$st" | grep -Eq "rx_solicits +[1-9]" && echo "$st" | grep -Eq "rx_adverts +[1-9]"
+}
+check "neighbour discovery on the core: lnsd resolved its gateway6 and answered the core's solicitations" \
+	nd_ok
 
 kill -TERM "$lnsd_pid"
 wait "$lnsd_pid"

@@ -268,6 +268,28 @@ TEST(Config, Ipv6PoolAndProfile)
 	EXPECT_EQ(30u, l->c->profiles[0].ra_interval_s);
 }
 
+TEST(Config, CorePortIpv6)
+{
+	auto l = load("ports:\n  - name: core\n    device: net_null0\n    role: core\n"
+		      "    address: 198.51.100.1/24\n    address6: 2001:db8:ffff::1/64\n"
+		      "    gateway6: 2001:db8:ffff::2\n  - name: access\n    device: net_null1\n"
+		      "    role: access\n    address: 192.0.2.1/24\n");
+	ASSERT_NE(nullptr, l->c) << l->all();
+	EXPECT_EQ(1, l->c->ports[0].ipv6[15]); // the address, not its network
+	EXPECT_EQ(64, l->c->ports[0].ipv6_len);
+	EXPECT_EQ(2, l->c->ports[0].gateway6[15]);
+	auto bad = load("ports:\n  - name: a\n    device: net_null0\n    role: access\n"
+			"    address: 192.0.2.1/24\n    gateway6: 2001:db8::2\n");
+	EXPECT_EQ(nullptr, bad->c);
+	EXPECT_NE(std::string::npos,
+		  bad->all().find(":2:5: port 'a': address6 and gateway6 are for the core side"))
+		<< bad->all();
+	auto typo = load("ports:\n  - name: c\n    gateway6: 2001:db8::zz\n");
+	EXPECT_NE(std::string::npos,
+		  typo->all().find(":3:15: gateway6: expected an IPv6 address, not '2001:db8::zz'"))
+		<< typo->all();
+}
+
 TEST(Config, MissingFileSaysSo)
 {
 	cfg_errors errs;

@@ -114,6 +114,7 @@ struct Rig {
 		ports.access_mac = access_mac;
 		ports.core_mac = core_mac;
 		ports.core_gw = core_gw;
+		ports.core_gw6 = core_gw;
 		ports.l2tp_port = 1701;
 		sess.resize(max);
 		w.tables = t;
@@ -1491,5 +1492,57 @@ TEST(DpOneArmed, WorkerServesBothSidesOnOnePort)
 		rte_pktmbuf_free((rte_mbuf *)x);
 	rte_eth_dev_stop((uint16_t)port);
 	rte_eth_dev_close((uint16_t)port);
+	EXPECT_EQ(0u, rte_mempool_in_use_count(pool));
+}
+
+// Never to a wrong MAC: an unresolved next hop (the core gateway for either
+// family, or a session's LAC) drops and counts; IPv6 for lnsd itself from
+// the core (neighbour discovery) is punted, not looked up.
+TEST(DpNextHop, UnresolvedIsDroppedAndCoreNdIsPunted)
+{
+	Rig r;
+	dp_session s = base_session();
+	s.sub_ipv6_prefix = prefix_key(SUB6);
+	ASSERT_GE(dp_session_add(r.t, &s), 0);
+	uint8_t sub[16] = { 0 };
+	memcpy(sub, SUB6, 8);
+	sub[15] = 0x42;
+	r.ports.core_gw6 = {};
+	Outer o;
+	dp_out out = run_access(r, from_lac(o, inner_ipv4(SUB, REMOTE)));
+	EXPECT_EQ(1, out.n_core); // IPv4 has its gateway
+	free_out(out);
+	o.ppp_proto = 0x0057;
+	out = run_access(r, from_lac(o, inner_ipv6(sub, REMOTE6)));
+	EXPECT_EQ(0, out.n_core);
+	EXPECT_EQ(1u, r.c(DP_DROP_NO_NEXT_HOP));
+	r.ports.core_gw = {};
+	o.ppp_proto = 0x0021;
+	out = run_access(r, from_lac(o, inner_ipv4(SUB, REMOTE)));
+	EXPECT_EQ(2u, r.c(DP_DROP_NO_NEXT_HOP));
+
+	const uint8_t ours[16] = {
+		0x20, 0x01, 0x0d, 0xb8, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1
+	};
+	memcpy(r.ports.core_ip6, ours, 16);
+	const uint8_t solicited[16] = { 0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0xff, 0, 0, 1 };
+	const uint8_t ll[16] = { 0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
+	for (const uint8_t *dst : { solicited, ll, ours }) {
+		rte_mbuf *m = mbuf(from_core(inner_ipv6(REMOTE6, dst, 255)));
+		dp_core_burst(&r.w, &m, 1, &out);
+		ASSERT_EQ(1, out.n_punt);
+		free_out(out);
+	}
+	EXPECT_EQ(3u, r.c(DP_PUNT_CORE_IPV6));
+
+	dp_session unresolved = base_session();
+	unresolved.session_id = 201;
+	unresolved.sub_ipv4 = SUB + 1;
+	unresolved.peer_mac = {};
+	ASSERT_GE(dp_session_add(r.t, &unresolved), 0);
+	rte_mbuf *m = mbuf(from_core(inner_ipv4(REMOTE, SUB + 1)));
+	dp_core_burst(&r.w, &m, 1, &out);
+	EXPECT_EQ(0, out.n_access);
+	EXPECT_EQ(3u, r.c(DP_DROP_NO_NEXT_HOP));
 	EXPECT_EQ(0u, rte_mempool_in_use_count(pool));
 }

@@ -366,6 +366,8 @@ static const struct field port_fields[] = {
 	{ "role", F_ENUM, offsetof(struct cfg_port, role), sizeof(int), 0, 0, 0, role_names },
 	{ "address", F_IPV4_PFX, offsetof(struct cfg_port, ipv4), 4, 0, 0,
 	  offsetof(struct cfg_port, prefix_len), NULL },
+	{ "aliases", F_IPV4_LIST, offsetof(struct cfg_port, aliases), 4, 0, CFG_MAX_LISTEN - 1,
+	  offsetof(struct cfg_port, n_aliases), NULL },
 	FLD(struct cfg_port, vlan, F_UINT, 1, 4094),
 	{ "address6", F_IPV6_PFX, offsetof(struct cfg_port, ipv6), 16, 0, 0,
 	  offsetof(struct cfg_port, ipv6_len), NULL },

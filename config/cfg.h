@@ -53,7 +53,9 @@ struct cfg_port {
 	enum cfg_port_role role;
 	uint32_t ipv4; /* host order */
 	uint8_t prefix_len;
-	uint16_t vlan;	  /* 0: none */
+	uint32_t aliases[CFG_MAX_LISTEN - 1]; /* more addresses on the same subnet */
+	unsigned n_aliases;
+	uint16_t vlan; /* 0: none */
 	uint16_t mtu;	  /* default 1500 */
 	uint32_t gateway; /* next hop for the core side; 0: none */
 	uint8_t ipv6[16]; /* core side: our IPv6 address, answered in neighbour discovery */

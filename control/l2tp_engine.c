@@ -54,7 +54,8 @@ l2tp_addr_eq(const struct l2tp_addr *a, const struct l2tp_addr *b)
 {
 	size_t n = a->family == 6 ? 16 : 4;
 
-	return a->family == b->family && a->port == b->port && memcmp(a->ip, b->ip, n) == 0;
+	return a->family == b->family && a->port == b->port && memcmp(a->ip, b->ip, n) == 0 &&
+	       memcmp(a->local, b->local, sizeof(a->local)) == 0;
 }
 
 int

@@ -34,6 +34,11 @@ struct l2tp_addr {
 	uint8_t family; /* 4 or 6 */
 	uint8_t ip[16]; /* IPv4 in the first four bytes */
 	uint16_t port;
+	/*
+	 * Which of our IPv4 addresses the peer talks to (0: the only one): a
+	 * tunnel belongs to the pair, and we answer from the address asked.
+	 */
+	uint8_t local[4];
 };
 
 bool l2tp_addr_eq(const struct l2tp_addr *a, const struct l2tp_addr *b);

@@ -12,6 +12,15 @@
 #include "dp_pkt.h"
 
 static inline bool
+is_ours(const struct dp_ports *ports, uint32_t dst)
+{
+	for (unsigned i = 0; i < ports->n_access_ip; i++)
+		if (dst == ports->access_ip[i])
+			return true;
+	return false;
+}
+
+static inline bool
 is_access(const struct dp_ports *ports, const uint8_t *p, uint32_t len)
 {
 	uint16_t vlan, type;
@@ -24,8 +33,7 @@ is_access(const struct dp_ports *ports, const uint8_t *p, uint32_t len)
 	if (type == RTE_ETHER_TYPE_ARP)
 		return true;
 	/* to our L2TP address, fragments included: L2TP, or the access side's drop */
-	return type == RTE_ETHER_TYPE_IPV4 && len >= off + 20 &&
-	       get_be32(p + off + 16) == ports->access_ip;
+	return type == RTE_ETHER_TYPE_IPV4 && len >= off + 20 && is_ours(ports, get_be32(p + off + 16));
 }
 
 void

@@ -98,6 +98,25 @@ core_if(const struct lnsd *d)
 	return d->access == d->core ? IF_ACCESS : IF_CORE;
 }
 
+/* One of the addresses LACs reach us at (l2tp.listen)? */
+static bool
+is_local(const struct lnsd *d, uint32_t ip)
+{
+	for (unsigned i = 0; i < d->n_local; i++)
+		if (d->local[i] == ip)
+			return true;
+	return false;
+}
+
+/* The address a tunnel's peer talks to, which we answer from. */
+static uint32_t
+local_of(const struct lnsd *d, const struct l2tp_addr *peer)
+{
+	uint32_t ip = get_be32(peer->local);
+
+	return ip != 0 ? ip : d->access->ipv4;
+}
+
 /* The interface a punted frame came in on; -1: none of ours. */
 static int
 if_of(const struct lnsd *d, uint16_t port, uint16_t vlan)
@@ -281,7 +300,7 @@ udp_send(void *ctx, const struct l2tp_addr *peer, const uint8_t *payload, size_t
 	put_be16(f + 16, (uint16_t)(20 + 8 + len));
 	f[22] = 64;
 	f[23] = IPPROTO_UDP;
-	put_be32(f + 26, d->access->ipv4);
+	put_be32(f + 26, local_of(d, peer));
 	put_be32(f + 30, dst);
 	ipv4_set_cksum(f + 14);
 	put_be16(f + 34, L2TP_UDP_PORT);
@@ -323,7 +342,7 @@ dp_session_of(struct lnsd *d, const struct lns_session_info *i, struct dp_sessio
 	s->peer_session_id = i->peer_session_id;
 	s->peer_ip = get_be32(i->peer.ip);
 	s->peer_port = i->peer.port;
-	s->local_ip = d->access->ipv4;
+	s->local_ip = local_of(d, &i->peer);
 	s->local_port = L2TP_UDP_PORT;
 	if (neigh_resolve(d->neigh, lnsd_now_ms(), IF_ACCESS, next_hop(d->access, s->peer_ip),
 			  mac) == 0)
@@ -597,11 +616,12 @@ control_input(struct lnsd *d, struct rte_mbuf *m, uint64_t now)
 		d->cnt.punt_other++;
 		return;
 	}
-	if (ifx != IF_ACCESS || get_be32(p + off + 16) != d->access->ipv4) {
-		d->cnt.punt_not_ours++; /* L2TP only on the access address (l2tp.listen) */
+	if (ifx != IF_ACCESS || !is_local(d, get_be32(p + off + 16))) {
+		d->cnt.punt_not_ours++; /* L2TP only on the access addresses (l2tp.listen) */
 		return;
 	}
 	memcpy(peer.ip, p + off + 12, 4);
+	memcpy(peer.local, p + off + 16, 4); /* the tunnel's: we answer from it */
 	peer.port = get_be16(p + off + ihl);
 	lns_input(d->lns, now, &peer, p + off + ihl + 8,
 		  get_be16(p + off + ihl + 4) >= 8 ? get_be16(p + off + ihl + 4) - 8u : 0);
@@ -753,12 +773,61 @@ assign_worker_lcores(struct lnsd *d)
 	return 0;
 }
 
+/*
+ * Where LACs reach us: l2tp.listen, each the access port's address or one
+ * of its aliases; by default all of them.
+ */
+static int
+choose_local_addresses(struct lnsd *d)
+{
+	const struct lns_config *c = d->cfg;
+	const struct cfg_port *a = d->access;
+
+	d->n_local = 0;
+	if (c->l2tp.n_listen == 0) {
+		d->local[d->n_local++] = a->ipv4;
+		for (unsigned k = 0; k < a->n_aliases; k++)
+			d->local[d->n_local++] = a->aliases[k];
+		return 0;
+	}
+	for (unsigned i = 0; i < c->l2tp.n_listen; i++) {
+		uint32_t ip = c->l2tp.listen[i];
+		bool known = ip == a->ipv4;
+
+		for (unsigned k = 0; k < a->n_aliases; k++)
+			known = known || ip == a->aliases[k];
+		if (!known) {
+			fprintf(stderr,
+				"lnsd: %s: l2tp.listen: %u.%u.%u.%u is not one of the access port's "
+				"addresses (address, aliases)\n",
+				c->path, ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255, ip & 255);
+			return -EINVAL;
+		}
+		d->local[d->n_local++] = ip;
+	}
+	return 0;
+}
+
+/* ARP answers for a port's address and its aliases. */
+static void
+arp_interfaces(struct lnsd *d, const struct cfg_port *p, uint16_t ifx,
+	       const struct rte_ether_addr *mac)
+{
+	struct neigh_if nif = { .ip = p->ipv4, .port = ifx };
+
+	memcpy(nif.mac, mac->addr_bytes, 6);
+	neigh_add_interface(d->neigh, &nif);
+	for (unsigned k = 0; k < p->n_aliases; k++) {
+		nif.ip = p->aliases[k];
+		neigh_add_interface(d->neigh, &nif);
+	}
+}
+
 static int
 setup(struct lnsd *d)
 {
 	const struct lns_config *c = d->cfg;
 	struct neigh_cfg nc;
-	struct neigh_if nif;
 	struct rte_mempool *core_pool;
 
 	/* the configuration has one side each (cfg.c checks): role both is both */
@@ -775,15 +844,8 @@ setup(struct lnsd *d)
 			c->path);
 		return -EINVAL;
 	}
-	for (unsigned i = 0; i < c->l2tp.n_listen; i++)
-		if (c->l2tp.listen[i] != d->access->ipv4) {
-			fprintf(stderr,
-				"lnsd: %s: l2tp.listen: %u.%u.%u.%u is not the access port's "
-				"address\n",
-				c->path, c->l2tp.listen[i] >> 24, (c->l2tp.listen[i] >> 16) & 255,
-				(c->l2tp.listen[i] >> 8) & 255, c->l2tp.listen[i] & 255);
-			return -EINVAL;
-		}
+	if (choose_local_addresses(d) != 0)
+		return -EINVAL;
 	if (port_of(d->access, &d->access_port) != 0 || port_of(d->core, &d->core_port) != 0) {
 		fprintf(stderr, "lnsd: a port's device did not come up\n");
 		return -ENODEV;
@@ -824,7 +886,8 @@ setup(struct lnsd *d)
 	d->ports[0].l2tp_port = L2TP_UDP_PORT;
 	d->ports[0].access_vlan = d->access->vlan;
 	d->ports[0].core_vlan = d->core->vlan;
-	d->ports[0].access_ip = d->access->ipv4;
+	memcpy(d->ports[0].access_ip, d->local, sizeof(d->local));
+	d->ports[0].n_access_ip = (uint8_t)d->n_local;
 	memcpy(d->ports[0].core_ip6, d->core->ipv6, 16);
 	d->ports[0].access_mtu = d->access->mtu;
 	d->ports[0].too_big = d->access->too_big == CFG_TOO_BIG_ICMP ? DP_TOO_BIG_ICMP_IF_DF
@@ -840,14 +903,9 @@ setup(struct lnsd *d)
 	d->neigh = neigh_create(&nc, &neigh_ops, d);
 	if (d->neigh == NULL)
 		return -ENOMEM;
-	nif = (struct neigh_if){ .ip = d->access->ipv4, .port = IF_ACCESS };
-	memcpy(nif.mac, d->ports[0].access_mac.addr_bytes, 6);
-	neigh_add_interface(d->neigh, &nif);
-	if (core_if(d) == IF_CORE) {
-		nif = (struct neigh_if){ .ip = d->core->ipv4, .port = IF_CORE };
-		memcpy(nif.mac, d->ports[0].core_mac.addr_bytes, 6);
-		neigh_add_interface(d->neigh, &nif);
-	}
+	arp_interfaces(d, d->access, IF_ACCESS, &d->ports[0].access_mac);
+	if (core_if(d) == IF_CORE)
+		arp_interfaces(d, d->core, IF_CORE, &d->ports[0].core_mac);
 	neigh6_init(&d->neigh6, &nc, d->ports[0].core_mac.addr_bytes, d->core->ipv6,
 		    d->core->gateway6);
 	d->lns = lns_create(c, d->access->ipv4, &lns_ops, d);

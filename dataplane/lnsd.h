@@ -55,6 +55,8 @@ struct lnsd {
 	bool draining;
 	const struct cfg_port *access, *core;
 	uint16_t access_port, core_port, ctl_txq;
+	uint32_t local[DP_MAX_ACCESS_IPS]; /* where LACs reach us (l2tp.listen), host order */
+	unsigned n_local;
 	struct rte_mempool *pool;		       /* the access port's socket's: control TX */
 	struct rte_mempool *pools[RTE_MAX_NUMA_NODES]; /* mbufs per socket in use */
 	unsigned worker_lcore[MAX_WORKERS];

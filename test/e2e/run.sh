@@ -49,7 +49,10 @@ conf="$build/e2e-seed.yaml" # a copy: the reload checks rewrite it
 # The LAC side's MTU is 1400, and so is lnsd's access MTU: big packets are
 # fragmented both ways, by lnsd toward the LAC and by the LAC's kernel back.
 # and tunnels close 2 s after their last call rather than the seed's 10
+# and the access port has a second address (an alias) that LACs may use as well
 sed -e 's/^    mtu: 1500$/    mtu: 1400/' -e 's/no_sessions_left_s: 10/no_sessions_left_s: 2/' \
+	-e 's/^    address: 192.0.2.1\/24$/    address: 192.0.2.1\/24\n    aliases: [192.0.2.5]/' \
+	-e 's/^  listen: \[192.0.2.1\]$/  listen: [192.0.2.1, 192.0.2.5]/' \
 	"$top/config/seed.yaml" >"$conf"
 ip netns exec lab-lac ip link set lab-lac0 mtu 1400
 # without offloads, so that the LAC's kernel really sends IPv4 fragments
@@ -67,9 +70,9 @@ bad="$build/e2e-bad.yaml"
 sed 's/  rx_window: 300/  rx_window: 300\n  hello: 30/' "$conf" >"$bad"
 check "a configuration with an unknown key: lnsd refuses to start, naming file:line:column" \
 	refuses_to_start "$bad" "e2e-bad.yaml:[0-9]*:[0-9]*: unknown key 'hello' in l2tp"
-sed 's/  listen: \[192.0.2.1\]/  listen: [192.0.2.9]/' "$conf" >"$bad"
+sed 's/  listen: \[192.0.2.1, 192.0.2.5\]/  listen: [192.0.2.9]/' "$conf" >"$bad"
 check "an L2TP listen address that is not the access port's: refused" \
-	refuses_to_start "$bad" "192.0.2.9 is not the access port's address"
+	refuses_to_start "$bad" "192.0.2.9 is not one of the access port's addresses"
 "$lnsd" -c "$conf" >"$show_out" 2>"$log" &
 lnsd_pid=$!
 wait_lnsd_up "$log"
@@ -77,6 +80,11 @@ check "lnsd starts on the lab's ports" grep -q "l2tp-gw up" "$log"
 
 check "one subscriber: setup, echoes both ways, CDN teardown" \
 	lac --user 2500-1 --password cisco --pings 3
+via_alias() {
+	timeout 60 ip netns exec lab-lac "$lacsim" --server 192.0.2.5 --local 192.0.2.2 \
+		--target 198.51.100.2 --user 2500-1 --password cisco --sessions 3 --pings 2
+}
+check "a LAC at the access port's alias: answered from it, sessions pass echoes" via_alias
 check "40 subscribers over 4 tunnels, torn down by StopCCN" \
 	lac --user 2500-1 --password cisco --tunnels 4 --sessions 10 --pings 2 --teardown stopccn
 proxied_calls() {
@@ -313,5 +321,8 @@ if [ -n "$cap_pid" ]; then
 	check "the capture dissects without malformed packets" \
 		bash -c "tshark -r '$pcap' 2>/dev/null | grep -q L2TP &&
 			! tshark -r '$pcap' -Y '!(udp.port == 40000)' -V 2>/dev/null | grep -q Malformed"
+	check "the alias's tunnel: lnsd's control and data came from 192.0.2.5" \
+		bash -c "[ \$(tshark -r '$pcap' -Y 'ip.src == 192.0.2.5 && l2tp.type == 1' 2>/dev/null | wc -l) -gt 0 ] &&
+			[ \$(tshark -r '$pcap' -Y 'ip.src == 192.0.2.5 && l2tp.type == 0' 2>/dev/null | wc -l) -gt 0 ]"
 fi
 summary

@@ -1391,7 +1391,8 @@ arp_frame(uint16_t vlan)
 TEST(DpOneArmed, SplitByVlanOrByAddress)
 {
 	Rig r;
-	r.ports.access_ip = LNS;
+	r.ports.access_ip[0] = LNS;
+	r.ports.n_access_ip = 1;
 	r.ports.access_vlan = 100;
 	r.ports.core_vlan = 200;
 	Outer o;
@@ -1439,6 +1440,15 @@ TEST(DpOneArmed, SplitByVlanOrByAddress)
 	EXPECT_EQ(in[4], bytes(core[1]));
 	for (rte_mbuf *m : core)
 		rte_pktmbuf_free(m);
+
+	// a second L2TP address (a port alias) is the access side's too
+	r.ports.access_ip[1] = LNS + 4;
+	r.ports.n_access_ip = 2;
+	in = { from_core(inner_ipv4(REMOTE, LNS + 4)), from_core(inner_ipv4(REMOTE, LNS + 5)) };
+	acc = split_side(r, in, true);
+	ASSERT_EQ(1u, acc.size());
+	EXPECT_EQ(in[0], bytes(acc[0]));
+	rte_pktmbuf_free(acc[0]);
 	EXPECT_EQ(0u, rte_mempool_in_use_count(pool));
 }
 
@@ -1457,7 +1467,8 @@ TEST(DpOneArmed, WorkerServesBothSidesOnOnePort)
 	ASSERT_GE(port, 0);
 	ASSERT_EQ(0, dp_port_start((uint16_t)port, 1, 1, 64, pool));
 	Rig r;
-	r.ports.access_ip = LNS;
+	r.ports.access_ip[0] = LNS;
+	r.ports.n_access_ip = 1;
 	r.ports.access_vlan = 100;
 	r.ports.core_vlan = 200;
 	r.ports.core_mac = access_mac; // one port, one MAC

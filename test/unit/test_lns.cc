@@ -82,7 +82,7 @@ struct Harness {
 	bool ipv6 = false; // the subscribers run IPv6CP
 	unsigned updates = 0;
 	uint64_t lac_ctl_delay = 5; // the LAC's control messages; its PPP data takes 5 ms
-	const l2tp_addr lac_addr = make(192, 0, 2, 2);
+	l2tp_addr lac_addr = make(192, 0, 2, 2);
 	const l2tp_addr lns_addr = make(192, 0, 2, 1);
 
 	static l2tp_addr make(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
@@ -98,6 +98,7 @@ struct Harness {
 	}
 
 	std::vector<Bytes> lns_sent; // every UDP payload the LNS sent
+	std::vector<l2tp_addr> lns_sent_to;
 	// RADIUS, as the AAA threads would see it
 	std::vector<aaa_auth_request> aaa_asked;
 	std::vector<aaa_acct_request> acct;
@@ -240,10 +241,11 @@ struct Harness {
 	}
 
 	// the LNS side
-	static void lns_udp(void *ctx, const l2tp_addr *, const uint8_t *b, size_t n)
+	static void lns_udp(void *ctx, const l2tp_addr *to, const uint8_t *b, size_t n)
 	{
 		Harness *h = static_cast<Harness *>(ctx);
 		h->lns_sent.emplace_back(b, b + n);
+		h->lns_sent_to.push_back(*to);
 		h->wire.push_back({ h->now + 5, false, Bytes(b, b + n) });
 	}
 	static void lns_up(void *ctx, const lns_session_info *s)
@@ -1045,4 +1047,31 @@ TEST(LnsIpv6, NoPrefixLeftMeansNoRaButTheSessionStaysUp)
 	for (auto &kv : h.published)
 		with_v6 += kv.second.ipv6;
 	EXPECT_EQ(1u, with_v6);
+}
+
+// A LAC that talks to one of several LNS addresses is answered from it, its
+// sessions carry it to the dataplane, and the same LAC at another of our
+// addresses is another endpoint: its messages do not reach this tunnel.
+TEST(Lns, ATunnelIsAnsweredFromTheAddressItWasAsked)
+{
+	Harness h;
+	const uint8_t alias[4] = { 192, 0, 2, 5 };
+	memcpy(h.lac_addr.local, alias, 4);
+	h.open();
+	h.dial();
+	h.run_for(10000);
+	ASSERT_EQ(1u, h.published.size());
+	EXPECT_EQ(0, memcmp(h.published.begin()->second.peer.local, alias, 4));
+	ASSERT_FALSE(h.lns_sent_to.empty());
+	for (const l2tp_addr &a : h.lns_sent_to)
+		EXPECT_EQ(0, memcmp(a.local, alias, 4)) << "a reply from another address";
+	// the same LAC and port, to our main address: not this tunnel's peer
+	uint64_t unknown = lns_stats(h.l)->rx_ppp_unknown_session;
+	h.lac_addr.local[3] = 1;
+	h.calls[0]->up = false;
+	Harness::client_send(h.calls[0].get(),
+			     (const uint8_t *)"\xff\x03\xc0\x21\x09\x01\x00\x08\x00\x00\x00\x00",
+			     12);
+	h.run_for(100);
+	EXPECT_EQ(unknown + 1, lns_stats(h.l)->rx_ppp_unknown_session);
 }

@@ -889,6 +889,10 @@ read_all(struct ctx *x, struct lns_config *c, const struct cfg_node *root)
 	check_pools(x, c, section(root, "pools"));
 	check_profiles(x, c, section(root, "profiles"));
 	check_users_and_ports(x, c, section(root, "users"), section(root, "ports"));
+	if (c->dpdk.mbufs != 0 && c->dpdk.mbufs < 1023) /* below 1.5 x the 256 cache: refused */
+		error_at(x, section(root, "dpdk"),
+			 "dpdk: mbufs %u is below 1023 (0: computed from the ports and workers)",
+			 c->dpdk.mbufs);
 	if (c->l2tp.rtx_max_ms < c->l2tp.rtx_initial_ms)
 		error_at(x, section(root, "l2tp"), "l2tp: rtx_max_ms is below rtx_initial_ms");
 }

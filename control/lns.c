@@ -58,8 +58,12 @@ struct lns_call {
 	uint64_t session_timeout_ms; /* RADIUS's Session-Timeout, counted from IPCP open */
 	uint64_t start_ms, deadline_ms, idle_ms, interim_ms, next_interim_ms, next_idle_check_ms;
 	uint64_t idle_since_ms, last_activity; /* packets seen at the last idle check */
-	/* IPv6: a /64 out of a pool's prefix6, advertised while IPv6CP is open */
-	bool v6_up;
+	/*
+	 * IPv6: a /64 out of a pool's prefix6, the call's until it ends (an
+	 * IPv6CP that closes and opens again gets the same one back), and
+	 * advertised while IPv6CP is open.
+	 */
+	bool v6_up, ra_on;
 	struct pool *pool6; /* where prefix6_n came from; NULL: returns nowhere */
 	uint32_t prefix6_n;
 	uint8_t prefix6[8];
@@ -136,11 +140,11 @@ be64(const uint8_t *p)
 	return (uint64_t)get_be32(p) << 32 | get_be32(p + 4);
 }
 
-/* The n-th /64 of a pool's prefix6, first 8 bytes as on the wire. */
+/* The /64 numbered n (from 1) of a pool's prefix6, first 8 bytes as on the wire. */
 static void
 prefix6_of(const struct cfg_pool *p, uint32_t n, uint8_t out[8])
 {
-	uint64_t v = be64(p->prefix6) + n;
+	uint64_t v = be64(p->prefix6) + n - 1;
 
 	put_be32(out, (uint32_t)(v >> 32));
 	put_be32(out + 4, (uint32_t)v);
@@ -153,7 +157,8 @@ prefix6_number(const struct cfg_pool *p, const uint8_t prefix[8])
 	uint64_t off = be64(prefix) - be64(p->prefix6);
 	unsigned bits = 64u - p->prefix6_len;
 
-	return p->prefix6_len && off < (1ull << bits) && off < (1u << 24) ? (uint32_t)off : 0;
+	return p->prefix6_len && off < (1ull << bits) && off + 1 < (1u << 24) ? (uint32_t)off + 1
+									      : 0;
 }
 
 static const struct cfg_profile *
@@ -803,7 +808,7 @@ check_idle(struct lns_call *c, uint64_t now)
 static void
 call_clocks(struct lns_call *c, uint64_t now)
 {
-	if (c->v6_up && now >= nd_sub_next(&c->nd))
+	if (c->ra_on && now >= nd_sub_next(&c->nd))
 		call_send_ra(c);
 	if (c->deadline_ms != 0 && now >= c->deadline_ms) {
 		c->deadline_ms = c->next_idle_check_ms = c->next_interim_ms = 0;
@@ -831,7 +836,7 @@ call_clocks(struct lns_call *c, uint64_t now)
 static uint64_t
 call_next_clock(const struct lns_call *c)
 {
-	uint64_t next = c->v6_up && !c->dead ? nd_sub_next(&c->nd) : UINT64_MAX;
+	uint64_t next = c->ra_on && !c->dead ? nd_sub_next(&c->nd) : UINT64_MAX;
 
 	if (!c->published || c->dead)
 		return next;
@@ -923,7 +928,17 @@ ra_cfg_from_profile(struct nd_ra_cfg *rc, const struct cfg_profile *p)
 	memcpy(rc->dns, p->dns6, sizeof(rc->dns));
 }
 
-/* IPv6CP opened: a /64 from the profile's pool, advertised at once. */
+/* Ours, the subscriber's MRU and the MRU we asked for: the MTU its hosts should use. */
+static uint16_t
+call_ipv6_mtu(const struct lns_call *c, const struct cfg_profile *p)
+{
+	uint16_t peer = ppp_state(c->ppp)->peer_mru;
+
+	return p != NULL && p->mru < peer ? p->mru : peer;
+}
+
+/* IPv6CP opened: a /64 from the profile's pool (the call's already, if it has one), advertised at
+ * once. */
 static void
 call_ipv6_up(struct lns_call *c)
 {
@@ -933,8 +948,15 @@ call_ipv6_up(struct lns_call *c)
 	struct pool *pool6;
 	uint32_t n;
 
-	if (c->v6_up || c->dead)
+	if (c->ra_on || c->dead)
 		return;
+	if (c->v6_up) { /* IPv6CP again on the same call: the same /64 */
+		nd_sub_start(&c->nd, ppp_state(c->ppp)->our_iid, c->prefix6, call_ipv6_mtu(c, p),
+			     c->l->now);
+		c->ra_on = true;
+		call_send_ra(c);
+		return;
+	}
 	pool6 = profile_pool6(c, p, &cp);
 	n = pool6 != NULL ? pool_alloc(pool6) : 0;
 	if (n == 0) {
@@ -947,9 +969,9 @@ call_ipv6_up(struct lns_call *c)
 	c->prefix6_n = n;
 	prefix6_of(cp, n, c->prefix6);
 	ra_cfg_from_profile(&c->ra_cfg, p);
-	nd_sub_start(&c->nd, ppp_state(c->ppp)->our_iid, c->prefix6, ppp_state(c->ppp)->peer_mru,
+	nd_sub_start(&c->nd, ppp_state(c->ppp)->our_iid, c->prefix6, call_ipv6_mtu(c, p),
 		     c->l->now);
-	c->v6_up = true;
+	c->v6_up = c->ra_on = true;
 	c->l->stats.ipv6_up++;
 	LOG(PPP, LOG_INFO, "Tnl/Sn %u/%u: IPv6 up: %02x%02x:%02x%02x:%02x%02x:%02x%02x::/64",
 	    c->tunnel_id, c->session_id, c->prefix6[0], c->prefix6[1], c->prefix6[2], c->prefix6[3],
@@ -966,7 +988,7 @@ call_ipv6_release(struct lns_call *c)
 	if (c->pool6 != NULL)
 		pool_free(c->pool6, c->prefix6_n);
 	c->pool6 = NULL;
-	c->v6_up = false;
+	c->v6_up = c->ra_on = false;
 }
 
 /*
@@ -981,7 +1003,7 @@ call_ipv6_input(struct lns_call *c, const uint8_t *frame, size_t len)
 
 	if (ppp_frame_parse(&f, frame, len) != PPP_PARSE_OK || f.proto != PPP_PROTO_IPV6)
 		return false;
-	if (c->v6_up && nd_sub_input(&c->nd, c->l->now, f.info, f.info_len) == ND_RS) {
+	if (c->ra_on && nd_sub_input(&c->nd, c->l->now, f.info, f.info_len) == ND_RS) {
 		c->l->stats.rx_router_solicits++;
 		call_send_ra(c);
 	} else {
@@ -1037,10 +1059,13 @@ call_event(void *ctx, struct ppp *p, const struct ppp_event *ev)
 			call_network_up(c);
 		break;
 	case PPP_EV_NETWORK_DOWN:
-		if (ev->proto == PPP_PROTO_IPV6CP && c->v6_up) {
-			call_ipv6_release(c);
-			call_republish(c);
-		}
+		/*
+		 * RAs stop; the /64 stays the call's, and in its entry, so that
+		 * neither an LCP teardown (which closes IPv6CP first) nor an
+		 * IPv6CP restart costs a replacement or a new prefix.
+		 */
+		if (ev->proto == PPP_PROTO_IPV6CP)
+			c->ra_on = false;
 		break;
 	case PPP_EV_DOWN:
 		call_down(c, ev->reason);
@@ -1107,14 +1132,14 @@ pools_destroy(const struct lns_config *cfg, struct pool **pools)
 }
 
 /*
- * A prefix6 as a pool of /64 numbers: number 0 is never handed out (0 is
- * pool_alloc's "none"), nor more than 2^24 - 1 of them (pool.c's limit).
+ * A prefix6 as a pool of /64 numbers, from 1 (0 is pool_alloc's "none"):
+ * every /64 of it, up to 2^24 - 1 of them (pool.c's limit).
  */
 static struct pool *
 pool6_create(const struct cfg_pool *p)
 {
 	unsigned bits = 64u - p->prefix6_len;
-	struct pool_range r = { 1, bits >= 24 ? (1u << 24) - 1 : (1u << bits) - 1 };
+	struct pool_range r = { 1, bits >= 24 ? (1u << 24) - 1 : 1u << bits };
 
 	return pool_create(p->name, &r, 1, NULL, 0);
 }

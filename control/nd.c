@@ -106,6 +106,19 @@ put_options(uint8_t *o, const struct nd_sub *n, const struct nd_ra_cfg *c)
 	return o;
 }
 
+/*
+ * §6.2.1: at least the interval between RAs, so that one lost RA does not
+ * end the default route: three intervals, at most 9000 s.
+ */
+static uint16_t
+router_lifetime(const struct nd_ra_cfg *c)
+{
+	uint32_t three = c->interval_ms / 1000 * 3;
+	uint32_t s = c->router_lifetime_s > three ? c->router_lifetime_s : three;
+
+	return (uint16_t)(s > 9000 ? 9000 : s);
+}
+
 /* IPv6 header, RA and its options; returns the packet's length. */
 static size_t
 build_ra(const struct nd_sub *n, const struct nd_ra_cfg *c, uint8_t *buf)
@@ -123,7 +136,7 @@ build_ra(const struct nd_sub *n, const struct nd_ra_cfg *c, uint8_t *buf)
 	memcpy(buf + 24, all_nodes, 16);
 	icmp[0] = ND_ROUTER_ADVERT;
 	icmp[4] = 64; /* Cur Hop Limit for the subscriber's packets */
-	put_be16(icmp + 6, c->router_lifetime_s);
+	put_be16(icmp + 6, router_lifetime(c));
 	end = put_options(icmp + 16, n, c);
 	put_be16(buf + 4, (uint16_t)(end - icmp));
 	sum = nd_icmp6_cksum(buf, (size_t)(end - buf));

@@ -158,6 +158,37 @@ learn(struct neigh6 *n, uint64_t now, const uint8_t *mac, enum neigh_state state
 	n->deadline = now + (state == NEIGH_REACHABLE ? n->cfg.reachable_ms : n->cfg.retry_ms);
 }
 
+/*
+ * §7.2.5: an advertisement of the gateway. Unsolicited ones leave it STALE
+ * (to be confirmed); one without Override does not move a known MAC; one
+ * without a link-layer address teaches nothing to an INCOMPLETE entry.
+ */
+static size_t
+take_advert(struct neigh6 *n, uint64_t now, const uint8_t *ip, const uint8_t *lla, bool *gw_changed)
+{
+	const uint8_t *icmp = ip + 40;
+	bool solicited = icmp[4] & NA_SOLICITED, override = icmp[4] & NA_OVERRIDE;
+	bool known = n->state == NEIGH_REACHABLE || n->state == NEIGH_STALE;
+
+	if (solicited && ip[24] == 0xff) { /* §7.1.2: S to a multicast address */
+		n->stats.rx_malformed++;
+		return 0;
+	}
+	if (n->state == NEIGH_NONE || memcmp(icmp + 8, n->gw, 16) != 0 || (lla == NULL && !known)) {
+		n->stats.rx_ignored++;
+		return 0;
+	}
+	n->stats.rx_adverts++;
+	if (known && lla != NULL && !override && memcmp(lla, n->gw_mac, 6) != 0) {
+		if (n->state == NEIGH_REACHABLE)
+			n->state = NEIGH_STALE; /* and probed when its time comes */
+		return 0;
+	}
+	learn(n, now, lla != NULL ? lla : n->gw_mac, solicited ? NEIGH_REACHABLE : NEIGH_STALE,
+	      gw_changed);
+	return 0;
+}
+
 static size_t
 answer_solicit(struct neigh6 *n, const uint8_t *frame, const uint8_t *ip, const uint8_t *target,
 	       const uint8_t *slla, uint8_t *out)
@@ -200,15 +231,8 @@ neigh6_input(struct neigh6 *n, uint64_t now, const uint8_t *frame, size_t len, u
 		n->stats.rx_malformed++;
 		return 0;
 	}
-	if (icmp[0] == NA) {
-		if (n->state == NEIGH_NONE || memcmp(target, n->gw, 16) != 0) {
-			n->stats.rx_ignored++;
-			return 0;
-		}
-		n->stats.rx_adverts++;
-		learn(n, now, lla != NULL ? lla : frame + 6, NEIGH_REACHABLE, gw_changed);
-		return 0;
-	}
+	if (icmp[0] == NA)
+		return take_advert(n, now, ip, lla, gw_changed);
 	if (memcmp(target, n->ll, 16) != 0 &&
 	    (is_zero16(n->addr) || memcmp(target, n->addr, 16) != 0)) {
 		n->stats.rx_ignored++;

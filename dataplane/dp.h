@@ -15,7 +15,7 @@
 #include <rte_ip_frag.h>
 #include <rte_mbuf.h>
 
-#define DP_BURST 32
+#define DP_BURST	  32
 #define DP_MAX_ACCESS_IPS 8
 
 enum dp_counter {
@@ -75,10 +75,11 @@ struct dp_ports {
 	struct rte_ether_addr core_gw6;	  /* the same for IPv6 (gateway6, else core_gw) */
 	uint8_t core_ip6[16];		  /* ours on the core side: its ND is punted */
 	uint16_t access_vlan, core_vlan;  /* 0: untagged */
-	uint32_t access_ip[DP_MAX_ACCESS_IPS]; /* our L2TP addresses: one-armed split (host order) */
+	uint32_t
+		access_ip[DP_MAX_ACCESS_IPS]; /* our L2TP addresses: one-armed split (host order) */
 	uint8_t n_access_ip;
-	uint16_t l2tp_port;		  /* 1701 */
-	uint16_t access_mtu;		  /* outer IPv4 size at most; 0: no limit */
+	uint16_t l2tp_port;  /* 1701 */
+	uint16_t access_mtu; /* outer IPv4 size at most; 0: no limit */
 	enum dp_too_big too_big;
 	uint32_t icmp_src; /* our address for ICMP errors (host order) */
 	struct rte_mempool *frag_direct, *frag_indirect; /* for rte_ip_frag */

@@ -219,9 +219,17 @@ decap_ipv6(struct dp_worker *w, struct rte_mbuf *m, const struct dp_session *s, 
 		drop(w, m, DP_DROP_BAD_PPP);
 		return;
 	}
-	/* to fe80::/10 or ff00::/8: for us (Router Solicitations), not for the core */
+	/*
+	 * To fe80::/10 or ff00::/8: not for the core. A Router Solicitation
+	 * is for the control lcore; the rest (mDNS, MLD, DHCPv6, ...) is
+	 * dropped here, so that it never crowds L2TP control out of the punt
+	 * ring.
+	 */
 	if (ip[24] == 0xff || (ip[24] == 0xfe && (ip[25] & 0xc0) == 0x80)) {
-		punt(w, m, DP_PUNT_IPV6_LINK_LOCAL, out);
+		if (ip[6] == 58 && ip[7] == 255 && ip_len >= 48 && ip[40] == 133)
+			punt(w, m, DP_PUNT_IPV6_LINK_LOCAL, out);
+		else
+			drop(w, m, DP_DROP_IPV6_LINK_LOCAL);
 		return;
 	}
 	memcpy(&prefix, ip + 8, sizeof(prefix));

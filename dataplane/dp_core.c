@@ -138,6 +138,11 @@ send_frag_needed(struct dp_worker *w, struct rte_mbuf *orig, const uint8_t *inne
 	uint8_t *p, *ip, *icmp;
 	uint16_t c;
 
+	if (rte_is_zero_ether_addr(&w->ports->core_gw)) {
+		rte_pktmbuf_free(m);
+		w->counters[DP_DROP_NO_NEXT_HOP]++;
+		return;
+	}
 	if (m == NULL || quote > get_be16(inner + 2)) {
 		rte_pktmbuf_free(m);
 		w->counters[DP_DROP_TOO_BIG]++;

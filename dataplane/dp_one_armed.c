@@ -33,7 +33,8 @@ is_access(const struct dp_ports *ports, const uint8_t *p, uint32_t len)
 	if (type == RTE_ETHER_TYPE_ARP)
 		return true;
 	/* to our L2TP address, fragments included: L2TP, or the access side's drop */
-	return type == RTE_ETHER_TYPE_IPV4 && len >= off + 20 && is_ours(ports, get_be32(p + off + 16));
+	return type == RTE_ETHER_TYPE_IPV4 && len >= off + 20 &&
+	       is_ours(ports, get_be32(p + off + 16));
 }
 
 void

@@ -162,6 +162,18 @@ neigh_send(void *ctx, uint16_t ifx, const uint8_t *frame, size_t len)
 	send_frame(ctx, ifx, frame, len);
 }
 
+/* Published sessions behind an access-side next hop, counted so that most ARP costs nothing. */
+static void
+next_hop_count(struct lnsd *d, uint32_t ip, int delta)
+{
+	uintptr_t n = (uintptr_t)lns_hmap_get(&d->next_hops, ip) + (uintptr_t)(intptr_t)delta;
+
+	if (n == 0)
+		lns_hmap_del(&d->next_hops, ip);
+	else if (lns_hmap_put(&d->next_hops, ip, (void *)n) != 0)
+		LOG(DP, LOG_WARN, "next-hop index: no memory (a MAC change may be missed)");
+}
+
 /*
  * A LAC's MAC (or the access gateway's, for LACs behind it) is known or
  * changed: the entries of its sessions follow, so that none is left
@@ -174,6 +186,8 @@ lac_mac_changed(struct lnsd *d, uint32_t ip, const uint8_t *mac)
 {
 	unsigned moved = 0;
 
+	if (lns_hmap_get(&d->next_hops, ip) == NULL)
+		return; /* no session behind it: an ARP from anyone costs no walk */
 	for (uint32_t i = 0; i < d->cfg->l2tp.max_sessions; i++) {
 		const struct lnsd_sub *u = &d->subs[i];
 		const struct dp_session *cur;
@@ -215,6 +229,8 @@ publish_gateway(struct lnsd *d, bool v4, bool v6, const uint8_t *mac)
 	struct dp_ports *next = &d->ports[d->ports_cur ^ 1];
 	struct rte_ether_addr a = { 0 };
 
+	/* the spare copy may still be read by a worker from the switch before this one */
+	rte_rcu_qsbr_synchronize(d->qsbr, RTE_QSBR_THRID_INVALID);
 	if (mac != NULL)
 		memcpy(a.addr_bytes, mac, 6);
 	*next = d->ports[d->ports_cur];
@@ -239,7 +255,8 @@ neigh_changed(void *ctx, uint32_t ip, const uint8_t *mac)
 
 	if (d->core != NULL && ip == d->core->gateway)
 		publish_gateway(d, true, !has_gateway6(d), mac);
-	else if (mac != NULL)
+	/* one-armed, LACs on other subnets: the core gateway is their next hop too */
+	if (mac != NULL)
 		lac_mac_changed(d, ip, mac);
 }
 
@@ -379,6 +396,7 @@ session_up(void *ctx, const struct lns_session_info *i)
 	memcpy(d->subs[rc].prefix6, i->prefix6, 8);
 	snprintf(d->subs[rc].user, sizeof(d->subs[rc].user), "%s", i->user);
 	publish_routes(d, &d->subs[rc], i);
+	next_hop_count(d, next_hop(d->access, d->subs[rc].peer_ip), +1);
 	LOG(DP, LOG_INFO, "session %u/%u for %s up: %u.%u.%u.%u%s", i->tunnel_id, i->session_id,
 	    i->user, i->sub_ipv4 >> 24, (i->sub_ipv4 >> 16) & 255, (i->sub_ipv4 >> 8) & 255,
 	    i->sub_ipv4 & 255, i->ipv6 ? " and IPv6" : "");
@@ -440,6 +458,7 @@ session_down(void *ctx, uint16_t t, uint16_t s)
 		return;
 	lnsd_session_counters(d, e->index, &c);
 	d->subs[e->index].up = false;
+	next_hop_count(d, next_hop(d->access, d->subs[e->index].peer_ip), -1);
 	for (unsigned k = 0; k < d->subs[e->index].n_routes; k++) /* routes go first */
 		dp_route4_del(d->tables, d->subs[e->index].routes[k].prefix,
 			      d->subs[e->index].routes[k].len);
@@ -798,7 +817,8 @@ choose_local_addresses(struct lnsd *d)
 			known = known || ip == a->aliases[k];
 		if (!known) {
 			fprintf(stderr,
-				"lnsd: %s: l2tp.listen: %u.%u.%u.%u is not one of the access port's "
+				"lnsd: %s: l2tp.listen: %u.%u.%u.%u is not one of the access "
+				"port's "
 				"addresses (address, aliases)\n",
 				c->path, ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255, ip & 255);
 			return -EINVAL;
@@ -906,6 +926,8 @@ setup(struct lnsd *d)
 	arp_interfaces(d, d->access, IF_ACCESS, &d->ports[0].access_mac);
 	if (core_if(d) == IF_CORE)
 		arp_interfaces(d, d->core, IF_CORE, &d->ports[0].core_mac);
+	if (lns_hmap_init(&d->next_hops, 64) != 0)
+		return -ENOMEM;
 	neigh6_init(&d->neigh6, &nc, d->ports[0].core_mac.addr_bytes, d->core->ipv6,
 		    d->core->gateway6);
 	d->lns = lns_create(c, d->access->ipv4, &lns_ops, d);
@@ -1302,6 +1324,7 @@ main(int argc, char **argv)
 	ctl_server_close(d.ctl);
 	ctl_server_close(d.metrics);
 	neigh_destroy(d.neigh);
+	lns_hmap_fini(&d.next_hops);
 	free(d.subs);
 	if (capture_possible(cfg))
 		rte_pdump_uninit();

@@ -18,6 +18,7 @@
 #include "dp.h"
 #include "dp_worker.h"
 #include "lns.h"
+#include "lns_hmap.h"
 #include "neigh.h"
 #include "neigh6.h"
 
@@ -73,6 +74,7 @@ struct lnsd {
 	struct lns *lns;
 	struct neigh_table *neigh;
 	struct neigh6 neigh6;	    /* the core side's IPv6 neighbour discovery */
+	struct lns_hmap next_hops;  /* access-side next hop -> its published sessions (a count) */
 	struct lnsd_sub *subs;	    /* [max_sessions] */
 	struct aaa_radius *radius;  /* NULL: no radius section */
 	struct aaa_dae_server *dae; /* NULL: no dae_listen */

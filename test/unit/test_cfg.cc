@@ -230,6 +230,7 @@ INSTANTIATE_TEST_SUITE_P(
 		     ":5:5: profile 'p': ipv6 needs a pool with a prefix6" },
 		Bad{ "dns6 not IPv6", "profiles:\n  - name: p\n    dns6: [198.51.100.53]\n",
 		     ":3:12: dns6: expected an IPv6 address, not '198.51.100.53'" },
+		Bad{ "too few mbufs", "dpdk:\n  mbufs: 100\n", ":2:3: dpdk: mbufs 100 is below 1023" },
 		Bad{ "top level a list", "- a\n- b\n", ":1:1: the configuration must be a map" },
 		Bad{ "rtx order", "l2tp:\n  rtx_initial_ms: 5000\n  rtx_max_ms: 1000\n",
 		     "rtx_max_ms is below rtx_initial_ms" }));

@@ -958,11 +958,18 @@ TEST(DpIpv6, DecapChecksThePrefixAndEncapFindsIt)
 	const uint8_t all_routers[16] = { 0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2 };
 	const uint8_t ll_router[16] = { 0xfe, 0xbf, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2 };
 	for (const uint8_t *dst : { all_routers, ll_router }) {
-		out = run_access(r, from_lac(o, inner_ipv6(ll, dst, 255)));
+		Bytes rs = inner_ipv6(ll, dst, 255);
+		rs[6] = 58;   // ICMPv6
+		rs[40] = 133; // Router Solicitation
+		out = run_access(r, from_lac(o, rs));
 		ASSERT_EQ(1, out.n_punt);
 		free_out(out);
+		// anything else there (UDP: mDNS, DHCPv6) stays in the worker
+		out = run_access(r, from_lac(o, inner_ipv6(ll, dst, 255)));
+		EXPECT_EQ(0, out.n_punt + out.n_core);
 	}
 	EXPECT_EQ(2u, r.c(DP_PUNT_IPV6_LINK_LOCAL));
+	EXPECT_EQ(2u, r.c(DP_DROP_IPV6_LINK_LOCAL));
 	// fec0:: is not link-local: forwarded by the source check, which refuses fe80::
 	const uint8_t site[16] = { 0xfe, 0xc0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2 };
 	out = run_access(r, from_lac(o, inner_ipv6(ll, site)));

@@ -923,6 +923,7 @@ profiles:
     ipv6: true
     dns6: [2001:db8::53]
     ra_interval_s: 30
+    mru: 1400
 users:
   - name: alice
     password: s3cret
@@ -994,7 +995,9 @@ TEST(LnsIpv6, DualStackSubscriberGetsItsOwnPrefixByRa)
 	const uint8_t *rdnss = ra_option(ra, 25);
 	ASSERT_NE(nullptr, rdnss);
 	EXPECT_EQ(0x53, rdnss[8 + 15]);
-	ASSERT_NE(nullptr, ra_option(ra, 5)); // MTU
+	const uint8_t *mtu = ra_option(ra, 5);
+	ASSERT_NE(nullptr, mtu);
+	EXPECT_EQ(1400u, get_be32(mtu + 4)); // our MRU (1400) below the subscriber's (1460)
 
 	// unsolicited: 16 s after the first, again 16 s later, then every 30 s
 	uint64_t first = h.now;
@@ -1014,10 +1017,12 @@ TEST(LnsIpv6, DualStackSubscriberGetsItsOwnPrefixByRa)
 	h.run_for(100);
 	EXPECT_EQ(1u, lns_stats(h.l)->rx_ipv6_dropped);
 
-	// hang up: the /64s come back; a new call does not get one still in use
-	l2tp_session_close(a->s, h.now, L2TP_CDN_LOST_CARRIER, 0, nullptr);
-	h.run_for(3000);
+	// the subscriber ends LCP (IPv6CP closes first): withdrawn, never replaced on the way
+	unsigned updates = h.updates;
+	ppp_close(a->p, h.now, PPP_DOWN_USER_REQUEST);
+	h.run_for(5000);
 	EXPECT_EQ(1u, h.published.size());
+	EXPECT_EQ(updates, h.updates);
 	h.dial();
 	h.run_for(10000);
 	ASSERT_EQ(2u, h.published.size());
@@ -1027,8 +1032,8 @@ TEST(LnsIpv6, DualStackSubscriberGetsItsOwnPrefixByRa)
 			now_in_use.insert(Bytes(kv.second.prefix6, kv.second.prefix6 + 8)).second);
 }
 
-// A /63 holds one /64 to give (number 0 is never handed out): the second
-// subscriber comes up on IPv4 alone, and it is counted.
+// A /63 holds two /64s: the third subscriber comes up on IPv4 alone, and
+// it is counted.
 TEST(LnsIpv6, NoPrefixLeftMeansNoRaButTheSessionStaysUp)
 {
 	std::string text = ipv6_config;
@@ -1036,17 +1041,24 @@ TEST(LnsIpv6, NoPrefixLeftMeansNoRaButTheSessionStaysUp)
 	Harness h(text.c_str());
 	h.ipv6 = true;
 	h.open();
-	LacCall *a = h.dial();
-	LacCall *b = h.dial();
+	for (int i = 0; i < 3; i++)
+		h.dial();
 	h.run_for(10000);
-	ASSERT_EQ(2u, h.published.size());
-	EXPECT_EQ(1u, lns_stats(h.l)->ipv6_up);
+	ASSERT_EQ(3u, h.published.size());
+	EXPECT_EQ(2u, lns_stats(h.l)->ipv6_up);
 	EXPECT_EQ(1u, lns_stats(h.l)->no_prefix6);
-	EXPECT_EQ(1u, a->ipv6_rx.size() + b->ipv6_rx.size());
-	unsigned with_v6 = 0;
+	std::set<Bytes> given;
 	for (auto &kv : h.published)
-		with_v6 += kv.second.ipv6;
-	EXPECT_EQ(1u, with_v6);
+		if (kv.second.ipv6)
+			given.insert(Bytes(kv.second.prefix6, kv.second.prefix6 + 8));
+	// both /64s of 2001:db8:100::/63, the first one included
+	std::set<Bytes> want = { { 0x20, 0x01, 0x0d, 0xb8, 0x01, 0x00, 0x00, 0x00 },
+				 { 0x20, 0x01, 0x0d, 0xb8, 0x01, 0x00, 0x00, 0x01 } };
+	EXPECT_EQ(want, given);
+	size_t ras = 0;
+	for (auto &c : h.calls)
+		ras += c->ipv6_rx.size();
+	EXPECT_EQ(2u, ras);
 }
 
 // A LAC that talks to one of several LNS addresses is answered from it, its

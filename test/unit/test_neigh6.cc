@@ -213,3 +213,55 @@ TEST(Neigh6, WhatRfc4861RefusesOrIgnores)
 	EXPECT_EQ(2u, d.n.stats.rx_ignored);
 	EXPECT_EQ(0u, d.n.stats.rx_adverts);
 }
+
+namespace
+{
+// GW_NA with other flags (and MAC), its checksum made good again.
+Bytes
+advert(uint8_t flags, uint8_t mac_last = 0x0c, bool with_lla = true, bool to_multicast = false)
+{
+	Bytes f = GW_NA;
+	f[14 + 40 + 4] = flags;
+	f[f.size() - 1] = mac_last;
+	if (to_multicast) {
+		const uint8_t all[16] = { 0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
+		memcpy(&f[14 + 24], all, 16);
+	}
+	if (!with_lla) {
+		f.resize(f.size() - 8);
+		put_be16(&f[14 + 4], 24);
+	}
+	put_be16(&f[14 + 42], 0);
+	put_be16(&f[14 + 42], nd_icmp6_cksum(&f[14], f.size() - 14));
+	return f;
+}
+} // namespace
+
+// RFC 4861 §7.2.5: what an advertisement may change.
+TEST(Neigh6, AdvertisementFlagsDecideWhatChanges)
+{
+	uint8_t mac[6];
+	Nd d;
+	d.tick(0);
+	EXPECT_EQ(Bytes(), d.in(10, advert(0xe0, 0x0c, false))); // no link-layer address
+	EXPECT_EQ(NEIGH_INCOMPLETE, d.n.state);
+	d.in(10, advert(0x20)); // unsolicited, Override: taken, but STALE
+	EXPECT_EQ(NEIGH_STALE, d.n.state);
+	EXPECT_TRUE(d.changed);
+	d.in(20, advert(0xe0)); // solicited: REACHABLE
+	EXPECT_EQ(NEIGH_REACHABLE, d.n.state);
+	d.in(30, advert(0xc0, 0x0d)); // no Override, another MAC: kept, STALE
+	ASSERT_TRUE(neigh6_gateway(&d.n, mac));
+	EXPECT_EQ(0x0c, mac[5]);
+	EXPECT_EQ(NEIGH_STALE, d.n.state);
+	EXPECT_FALSE(d.changed);
+	d.in(40, advert(0xe0, 0x0d)); // Override: the new MAC
+	ASSERT_TRUE(neigh6_gateway(&d.n, mac));
+	EXPECT_EQ(0x0d, mac[5]);
+	EXPECT_TRUE(d.changed);
+	uint64_t bad = d.n.stats.rx_malformed;
+	d.in(50, advert(0xe0, 0x0e, true, true)); // Solicited to a multicast address
+	EXPECT_EQ(bad + 1, d.n.stats.rx_malformed);
+	ASSERT_TRUE(neigh6_gateway(&d.n, mac));
+	EXPECT_EQ(0x0d, mac[5]);
+}

@@ -87,24 +87,32 @@ parse_ipv4(const char *s, uint32_t *out)
 	return true;
 }
 
+/* "address/len": the address part into buf, the length (at most max) into len. */
 static bool
-parse_prefix(const char *s, uint32_t *addr, uint8_t *len)
+split_prefix(const char *s, char buf[64], unsigned max, uint8_t *len)
 {
-	char buf[64];
 	const char *slash = strchr(s, '/');
 	char *end;
 	unsigned long l;
 
-	if (slash == NULL || (size_t)(slash - s) >= sizeof(buf))
+	if (slash == NULL || (size_t)(slash - s) >= 64)
 		return false;
 	memcpy(buf, s, (size_t)(slash - s));
 	buf[slash - s] = '\0';
 	errno = 0;
 	l = strtoul(slash + 1, &end, 10);
-	if (errno || *end || end == slash + 1 || l > 32 || !parse_ipv4(buf, addr))
+	if (errno || *end || end == slash + 1 || l > max)
 		return false;
 	*len = (uint8_t)l;
 	return true;
+}
+
+static bool
+parse_prefix(const char *s, uint32_t *addr, uint8_t *len)
+{
+	char buf[64];
+
+	return split_prefix(s, buf, 32, len) && parse_ipv4(buf, addr);
 }
 
 /* "2001:db8::1/64": an address and a prefix length */
@@ -112,20 +120,8 @@ static bool
 parse_prefix6(const char *s, uint8_t addr[16], uint8_t *len)
 {
 	char buf[64];
-	const char *slash = strchr(s, '/');
-	char *end;
-	unsigned long l;
 
-	if (slash == NULL || (size_t)(slash - s) >= sizeof(buf))
-		return false;
-	memcpy(buf, s, (size_t)(slash - s));
-	buf[slash - s] = '\0';
-	errno = 0;
-	l = strtoul(slash + 1, &end, 10);
-	if (errno || *end || end == slash + 1 || l > 128 || inet_pton(AF_INET6, buf, addr) != 1)
-		return false;
-	*len = (uint8_t)l;
-	return true;
+	return split_prefix(s, buf, 128, len) && inet_pton(AF_INET6, buf, addr) == 1;
 }
 
 static void

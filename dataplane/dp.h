@@ -108,6 +108,7 @@ struct dp_worker {
 	 */
 	struct rte_ip_frag_tbl *frag_tbl;
 	struct rte_ip_frag_death_row death_row;
+	uint64_t icmp_next_tsc; /* ICMP errors: the earliest the next may go (RFC 4443 §2.4 f) */
 };
 
 static inline unsigned

@@ -123,6 +123,71 @@ write_outer(struct dp_worker *w, uint8_t *p, const struct dp_session *s, unsigne
 			  &o);
 }
 
+/* RFC 4443 §2.4 (f), RFC 1812 §4.3.2.8: at most one ICMP error per 100 µs per worker. */
+static bool
+icmp_allowed(struct dp_worker *w)
+{
+	uint64_t now = rte_rdtsc();
+
+	if (now < w->icmp_next_tsc) {
+		w->counters[DP_ICMP_RATE_LIMITED]++;
+		return false;
+	}
+	w->icmp_next_tsc = now + rte_get_tsc_hz() / 10000;
+	return true;
+}
+
+/*
+ * RFC 4443 §3.2: Packet Too Big to the inner IPv6 packet's source, from our
+ * core address, quoting as much of it as fits in the minimum MTU, with the
+ * MTU the subscriber can be reached with. The original is freed by the
+ * caller.
+ */
+static void
+send_pkt_too_big(struct dp_worker *w, struct rte_mbuf *orig, const uint8_t *inner,
+		 unsigned inner_len, uint16_t mtu, struct dp_out *out)
+{
+	static const uint8_t none[16];
+	unsigned quote = RTE_MIN(inner_len, 1280u - 40 - 8);
+	unsigned l2 = eth_hdr_len(w->ports->core_vlan);
+	struct rte_mbuf *m;
+	uint8_t *p, *ip, *icmp;
+	uint16_t c;
+
+	if (memcmp(w->ports->core_ip6, none, 16) == 0 ||
+	    rte_is_zero_ether_addr(&w->ports->core_gw6)) {
+		w->counters[DP_DROP_TOO_BIG]++; /* no address to send it from, or nowhere to */
+		return;
+	}
+	if (!icmp_allowed(w))
+		return;
+	m = rte_pktmbuf_alloc(orig->pool);
+	p = m != NULL ? (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(l2 + 40 + 8 + quote)) : NULL;
+	if (p == NULL) {
+		rte_pktmbuf_free(m);
+		w->counters[DP_DROP_TOO_BIG]++;
+		return;
+	}
+	eth_write(p, &w->ports->core_gw6, &w->ports->core_mac, w->ports->core_vlan,
+		  RTE_ETHER_TYPE_IPV6);
+	ip = p + l2;
+	memset(ip, 0, 40 + 8);
+	ip[0] = 0x60;
+	put_be16(ip + 4, (uint16_t)(8 + quote));
+	ip[6] = IPPROTO_ICMPV6;
+	ip[7] = 64;
+	memcpy(ip + 8, w->ports->core_ip6, 16);
+	memcpy(ip + 24, inner + 8, 16);
+	icmp = ip + 40;
+	icmp[0] = 2; /* Packet Too Big */
+	put_be32(icmp + 4, mtu);
+	memcpy(icmp + 8, inner, quote);
+	c = rte_ipv6_udptcp_cksum((const struct rte_ipv6_hdr *)ip, icmp);
+	memcpy(icmp + 2, &c, 2);
+	w->counters[DP_PKT_TOO_BIG_SENT]++;
+	out->core[out->n_core++] = m;
+}
+
 /*
  * RFC 792/1191: "fragmentation needed and DF set" to the inner packet's
  * source, carrying its header and 8 bytes, and the MTU the subscriber can
@@ -141,6 +206,10 @@ send_frag_needed(struct dp_worker *w, struct rte_mbuf *orig, const uint8_t *inne
 	if (rte_is_zero_ether_addr(&w->ports->core_gw)) {
 		rte_pktmbuf_free(m);
 		w->counters[DP_DROP_NO_NEXT_HOP]++;
+		return;
+	}
+	if (!icmp_allowed(w)) {
+		rte_pktmbuf_free(m);
 		return;
 	}
 	if (m == NULL || quote > get_be16(inner + 2)) {
@@ -253,8 +322,13 @@ encap(struct dp_worker *w, struct rte_mbuf *m, const struct dp_session *s, const
 		rte_pktmbuf_free(m);
 		return;
 	}
-	if (c->ip_len > s->mtu) {
-		w->counters[DP_DROP_TOO_BIG]++;
+	if (c->ip_len > s->mtu) { /* more than the subscriber takes: its source is told */
+		if (c->v6)
+			send_pkt_too_big(w, m, ip, c->ip_len, s->mtu, out);
+		else if (get_be16(ip + 6) & 0x4000)
+			send_frag_needed(w, m, ip, s->mtu, out);
+		else
+			w->counters[DP_DROP_TOO_BIG]++;
 		rte_pktmbuf_free(m);
 		return;
 	}

@@ -1564,3 +1564,75 @@ TEST(DpNextHop, UnresolvedIsDroppedAndCoreNdIsPunted)
 	EXPECT_EQ(3u, r.c(DP_DROP_NO_NEXT_HOP));
 	EXPECT_EQ(0u, rte_mempool_in_use_count(pool));
 }
+
+// Bigger than the subscriber's MRU: its source is told (RFC 4443 Packet
+// Too Big for IPv6 from our core address, RFC 1191 for IPv4 with DF), at
+// most one ICMP error per 100 µs per worker; without DF, or with no IPv6
+// address to answer from, dropped and counted.
+TEST(DpCore, TooBigForTheSubscriberIsAnsweredWithIcmp)
+{
+	Rig r;
+	dp_session s = base_session();
+	s.sub_ipv6_prefix = prefix_key(SUB6);
+	s.mtu = 1280;
+	ASSERT_GE(dp_session_add(r.t, &s), 0);
+	uint8_t sub[16] = { 0 };
+	memcpy(sub, SUB6, 8);
+	sub[15] = 0x42;
+	Bytes big6 = inner_ipv6(REMOTE6, sub);
+	big6.resize(1400, 0x77);
+	put_be16(&big6[4], (uint16_t)(big6.size() - 40));
+	dp_out out = {};
+	rte_mbuf *m = mbuf(from_core(big6));
+	dp_core_burst(&r.w, &m, 1, &out);
+	EXPECT_EQ(0, out.n_core + out.n_access);
+	EXPECT_EQ(1u, r.c(DP_DROP_TOO_BIG)); // no core address6: nothing to answer from
+
+	const uint8_t ours[16] = {
+		0x20, 0x01, 0x0d, 0xb8, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1
+	};
+	memcpy(r.ports.core_ip6, ours, 16);
+	m = mbuf(from_core(big6));
+	dp_core_burst(&r.w, &m, 1, &out);
+	ASSERT_EQ(1, out.n_core);
+	Bytes ptb = bytes(out.core[0]);
+	ASSERT_EQ(14u + 1280, ptb.size()); // the minimum MTU, no more
+	EXPECT_EQ(0x86dd, get_be16(&ptb[12]));
+	const uint8_t *ip = &ptb[14];
+	EXPECT_EQ(58, ip[6]);
+	EXPECT_EQ(0, memcmp(ip + 8, ours, 16));
+	EXPECT_EQ(0, memcmp(ip + 24, REMOTE6, 16));
+	EXPECT_EQ(2, ip[40]);
+	EXPECT_EQ(1280u, get_be32(ip + 44));
+	EXPECT_EQ(0, memcmp(ip + 48, big6.data(), 1280 - 48)); // the packet, as it came
+	uint32_t sum = 58 + get_be16(ip + 4);		       // pseudo-header: next header, length
+	for (size_t i = 8; i < 40; i += 2)
+		sum += get_be16(ip + i);
+	for (size_t i = 40; i + 1 < 40u + get_be16(ip + 4); i += 2)
+		sum += get_be16(ip + i);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	EXPECT_EQ(0xffffu, sum) << "ICMPv6 checksum";
+	EXPECT_EQ(1u, r.c(DP_PKT_TOO_BIG_SENT));
+	free_out(out);
+	// at once again: over the rate
+	m = mbuf(from_core(big6));
+	dp_core_burst(&r.w, &m, 1, &out);
+	EXPECT_EQ(0, out.n_core);
+	EXPECT_EQ(1u, r.c(DP_ICMP_RATE_LIMITED));
+
+	// IPv4 with DF: fragmentation needed with the subscriber's MTU
+	r.w.icmp_next_tsc = 0;
+	Bytes big4 = inner_ipv4(REMOTE, SUB, 64, 1300);
+	put_be16(&big4[6], 0x4000);
+	set_cksum(big4.data());
+	m = mbuf(from_core(big4));
+	dp_core_burst(&r.w, &m, 1, &out);
+	ASSERT_EQ(1, out.n_core);
+	Bytes fn = bytes(out.core[0]);
+	EXPECT_EQ(3, fn[34]);
+	EXPECT_EQ(4, fn[35]);
+	EXPECT_EQ(1280, get_be16(&fn[34 + 6]));
+	free_out(out);
+	EXPECT_EQ(0u, rte_mempool_in_use_count(pool));
+}

@@ -728,9 +728,9 @@ port_socket(uint16_t port)
 
 /*
  * Mbufs a socket needs: every RX and TX ring of its ports full, and per
- * worker on it its punt and hand-over rings full, a burst in flight with
- * its fragments, a mempool cache, and a reassembly table's worth; plus
- * the control lcore's. dpdk.mbufs overrides it.
+ * worker receiving from them its punt and hand-over rings full, a burst in
+ * flight with its fragments, a mempool cache, and a reassembly table's
+ * worth; plus the control lcore's. dpdk.mbufs overrides it.
  */
 static unsigned
 mbufs_for_socket(const struct lnsd *d, int socket)
@@ -743,9 +743,10 @@ mbufs_for_socket(const struct lnsd *d, int socket)
 		n += 2 * queues * RING_SIZE;
 	if (d->core_port != d->access_port && port_socket(d->core_port) == socket)
 		n += 2 * queues * RING_SIZE;
-	for (unsigned w = 0; w < d->n_workers; w++)
-		if ((int)rte_lcore_to_socket_id(d->worker_lcore[w]) == socket)
-			n += 3 * RING_SIZE + 4 * DP_BURST * DP_MAX_FRAGMENTS + 256 + 4096;
+	/* a worker holds mbufs of the pools of the ports it receives on, wherever it runs */
+	if (port_socket(d->access_port) == socket ||
+	    (d->core_port != d->access_port && port_socket(d->core_port) == socket))
+		n += d->n_workers * (3 * RING_SIZE + 4 * DP_BURST * DP_MAX_FRAGMENTS + 256 + 4096);
 	return rte_align32pow2(n) - 1; /* a mempool is best at 2^n - 1 */
 }
 

@@ -129,6 +129,36 @@ core_pings_every_subscriber() {
 }
 check "10 subscribers listed by SIGUSR1 and reached from the core (1400-byte echoes too)" \
 	core_pings_every_subscriber
+# The LAC moves to another MAC (a replaced box, a failover without a virtual
+# MAC): once lnsd hears its ARP, the sessions' entries follow and traffic
+# from the core reaches the subscribers at the new MAC.
+lac_moves() {
+	local out="$build/e2e-move.txt" addrs n=0 ok=0 pid rc
+	lac --user 2500-1 --password cisco --sessions 3 --pings 1 --hold 8 >"$out" &
+	pid=$!
+	for _ in $(seq 1 100); do
+		grep -q holding "$out" && break
+		sleep 0.2
+	done
+	ip netns exec lab-lac ip link set lab-lac0 address 02:00:00:00:aa:01
+	ip netns exec lab-lac ip neigh flush dev lab-lac0
+	ip netns exec lab-lac ping -n -q -c 1 -W 1 192.0.2.1 >/dev/null 2>&1 # its ARP for us
+	sleep 0.5
+	: >"$show_out"
+	kill -USR1 "$lnsd_pid"
+	sleep 0.5
+	addrs=$(awk '$1 ~ /^[0-9]+\/[0-9]+$/ && $3 ~ /^203\.0\.113\./ { print $3 }' "$show_out")
+	for a in $addrs; do
+		n=$((n + 1))
+		ip netns exec lab-core ping -n -q -c 1 -W 2 "$a" >/dev/null && ok=$((ok + 1))
+	done
+	wait "$pid"
+	rc=$?
+	echo "after the move: core reached $ok of $n; $(grep -c 'at a new MAC: 3 sessions follow' "$log") log lines"
+	[ "$rc" -eq 0 ] && [ "$n" -eq 3 ] && [ "$ok" -eq 3 ] &&
+		grep -q "192.0.2.2 at a new MAC: 3 sessions follow" "$log"
+}
+check "the LAC at a new MAC: its 3 sessions' entries follow, the core still reaches them" lac_moves
 # xl2tpd (Debian's) as the LAC: tunnel authentication, a call, its pppd
 # failing (no kernel PPP here), its CDN, and lnsd's StopCCN after the
 # no-sessions-left delay.

@@ -299,31 +299,81 @@ dp_session_del(struct dp_tables *t, uint16_t tunnel_id, uint16_t session_id)
 	return withdraw(t, tunnel_id, session_id) != NULL ? 0 : -EBUSY;
 }
 
+/* The keys a replacement adds (ones the old entry does not have): all or none. */
+static int
+add_new_keys(struct dp_tables *t, const struct dp_session *old, struct dp_session *s)
+{
+	bool new4 = s->sub_ipv4 != 0 && s->sub_ipv4 != old->sub_ipv4;
+	bool new6 = s->sub_ipv6_prefix != 0 && s->sub_ipv6_prefix != old->sub_ipv6_prefix;
+	int rc;
+
+	if ((new4 && rte_hash_lookup(t->by_sub4, &s->sub_ipv4) >= 0) ||
+	    (new6 && rte_hash_lookup(t->by_sub6, &s->sub_ipv6_prefix) >= 0))
+		return -EEXIST; /* another session's */
+	if (new4 && (rc = rte_hash_add_key_data(t->by_sub4, &s->sub_ipv4, s)) != 0)
+		return rc;
+	if (new6 && (rc = rte_hash_add_key_data(t->by_sub6, &s->sub_ipv6_prefix, s)) != 0) {
+		if (new4)
+			unpublish_key(t->by_sub4, &s->sub_ipv4);
+		return rc;
+	}
+	return 0;
+}
+
+/* A key both entries have: its data swapped in place, atomically for readers. */
+static void
+swap_data(struct rte_hash *h, const void *key, struct dp_session *s)
+{
+	int rc = rte_hash_add_key_data(h, key, s); /* an existing key: no allocation */
+
+	RTE_VERIFY(rc == 0);
+}
+
+/*
+ * Readers see the old entry or the new one, never neither: keys the new
+ * entry adds go in first, shared keys have their data swapped, and keys
+ * only the old one had go last; the old entry and those key slots wait out
+ * a grace period. A failure leaves the old entry published as it was.
+ */
 int
 dp_session_replace(struct dp_tables *t, const struct dp_session *in)
 {
+	uint32_t k = dp_l2tp_key(in->tunnel_id, in->session_id);
 	struct dp_session *old, *s;
+	struct retired *r;
 	int rc;
 
-	s = entry_get(t);
-	if (s == NULL)
-		return -EBUSY;
-	old = withdraw(t, in->tunnel_id, in->session_id);
-	if (old == NULL) {
-		entry_put(t, s);
-		return -ENOENT; /* or every retire slot busy: -EBUSY would be truer */
-	}
-	/* the old entry may still be read: it keeps the slot until RCU frees it */
-	old->keep_index = true;
+	if (rte_hash_lookup_data(t->by_l2tp, &k, (void **)&old) < 0)
+		return -ENOENT;
+	if (t->n_retired == t->retired_cap)
+		dp_tables_reclaim(t);
+	if (t->n_retired == t->retired_cap || (s = entry_get(t)) == NULL)
+		return -EBUSY; /* every spare in a grace period: workers stalled */
 	*s = *in;
 	s->keep_index = false;
 	s->index = old->index;
-	rc = publish(t, s);
+	rc = add_new_keys(t, old, s);
 	if (rc != 0) {
-		old->keep_index = false; /* the slot goes back when the old entry does */
 		entry_put(t, s);
 		return rc;
 	}
+	swap_data(t->by_l2tp, &k, s);
+	if (s->sub_ipv4 != 0 && s->sub_ipv4 == old->sub_ipv4)
+		swap_data(t->by_sub4, &s->sub_ipv4, s);
+	if (s->sub_ipv6_prefix != 0 && s->sub_ipv6_prefix == old->sub_ipv6_prefix)
+		swap_data(t->by_sub6, &s->sub_ipv6_prefix, s);
+	old->keep_index = true; /* the counters slot is the new entry's now */
+	r = &t->retired[(t->retired_head + t->n_retired) % t->retired_cap];
+	r->s = old;
+	r->pos_l2tp = -1;
+	r->pos_sub4 = old->sub_ipv4 != 0 && old->sub_ipv4 != s->sub_ipv4
+			      ? rte_hash_del_key(t->by_sub4, &old->sub_ipv4)
+			      : -1;
+	r->pos_sub6 = old->sub_ipv6_prefix != 0 && old->sub_ipv6_prefix != s->sub_ipv6_prefix
+			      ? rte_hash_del_key(t->by_sub6, &old->sub_ipv6_prefix)
+			      : -1;
+	r->token = rte_rcu_qsbr_start(t->qsbr);
+	t->n_retired++;
 	return (int)s->index;
 }
 

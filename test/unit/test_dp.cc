@@ -1636,3 +1636,66 @@ TEST(DpCore, TooBigForTheSubscriberIsAnsweredWithIcmp)
 	free_out(out);
 	EXPECT_EQ(0u, rte_mempool_in_use_count(pool));
 }
+
+// A replacement never leaves a moment with no entry for a key both have,
+// changes only the keys that change, and when it cannot be done (the new
+// address is another session's) leaves the old entry published as it was.
+TEST(DpTables, ReplaceSwapsInPlaceAndFailsWithoutLoss)
+{
+	Rig r(8);
+	dp_session a = base_session();
+	int idx = dp_session_add(r.t, &a);
+	ASSERT_GE(idx, 0);
+	dp_session b = base_session();
+	b.session_id = 201;
+	b.sub_ipv4 = SUB + 1;
+	ASSERT_GE(dp_session_add(r.t, &b), 0);
+	uint32_t key = dp_l2tp_key(100, 200), sub = SUB;
+	uint64_t v6 = prefix_key(SUB6);
+	const dp_session *before, *found;
+	dp_lookup_l2tp(r.t, &key, 1, &before);
+
+	// IPv6 comes: the same IPv4 and L2TP keys now lead to the new entry
+	dp_session a6 = a;
+	a6.sub_ipv6_prefix = v6;
+	EXPECT_EQ(idx, dp_session_replace(r.t, &a6));
+	dp_lookup_l2tp(r.t, &key, 1, &found);
+	ASSERT_NE(nullptr, found);
+	EXPECT_NE(before, found);
+	EXPECT_EQ(v6, found->sub_ipv6_prefix);
+	dp_lookup_sub4(r.t, &sub, 1, &found);
+	ASSERT_NE(nullptr, found);
+	EXPECT_EQ(v6, found->sub_ipv6_prefix);
+	dp_lookup_sub6(r.t, &v6, 1, &found);
+	ASSERT_NE(nullptr, found);
+	EXPECT_EQ(2u, dp_session_count(r.t));
+
+	// another session's address: refused, and nothing changed
+	dp_session clash = a6;
+	clash.sub_ipv4 = SUB + 1;
+	clash.mss = 1000;
+	EXPECT_EQ(-EEXIST, dp_session_replace(r.t, &clash));
+	dp_lookup_l2tp(r.t, &key, 1, &found);
+	ASSERT_NE(nullptr, found);
+	EXPECT_EQ(0, found->mss);
+	dp_lookup_sub4(r.t, &sub, 1, &found);
+	EXPECT_NE(nullptr, found);
+
+	// a changed address: the old key goes, the new one comes
+	dp_session moved = a6;
+	moved.sub_ipv4 = SUB + 2;
+	moved.sub_ipv6_prefix = 0;
+	EXPECT_EQ(idx, dp_session_replace(r.t, &moved));
+	dp_lookup_sub4(r.t, &sub, 1, &found);
+	EXPECT_EQ(nullptr, found);
+	uint32_t sub2 = SUB + 2;
+	dp_lookup_sub4(r.t, &sub2, 1, &found);
+	EXPECT_NE(nullptr, found);
+	dp_lookup_sub6(r.t, &v6, 1, &found);
+	EXPECT_EQ(nullptr, found);
+	EXPECT_EQ(2u, dp_session_count(r.t));
+	dp_session none = base_session();
+	none.session_id = 7;
+	EXPECT_EQ(-ENOENT, dp_session_replace(r.t, &none));
+	dp_tables_reclaim(r.t);
+}

@@ -896,7 +896,7 @@ call_network_up(struct lns_call *c)
 		radius_session_up(c);
 }
 
-/* IPv6 came or went on a published session: the workers get a new entry. */
+/* IPv6CP opened on a published session: the workers get an entry with its /64. */
 static void
 call_republish(struct lns_call *c)
 {

@@ -60,7 +60,7 @@ struct lns_ops {
 	/* A published session's dataplane counters, for accounting and idle time. */
 	void (*session_counters)(void *ctx, uint16_t tunnel_id, uint16_t session_id,
 				 struct aaa_counters *out);
-	/* A published session changed (IPv6 up or down): replace its entry. NULL: none. */
+	/* A published session changed (IPv6CP opened after IPCP): replace its entry. NULL: none. */
 	void (*session_update)(void *ctx, const struct lns_session_info *s);
 };
 

@@ -190,13 +190,13 @@ take_advert(struct neigh6 *n, uint64_t now, const uint8_t *ip, const uint8_t *ll
 }
 
 static size_t
-answer_solicit(struct neigh6 *n, const uint8_t *frame, const uint8_t *ip, const uint8_t *target,
+answer_solicit(struct neigh6 *n, const uint8_t *eth_src, const uint8_t *ip, const uint8_t *target,
 	       const uint8_t *slla, uint8_t *out)
 {
 	static const uint8_t all_nodes[16] = { 0xff, 0x02, [15] = 1 };
 	bool dad = is_zero16(ip + 8); /* §7.2.4: from ::, answered to all nodes */
 	uint8_t *icmp =
-		nd_frame(n, out, slla != NULL ? slla : frame + 6, target, dad ? all_nodes : ip + 8);
+		nd_frame(n, out, slla != NULL ? slla : eth_src, target, dad ? all_nodes : ip + 8);
 
 	if (dad)
 		memcpy(out, (const uint8_t[6]){ 0x33, 0x33, 0, 0, 0, 1 }, 6);
@@ -206,21 +206,21 @@ answer_solicit(struct neigh6 *n, const uint8_t *frame, const uint8_t *ip, const 
 }
 
 size_t
-neigh6_input(struct neigh6 *n, uint64_t now, const uint8_t *frame, size_t len, uint8_t *out,
-	     bool *gw_changed)
+neigh6_input(struct neigh6 *n, uint64_t now, const uint8_t *eth_src, const uint8_t *ip, size_t len,
+	     uint8_t *out, bool *gw_changed)
 {
-	const uint8_t *ip = frame + 14, *icmp = ip + 40, *target, *lla;
+	const uint8_t *icmp = ip + 40, *target, *lla;
 	size_t end;
 	bool bad = false;
 
 	*gw_changed = false;
-	if (len < 14 + 40 + 24 || (ip[0] >> 4) != 6 || ip[6] != ICMP6 ||
+	if (len < 40 + 24 || (ip[0] >> 4) != 6 || ip[6] != ICMP6 ||
 	    (icmp[0] != NS && icmp[0] != NA)) {
 		n->stats.rx_ignored++;
 		return 0;
 	}
 	end = 40u + get_be16(ip + 4);
-	if (14 + end > len || end < 40 + 24 || ip[7] != 255 || icmp[1] != 0 ||
+	if (end > len || end < 40 + 24 || ip[7] != 255 || icmp[1] != 0 ||
 	    nd_icmp6_cksum(ip, end) != 0 || icmp[8] == 0xff) {
 		n->stats.rx_malformed++;
 		return 0;
@@ -242,5 +242,5 @@ neigh6_input(struct neigh6 *n, uint64_t now, const uint8_t *frame, size_t len, u
 	if (n->state != NEIGH_NONE && lla != NULL && memcmp(ip + 8, n->gw, 16) == 0 &&
 	    n->state != NEIGH_REACHABLE)
 		learn(n, now, lla, NEIGH_STALE, gw_changed);
-	return answer_solicit(n, frame, ip, target, lla, out);
+	return answer_solicit(n, eth_src, ip, target, lla, out);
 }

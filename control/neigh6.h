@@ -8,8 +8,8 @@
  * retry_ms, at most retries), then FAILED for failed_ms (its MAC is
  * gone: the workers drop and count rather than send to a wrong MAC);
  * REACHABLE for reachable_ms after an advertisement, then probed again
- * while its MAC stays in use. Frames in and out are whole, untagged
- * Ethernet frames.
+ * while its MAC stays in use. IPv6 packets in; whole, untagged Ethernet
+ * frames out.
  */
 #ifndef NEIGH6_H
 #define NEIGH6_H
@@ -51,12 +51,14 @@ struct neigh6 {
 void neigh6_init(struct neigh6 *n, const struct neigh_cfg *cfg, const uint8_t mac[6],
 		 const uint8_t addr[16], const uint8_t gw[16]);
 /*
- * An Ethernet frame carrying IPv6 from the core. An answer to send goes
- * into out (NEIGH6_FRAME_LEN bytes) and its length is returned, else 0.
- * *gw_changed: the gateway's MAC is new or different.
+ * An IPv6 packet of len bytes from the core, and the Ethernet source it
+ * came from (tagged or not: the caller took the header off). An answer to
+ * send, a whole untagged frame, goes into out (NEIGH6_FRAME_LEN bytes) and
+ * its length is returned, else 0. *gw_changed: the gateway's MAC is new
+ * or different.
  */
-size_t neigh6_input(struct neigh6 *n, uint64_t now, const uint8_t *frame, size_t len, uint8_t *out,
-		    bool *gw_changed);
+size_t neigh6_input(struct neigh6 *n, uint64_t now, const uint8_t *eth_src, const uint8_t *ip6,
+		    size_t len, uint8_t *out, bool *gw_changed);
 /* A solicitation due now into out (its length, else 0); *gw_changed as above (lost). */
 size_t neigh6_timeout(struct neigh6 *n, uint64_t now, uint8_t *out, bool *gw_changed);
 uint64_t neigh6_next_timeout(const struct neigh6 *n);

@@ -138,6 +138,35 @@ icmp_allowed(struct dp_worker *w)
 }
 
 /*
+ * An ICMP error toward the core, for a packet from there: gw's MAC known,
+ * within the rate, an mbuf with our Ethernet header and room for len bytes
+ * of IP; the IP header's start, or NULL with the reason counted.
+ */
+static uint8_t *
+icmp_error_alloc(struct dp_worker *w, struct rte_mbuf *orig, const struct rte_ether_addr *gw,
+		 uint16_t type, unsigned len, struct rte_mbuf **m)
+{
+	unsigned l2 = eth_hdr_len(w->ports->core_vlan);
+	uint8_t *p;
+
+	if (rte_is_zero_ether_addr(gw)) {
+		w->counters[DP_DROP_NO_NEXT_HOP]++;
+		return NULL;
+	}
+	if (!icmp_allowed(w))
+		return NULL;
+	*m = rte_pktmbuf_alloc(orig->pool);
+	p = *m != NULL ? (uint8_t *)rte_pktmbuf_append(*m, (uint16_t)(l2 + len)) : NULL;
+	if (p == NULL) {
+		rte_pktmbuf_free(*m);
+		w->counters[DP_DROP_TOO_BIG]++;
+		return NULL;
+	}
+	eth_write(p, gw, &w->ports->core_mac, w->ports->core_vlan, type);
+	return p + l2;
+}
+
+/*
  * RFC 4443 §3.2: Packet Too Big to the inner IPv6 packet's source, from our
  * core address, quoting as much of it as fits in the minimum MTU, with the
  * MTU the subscriber can be reached with. The original is freed by the
@@ -149,28 +178,18 @@ send_pkt_too_big(struct dp_worker *w, struct rte_mbuf *orig, const uint8_t *inne
 {
 	static const uint8_t none[16];
 	unsigned quote = RTE_MIN(inner_len, 1280u - 40 - 8);
-	unsigned l2 = eth_hdr_len(w->ports->core_vlan);
 	struct rte_mbuf *m;
-	uint8_t *p, *ip, *icmp;
+	uint8_t *ip, *icmp;
 	uint16_t c;
 
-	if (memcmp(w->ports->core_ip6, none, 16) == 0 ||
-	    rte_is_zero_ether_addr(&w->ports->core_gw6)) {
-		w->counters[DP_DROP_TOO_BIG]++; /* no address to send it from, or nowhere to */
+	if (memcmp(w->ports->core_ip6, none, 16) == 0) {
+		w->counters[DP_DROP_TOO_BIG]++; /* no address to send it from */
 		return;
 	}
-	if (!icmp_allowed(w))
+	ip = icmp_error_alloc(w, orig, &w->ports->core_gw6, RTE_ETHER_TYPE_IPV6, 40 + 8 + quote,
+			      &m);
+	if (ip == NULL)
 		return;
-	m = rte_pktmbuf_alloc(orig->pool);
-	p = m != NULL ? (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(l2 + 40 + 8 + quote)) : NULL;
-	if (p == NULL) {
-		rte_pktmbuf_free(m);
-		w->counters[DP_DROP_TOO_BIG]++;
-		return;
-	}
-	eth_write(p, &w->ports->core_gw6, &w->ports->core_mac, w->ports->core_vlan,
-		  RTE_ETHER_TYPE_IPV6);
-	ip = p + l2;
 	memset(ip, 0, 40 + 8);
 	ip[0] = 0x60;
 	put_be16(ip + 4, (uint16_t)(8 + quote));
@@ -198,34 +217,17 @@ send_frag_needed(struct dp_worker *w, struct rte_mbuf *orig, const uint8_t *inne
 		 uint16_t next_mtu, struct dp_out *out)
 {
 	unsigned quote = (inner[0] & 0xfu) * 4 + 8;
-	unsigned l2 = eth_hdr_len(w->ports->core_vlan);
-	struct rte_mbuf *m = rte_pktmbuf_alloc(orig->pool);
-	uint8_t *p, *ip, *icmp;
+	struct rte_mbuf *m;
+	uint8_t *ip, *icmp;
 	uint16_t c;
 
-	if (rte_is_zero_ether_addr(&w->ports->core_gw)) {
-		rte_pktmbuf_free(m);
-		w->counters[DP_DROP_NO_NEXT_HOP]++;
-		return;
-	}
-	if (!icmp_allowed(w)) {
-		rte_pktmbuf_free(m);
-		return;
-	}
-	if (m == NULL || quote > get_be16(inner + 2)) {
-		rte_pktmbuf_free(m);
+	if (quote > get_be16(inner + 2)) {
 		w->counters[DP_DROP_TOO_BIG]++;
 		return;
 	}
-	p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(l2 + 20 + 8 + quote));
-	if (p == NULL) {
-		rte_pktmbuf_free(m);
-		w->counters[DP_DROP_TOO_BIG]++;
+	ip = icmp_error_alloc(w, orig, &w->ports->core_gw, RTE_ETHER_TYPE_IPV4, 20 + 8 + quote, &m);
+	if (ip == NULL)
 		return;
-	}
-	eth_write(p, &w->ports->core_gw, &w->ports->core_mac, w->ports->core_vlan,
-		  RTE_ETHER_TYPE_IPV4);
-	ip = p + l2;
 	memset(ip, 0, 20);
 	ip[0] = 0x45;
 	put_be16(ip + 2, (uint16_t)(20 + 8 + quote));

@@ -264,11 +264,12 @@ static const struct neigh_ops neigh_ops = { neigh_send, neigh_changed };
 
 /* IPv6 from the core for lnsd: neighbour discovery. */
 static void
-core_ipv6_input(struct lnsd *d, const uint8_t *frame, size_t len, uint64_t now)
+core_ipv6_input(struct lnsd *d, const uint8_t *eth_src, const uint8_t *ip6, size_t len,
+		uint64_t now)
 {
 	uint8_t out[NEIGH6_FRAME_LEN];
 	bool changed;
-	size_t n = neigh6_input(&d->neigh6, now, frame, len, out, &changed);
+	size_t n = neigh6_input(&d->neigh6, now, eth_src, ip6, len, out, &changed);
 
 	if (n > 0)
 		send_frame(d, core_if(d), out, n);
@@ -402,7 +403,7 @@ session_up(void *ctx, const struct lns_session_info *i)
 	    i->sub_ipv4 & 255, i->ipv6 ? " and IPv6" : "");
 }
 
-/* IPv6 came or went: a new entry replaces the old, keeping its counters and routes. */
+/* IPv6 came up after IPCP: a new entry replaces the old, keeping its counters and routes. */
 static void
 session_update(void *ctx, const struct lns_session_info *i)
 {
@@ -419,8 +420,7 @@ session_update(void *ctx, const struct lns_session_info *i)
 	}
 	d->subs[rc].ipv6 = i->ipv6;
 	memcpy(d->subs[rc].prefix6, i->prefix6, 8);
-	LOG(DP, LOG_INFO, "session %u/%u for %s: IPv6 %s", i->tunnel_id, i->session_id, i->user,
-	    i->ipv6 ? "up" : "down");
+	LOG(DP, LOG_INFO, "session %u/%u for %s: IPv6 up", i->tunnel_id, i->session_id, i->user);
 }
 
 void
@@ -610,20 +610,7 @@ control_input(struct lnsd *d, struct rte_mbuf *m, uint64_t now)
 		return;
 	}
 	if (type == RTE_ETHER_TYPE_IPV6 && ifx == core_if(d)) {
-		if (off > RTE_ETHER_HDR_LEN) { /* untagged for neigh6: the MACs move up */
-			uint8_t f[1600];
-			size_t n = len - (off - RTE_ETHER_HDR_LEN);
-
-			if (n > sizeof(f)) {
-				d->cnt.punt_other++;
-				return;
-			}
-			memcpy(f, p, 12);
-			memcpy(f + 12, p + off - 2, n - 12);
-			core_ipv6_input(d, f, n, now);
-		} else {
-			core_ipv6_input(d, p, len, now);
-		}
+		core_ipv6_input(d, p + RTE_ETHER_ADDR_LEN, p + off, len - off, now);
 		return;
 	}
 	if (type != RTE_ETHER_TYPE_IPV4 || len < off + 28) {
@@ -735,17 +722,14 @@ port_socket(uint16_t port)
 static unsigned
 mbufs_for_socket(const struct lnsd *d, int socket)
 {
-	unsigned n = 1024, queues = d->n_workers + 1;
+	unsigned ports = (port_socket(d->access_port) == socket) +
+			 (d->core_port != d->access_port && port_socket(d->core_port) == socket);
+	unsigned n = 1024 + ports * 2 * (d->n_workers + 1) * RING_SIZE;
 
 	if (d->cfg->dpdk.mbufs)
 		return d->cfg->dpdk.mbufs;
-	if (port_socket(d->access_port) == socket)
-		n += 2 * queues * RING_SIZE;
-	if (d->core_port != d->access_port && port_socket(d->core_port) == socket)
-		n += 2 * queues * RING_SIZE;
 	/* a worker holds mbufs of the pools of the ports it receives on, wherever it runs */
-	if (port_socket(d->access_port) == socket ||
-	    (d->core_port != d->access_port && port_socket(d->core_port) == socket))
+	if (ports > 0)
 		n += d->n_workers * (3 * RING_SIZE + 4 * DP_BURST * DP_MAX_FRAGMENTS + 256 + 4096);
 	return rte_align32pow2(n) - 1; /* a mempool is best at 2^n - 1 */
 }
@@ -819,8 +803,7 @@ choose_local_addresses(struct lnsd *d)
 		if (!known) {
 			fprintf(stderr,
 				"lnsd: %s: l2tp.listen: %u.%u.%u.%u is not one of the access "
-				"port's "
-				"addresses (address, aliases)\n",
+				"port's addresses (address, aliases)\n",
 				c->path, ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255, ip & 255);
 			return -EINVAL;
 		}

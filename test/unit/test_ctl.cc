@@ -249,8 +249,8 @@ class JsonReader
 		return out;
 	}
 
-	// \uXXXX as UTF-8: ctl_out escapes only control bytes (\u0000-\u001f), never a
-	// surrogate, so a lone \uD800-\uDFFF is encoded as it comes rather than paired
+	// a \u escape (four hex digits) as UTF-8: ctl_out escapes only control bytes (below 0x20),
+	// never a surrogate, so a lone \uD800-\uDFFF is encoded as it comes rather than paired
 	std::string code_point()
 	{
 		unsigned cp = 0;

@@ -87,7 +87,9 @@ struct Nd {
 	}
 	Bytes in(uint64_t now, const Bytes &f)
 	{
-		size_t len = neigh6_input(&n, now, f.data(), f.size(), out, &changed);
+		size_t len = f.size() >= 14 ? neigh6_input(&n, now, &f[6], &f[14], f.size() - 14,
+							   out, &changed)
+					    : 0;
 		return Bytes(out, out + len);
 	}
 	Bytes tick(uint64_t now)

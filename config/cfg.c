@@ -708,12 +708,12 @@ check_port_sides(struct ctx *x, const struct lns_config *c, const struct cfg_nod
 					 p->name, q->name);
 		}
 	}
-	if (n_access != 1 || n_core != 1)
+	if (n_access < 1 || n_core < 1 || n_access > CFG_MAX_SIDE_PORTS ||
+	    n_core > CFG_MAX_SIDE_PORTS)
 		error_at(x, ports,
-			 "ports: %u facing the LACs and %u facing the core: one each is needed "
-			 "(role access and role core, or one port with role both); several ports "
-			 "per side are not supported",
-			 n_access, n_core);
+			 "ports: %u facing the LACs and %u facing the core: 1 to %d of each are "
+			 "needed (role access, role core, or role both for one port that is both)",
+			 n_access, n_core, CFG_MAX_SIDE_PORTS);
 }
 
 static void

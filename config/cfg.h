@@ -15,14 +15,15 @@
 
 #include "lns_log.h"
 
-#define CFG_NAME_MAX	 64
-#define CFG_MAX_PORTS	 8
-#define CFG_MAX_LISTEN	 8
-#define CFG_MAX_EAL_ARGS 32
-#define CFG_MAX_AUTH	 3
-#define CFG_MAX_RANGES	 16
-#define CFG_MAX_ERRORS	 32
-#define CFG_MAX_RADIUS	 4
+#define CFG_NAME_MAX	   64
+#define CFG_MAX_PORTS	   8
+#define CFG_MAX_SIDE_PORTS 4 /* facing the LACs, and facing the core */
+#define CFG_MAX_LISTEN	   8
+#define CFG_MAX_EAL_ARGS   32
+#define CFG_MAX_AUTH	   3
+#define CFG_MAX_RANGES	   16
+#define CFG_MAX_ERRORS	   32
+#define CFG_MAX_RADIUS	   4
 
 enum cfg_port_role { CFG_PORT_ACCESS, CFG_PORT_CORE, CFG_PORT_BOTH };
 /* A packet to a subscriber whose encapsulation exceeds the access MTU. */
@@ -55,7 +56,7 @@ struct cfg_port {
 	uint8_t prefix_len;
 	uint32_t aliases[CFG_MAX_LISTEN - 1]; /* more addresses on the same subnet */
 	unsigned n_aliases;
-	uint16_t vlan; /* 0: none */
+	uint16_t vlan;	  /* 0: none */
 	uint16_t mtu;	  /* default 1500 */
 	uint32_t gateway; /* next hop for the core side; 0: none */
 	uint8_t ipv6[16]; /* core side: our IPv6 address, answered in neighbour discovery */

@@ -45,6 +45,7 @@ struct dp_session {
 	uint16_t mtu;			/* the peer's MRU */
 	uint16_t mss;			/* TCP MSS clamp, 0: none */
 	uint8_t flags;			/* DP_SESS_* */
+	uint8_t access_if;		/* dp_ports.access[]: where its LAC is reached */
 	uint32_t index;			/* counters slot, set by the table */
 	bool keep_index;		/* table-internal: replaced, slot lives on */
 };
@@ -63,27 +64,58 @@ enum dp_too_big {
 	DP_TOO_BIG_ICMP_IF_DF, /* ICMP "fragmentation needed" when the inner IPv4 has DF */
 };
 
+/* Interfaces per side: a port, or one VLAN of a port. */
+#define DP_MAX_IFS 4
+
 /*
- * What a worker needs to rewrite headers on each side. Each side may be
- * an 802.1Q VLAN (0: untagged): frames in with another tag are dropped,
- * frames out carry it. Access and core may share one port (one-armed).
+ * One side of a port as the workers see it: the DPDK port (its TX queue
+ * is the worker's index), the 802.1Q VLAN of that side (0: untagged;
+ * frames in with another tag are dropped, frames out carry it), our MAC.
+ */
+struct dp_iface {
+	uint16_t port;
+	uint16_t vlan;
+	struct rte_ether_addr mac;
+	/* core side */
+	struct rte_ether_addr gw;  /* the IPv4 next hop's MAC; zero: unresolved */
+	struct rte_ether_addr gw6; /* the IPv6 next hop's (gateway6, else gw) */
+	uint8_t ip6[16];	   /* ours: its neighbour discovery is punted */
+	uint32_t ip;		   /* ours: the source of ICMP errors (host order) */
+	/* access side */
+	uint16_t mtu; /* outer IPv4 size at most; 0: no limit */
+	enum dp_too_big too_big;
+};
+
+/*
+ * What a worker needs to rewrite headers on each side: every interface of
+ * each side. A port carries at most one interface of each side; one with
+ * both is one-armed. The interface a packet came in on is its port's
+ * (mbuf port, which every ethdev RX sets).
  */
 struct dp_ports {
-	struct rte_ether_addr access_mac; /* our MAC toward the LACs */
-	struct rte_ether_addr core_mac;	  /* our MAC toward the core */
-	struct rte_ether_addr core_gw;	  /* the core next hop's MAC; zero: unresolved */
-	struct rte_ether_addr core_gw6;	  /* the same for IPv6 (gateway6, else core_gw) */
-	uint8_t core_ip6[16];		  /* ours on the core side: its ND is punted */
-	uint16_t access_vlan, core_vlan;  /* 0: untagged */
+	struct dp_iface access[DP_MAX_IFS]; /* the LACs; a session names its own */
+	struct dp_iface core[DP_MAX_IFS];   /* a session's traffic leaves by one (dp_core_if) */
+	uint8_t n_access, n_core;
+	uint8_t access_of_port[RTE_MAX_ETHPORTS], core_of_port[RTE_MAX_ETHPORTS];
 	uint32_t
 		access_ip[DP_MAX_ACCESS_IPS]; /* our L2TP addresses: one-armed split (host order) */
 	uint8_t n_access_ip;
-	uint16_t l2tp_port;  /* 1701 */
-	uint16_t access_mtu; /* outer IPv4 size at most; 0: no limit */
-	enum dp_too_big too_big;
-	uint32_t icmp_src; /* our address for ICMP errors (host order) */
+	uint16_t l2tp_port;				 /* 1701 */
 	struct rte_mempool *frag_direct, *frag_indirect; /* for rte_ip_frag */
 };
+
+/* The interface of a side a packet came in on. */
+static inline const struct dp_iface *
+dp_access_in(const struct dp_ports *ports, const struct rte_mbuf *m)
+{
+	return &ports->access[m->port < RTE_MAX_ETHPORTS ? ports->access_of_port[m->port] : 0];
+}
+
+static inline const struct dp_iface *
+dp_core_in(const struct dp_ports *ports, const struct rte_mbuf *m)
+{
+	return &ports->core[m->port < RTE_MAX_ETHPORTS ? ports->core_of_port[m->port] : 0];
+}
 
 /*
  * One tunnel must not mean one core: RSS hashes the outer header, so all of
@@ -120,10 +152,15 @@ dp_session_owner(const struct dp_worker *w, uint32_t index)
 /* A packet split for the access MTU makes at most this many fragments. */
 #define DP_MAX_FRAGMENTS 2
 
-/* Where a burst's packets go (the access side may carry fragments). */
+/*
+ * Where a burst's packets go (the access side may carry fragments), each
+ * with the interface of its side it leaves by.
+ */
 struct dp_out {
 	struct rte_mbuf *core[DP_BURST];
 	struct rte_mbuf *access[DP_BURST * DP_MAX_FRAGMENTS];
+	uint8_t core_if[DP_BURST];
+	uint8_t access_if[DP_BURST * DP_MAX_FRAGMENTS];
 	struct rte_mbuf *punt[DP_BURST];
 	struct rte_mbuf *handoff[DP_BURST]; /* for their owner worker */
 	uint16_t handoff_to[DP_BURST];
@@ -147,6 +184,20 @@ void dp_core_burst(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n, stru
 void dp_split_one_armed(const struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n,
 			struct rte_mbuf **access, uint16_t *n_access, struct rte_mbuf **core,
 			uint16_t *n_core);
+
+static inline void
+dp_out_core(struct dp_out *out, struct rte_mbuf *m, unsigned ifx)
+{
+	out->core_if[out->n_core] = (uint8_t)ifx;
+	out->core[out->n_core++] = m;
+}
+
+static inline void
+dp_out_access(struct dp_out *out, struct rte_mbuf *m, unsigned ifx)
+{
+	out->access_if[out->n_access] = (uint8_t)ifx;
+	out->access[out->n_access++] = m;
+}
 
 static inline void
 dp_hand_over(struct dp_worker *w, struct rte_mbuf *m, unsigned owner, struct dp_out *out)

@@ -34,12 +34,14 @@ struct access_pkt {
 	uint16_t l2tp_flags;
 	uint16_t ppp_off; /* where the PPP frame starts */
 	uint16_t ppp_len;
+	uint8_t in_if; /* the access interface it came in on */
 };
 
 static inline void
 classify(const struct dp_worker *w, struct rte_mbuf *m, struct access_pkt *a)
 {
 	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	const struct dp_iface *in = dp_access_in(w->ports, m);
 	uint32_t len = rte_pktmbuf_data_len(m);
 	uint32_t off, ihl, udp_len;
 	uint16_t type, vlan;
@@ -49,8 +51,9 @@ classify(const struct dp_worker *w, struct rte_mbuf *m, struct access_pkt *a)
 	a->reason = DP_DROP_SHORT;
 	if (!eth_parse(p, len, &vlan, &type, &off))
 		return;
+	a->in_if = (uint8_t)(in - w->ports->access);
 	a->reason = DP_DROP_WRONG_VLAN;
-	if (vlan != w->ports->access_vlan)
+	if (vlan != in->vlan)
 		return;
 	if (type == RTE_ETHER_TYPE_ARP) {
 		a->v = V_PUNT;
@@ -152,6 +155,34 @@ punt(struct dp_worker *w, struct rte_mbuf *m, enum dp_counter why, struct dp_out
 	out->punt[out->n_punt++] = m;
 }
 
+static inline const struct rte_ether_addr *
+gateway(const struct dp_iface *c, uint16_t type)
+{
+	return type == RTE_ETHER_TYPE_IPV6 ? &c->gw6 : &c->gw;
+}
+
+/*
+ * The core interface a session's packets leave by: with several, each
+ * session has its own (by counters slot, so that a subscriber's packets
+ * keep one path and one order), or, while that one's gateway is
+ * unresolved, the next whose gateway is known.
+ */
+static inline unsigned
+core_if_of(const struct dp_ports *ports, const struct dp_session *s, uint16_t type)
+{
+	unsigned first, i;
+
+	if (ports->n_core <= 1)
+		return 0;
+	first = s->index % ports->n_core;
+	for (unsigned k = 0; k < ports->n_core; k++) {
+		i = (first + k) % ports->n_core;
+		if (!rte_is_zero_ether_addr(gateway(&ports->core[i], type)))
+			return i;
+	}
+	return first;
+}
+
 /*
  * The inner packet (ip_len bytes at ip_off) leaves with a core-side
  * Ethernet header in place of everything before it; ip_off is past the
@@ -161,9 +192,10 @@ static inline void
 to_core(struct dp_worker *w, struct rte_mbuf *m, const struct dp_session *s, uint32_t ip_off,
 	uint32_t ip_len, uint16_t type, struct dp_out *out)
 {
-	unsigned l2 = eth_hdr_len(w->ports->core_vlan);
-	const struct rte_ether_addr *gw =
-		type == RTE_ETHER_TYPE_IPV6 ? &w->ports->core_gw6 : &w->ports->core_gw;
+	unsigned ifx = core_if_of(w->ports, s, type);
+	const struct dp_iface *c = &w->ports->core[ifx];
+	unsigned l2 = eth_hdr_len(c->vlan);
+	const struct rte_ether_addr *gw = gateway(c, type);
 
 	if (rte_is_zero_ether_addr(gw)) {
 		drop(w, m, DP_DROP_NO_NEXT_HOP);
@@ -171,12 +203,11 @@ to_core(struct dp_worker *w, struct rte_mbuf *m, const struct dp_session *s, uin
 	}
 	rte_pktmbuf_adj(m, (uint16_t)(ip_off - l2));
 	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - l2 - ip_len));
-	eth_write(rte_pktmbuf_mtod(m, uint8_t *), gw, &w->ports->core_mac, w->ports->core_vlan,
-		  type);
+	eth_write(rte_pktmbuf_mtod(m, uint8_t *), gw, &c->mac, c->vlan, type);
 	w->sess[s->index].rx_packets++;
 	w->sess[s->index].rx_bytes += ip_len;
 	w->counters[DP_DECAP]++;
-	out->core[out->n_core++] = m;
+	dp_out_core(out, m, ifx);
 }
 
 /* The inner IPv4 packet leaves with a core-side Ethernet header. */
@@ -251,7 +282,7 @@ decap_ipv6(struct dp_worker *w, struct rte_mbuf *m, const struct dp_session *s, 
  * LCP Echo-Request from the subscriber: the worker answers in place (the
  * entry carries our magic) so that an echo storm after a LAC restart never
  * reaches the control lcore. Outer addresses are swapped, L2TP carries the
- * peer's IDs, and the reply leaves by the access side.
+ * peer's IDs, and the reply leaves by the interface it came in on.
  */
 static inline void
 echo_reply(struct dp_worker *w, struct rte_mbuf *m, const struct dp_session *s,
@@ -267,7 +298,8 @@ echo_reply(struct dp_worker *w, struct rte_mbuf *m, const struct dp_session *s,
 	put_be32(p + lcp_off + 4, s->magic);
 	memcpy(lac.addr_bytes, p + RTE_ETHER_ADDR_LEN, RTE_ETHER_ADDR_LEN);
 	memcpy(p, lac.addr_bytes, RTE_ETHER_ADDR_LEN);
-	memcpy(p + RTE_ETHER_ADDR_LEN, w->ports->access_mac.addr_bytes, RTE_ETHER_ADDR_LEN);
+	memcpy(p + RTE_ETHER_ADDR_LEN, w->ports->access[a->in_if].mac.addr_bytes,
+	       RTE_ETHER_ADDR_LEN);
 	put_be32(ip + 12, a->dst_ip);
 	put_be32(ip + 16, a->src_ip);
 	ip[8] = 64;
@@ -280,7 +312,7 @@ echo_reply(struct dp_worker *w, struct rte_mbuf *m, const struct dp_session *s,
 	if (a->l2tp_flags & L2TP_FLAG_S)
 		put_be16(ids + 4, w->sess[s->index].ns++);
 	w->counters[DP_ECHO_REPLIED]++;
-	out->access[out->n_access++] = m;
+	dp_out_access(out, m, a->in_if);
 }
 
 /* By PPP protocol: IPv4 leaves toward the core, echoes are answered, the rest is punted. */

@@ -28,23 +28,26 @@ struct core_pkt {
 	uint64_t dst6; /* the destination's /64 */
 	uint16_t ip_off;
 	uint16_t ip_len;
+	uint8_t in_if; /* the core interface it came in on: ICMP errors go back by it */
 };
 
 static inline void
 classify(const struct dp_worker *w, struct rte_mbuf *m, struct core_pkt *c)
 {
 	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	const struct dp_iface *in = dp_core_in(w->ports, m);
 	uint32_t len = rte_pktmbuf_data_len(m);
 	uint32_t off;
 	uint16_t type, vlan;
 
+	c->in_if = (uint8_t)(in - w->ports->core);
 	c->ok = false;
 	c->v6 = false;
 	c->reason = DP_DROP_SHORT;
 	if (!eth_parse(p, len, &vlan, &type, &off))
 		return;
 	c->reason = DP_DROP_WRONG_VLAN;
-	if (vlan != w->ports->core_vlan)
+	if (vlan != in->vlan)
 		return;
 	c->reason = type == RTE_ETHER_TYPE_ARP ? DP_PUNT_ARP : DP_DROP_NOT_IP;
 	if (type == RTE_ETHER_TYPE_IPV6) {
@@ -53,7 +56,7 @@ classify(const struct dp_worker *w, struct rte_mbuf *m, struct core_pkt *c)
 			return;
 		/* multicast, link-local, or ours: neighbour discovery, for the control lcore */
 		if (p[off + 24] == 0xff || (p[off + 24] == 0xfe && (p[off + 25] & 0xc0) == 0x80) ||
-		    memcmp(p + off + 24, w->ports->core_ip6, 16) == 0) {
+		    memcmp(p + off + 24, in->ip6, 16) == 0) {
 			c->reason = DP_PUNT_CORE_IPV6;
 			return;
 		}
@@ -90,9 +93,10 @@ l2tp_header_len(const struct dp_session *s)
 
 /* Ethernet, outer IPv4, UDP and L2TP in front of the PPP frame of ppp_len bytes. */
 static inline void
-write_outer(struct dp_worker *w, uint8_t *p, const struct dp_session *s, unsigned ppp_len)
+write_outer(struct dp_worker *w, uint8_t *p, const struct dp_iface *a, const struct dp_session *s,
+	    unsigned ppp_len)
 {
-	uint8_t *ip = p + eth_hdr_len(w->ports->access_vlan);
+	uint8_t *ip = p + eth_hdr_len(a->vlan);
 	uint8_t *udp = ip + OUTER_IP_LEN;
 	uint8_t *l2tp = udp + OUTER_UDP_LEN;
 	unsigned l2tp_len = l2tp_header_len(s) + ppp_len;
@@ -101,8 +105,7 @@ write_outer(struct dp_worker *w, uint8_t *p, const struct dp_session *s, unsigne
 		.sequence = (s->flags & DP_SESS_SEQUENCING) != 0,
 	};
 
-	eth_write(p, &s->peer_mac, &w->ports->access_mac, w->ports->access_vlan,
-		  RTE_ETHER_TYPE_IPV4);
+	eth_write(p, &s->peer_mac, &a->mac, a->vlan, RTE_ETHER_TYPE_IPV4);
 	ip[0] = 0x45;
 	ip[1] = 0;
 	put_be16(ip + 2, (uint16_t)(OUTER_IP_LEN + OUTER_UDP_LEN + l2tp_len));
@@ -138,15 +141,16 @@ icmp_allowed(struct dp_worker *w)
 }
 
 /*
- * An ICMP error toward the core, for a packet from there: gw's MAC known,
- * within the rate, an mbuf with our Ethernet header and room for len bytes
- * of IP; the IP header's start, or NULL with the reason counted.
+ * An ICMP error toward the core, back by the interface the packet came in
+ * on: gw's MAC known, within the rate, an mbuf with our Ethernet header
+ * and room for len bytes of IP; the IP header's start, or NULL with the
+ * reason counted.
  */
 static uint8_t *
-icmp_error_alloc(struct dp_worker *w, struct rte_mbuf *orig, const struct rte_ether_addr *gw,
-		 uint16_t type, unsigned len, struct rte_mbuf **m)
+icmp_error_alloc(struct dp_worker *w, struct rte_mbuf *orig, const struct dp_iface *in,
+		 const struct rte_ether_addr *gw, uint16_t type, unsigned len, struct rte_mbuf **m)
 {
-	unsigned l2 = eth_hdr_len(w->ports->core_vlan);
+	unsigned l2 = eth_hdr_len(in->vlan);
 	uint8_t *p;
 
 	if (rte_is_zero_ether_addr(gw)) {
@@ -162,7 +166,7 @@ icmp_error_alloc(struct dp_worker *w, struct rte_mbuf *orig, const struct rte_et
 		w->counters[DP_DROP_TOO_BIG]++;
 		return NULL;
 	}
-	eth_write(p, gw, &w->ports->core_mac, w->ports->core_vlan, type);
+	eth_write(p, gw, &in->mac, in->vlan, type);
 	return p + l2;
 }
 
@@ -173,21 +177,21 @@ icmp_error_alloc(struct dp_worker *w, struct rte_mbuf *orig, const struct rte_et
  * caller.
  */
 static void
-send_pkt_too_big(struct dp_worker *w, struct rte_mbuf *orig, const uint8_t *inner,
+send_pkt_too_big(struct dp_worker *w, struct rte_mbuf *orig, unsigned in_if, const uint8_t *inner,
 		 unsigned inner_len, uint16_t mtu, struct dp_out *out)
 {
 	static const uint8_t none[16];
+	const struct dp_iface *in = &w->ports->core[in_if];
 	unsigned quote = RTE_MIN(inner_len, 1280u - 40 - 8);
 	struct rte_mbuf *m;
 	uint8_t *ip, *icmp;
 	uint16_t c;
 
-	if (memcmp(w->ports->core_ip6, none, 16) == 0) {
+	if (memcmp(in->ip6, none, 16) == 0) {
 		w->counters[DP_DROP_TOO_BIG]++; /* no address to send it from */
 		return;
 	}
-	ip = icmp_error_alloc(w, orig, &w->ports->core_gw6, RTE_ETHER_TYPE_IPV6, 40 + 8 + quote,
-			      &m);
+	ip = icmp_error_alloc(w, orig, in, &in->gw6, RTE_ETHER_TYPE_IPV6, 40 + 8 + quote, &m);
 	if (ip == NULL)
 		return;
 	memset(ip, 0, 40 + 8);
@@ -195,7 +199,7 @@ send_pkt_too_big(struct dp_worker *w, struct rte_mbuf *orig, const uint8_t *inne
 	put_be16(ip + 4, (uint16_t)(8 + quote));
 	ip[6] = IPPROTO_ICMPV6;
 	ip[7] = 64;
-	memcpy(ip + 8, w->ports->core_ip6, 16);
+	memcpy(ip + 8, in->ip6, 16);
 	memcpy(ip + 24, inner + 8, 16);
 	icmp = ip + 40;
 	icmp[0] = 2; /* Packet Too Big */
@@ -204,7 +208,7 @@ send_pkt_too_big(struct dp_worker *w, struct rte_mbuf *orig, const uint8_t *inne
 	c = rte_ipv6_udptcp_cksum((const struct rte_ipv6_hdr *)ip, icmp);
 	memcpy(icmp + 2, &c, 2);
 	w->counters[DP_PKT_TOO_BIG_SENT]++;
-	out->core[out->n_core++] = m;
+	dp_out_core(out, m, in_if);
 }
 
 /*
@@ -213,9 +217,10 @@ send_pkt_too_big(struct dp_worker *w, struct rte_mbuf *orig, const uint8_t *inne
  * be reached with. The original is freed by the caller.
  */
 static void
-send_frag_needed(struct dp_worker *w, struct rte_mbuf *orig, const uint8_t *inner,
+send_frag_needed(struct dp_worker *w, struct rte_mbuf *orig, unsigned in_if, const uint8_t *inner,
 		 uint16_t next_mtu, struct dp_out *out)
 {
+	const struct dp_iface *in = &w->ports->core[in_if];
 	unsigned quote = (inner[0] & 0xfu) * 4 + 8;
 	struct rte_mbuf *m;
 	uint8_t *ip, *icmp;
@@ -225,7 +230,7 @@ send_frag_needed(struct dp_worker *w, struct rte_mbuf *orig, const uint8_t *inne
 		w->counters[DP_DROP_TOO_BIG]++;
 		return;
 	}
-	ip = icmp_error_alloc(w, orig, &w->ports->core_gw, RTE_ETHER_TYPE_IPV4, 20 + 8 + quote, &m);
+	ip = icmp_error_alloc(w, orig, in, &in->gw, RTE_ETHER_TYPE_IPV4, 20 + 8 + quote, &m);
 	if (ip == NULL)
 		return;
 	memset(ip, 0, 20);
@@ -233,7 +238,7 @@ send_frag_needed(struct dp_worker *w, struct rte_mbuf *orig, const uint8_t *inne
 	put_be16(ip + 2, (uint16_t)(20 + 8 + quote));
 	ip[8] = 64;
 	ip[9] = IPPROTO_ICMP;
-	put_be32(ip + 12, w->ports->icmp_src);
+	put_be32(ip + 12, in->ip);
 	memcpy(ip + 16, inner + 12, 4);
 	ipv4_set_cksum(ip);
 	icmp = ip + 20;
@@ -247,7 +252,7 @@ send_frag_needed(struct dp_worker *w, struct rte_mbuf *orig, const uint8_t *inne
 	c = (uint16_t)~c;
 	memcpy(icmp + 2, &c, 2);
 	w->counters[DP_FRAG_NEEDED_SENT]++;
-	out->core[out->n_core++] = m;
+	dp_out_core(out, m, in_if);
 }
 
 /* Splits an encapsulated packet into outer IPv4 fragments (rte_ip_frag). */
@@ -255,12 +260,13 @@ static void
 fragment(struct dp_worker *w, struct rte_mbuf *m, const struct dp_session *s, struct dp_out *out)
 {
 	struct rte_mbuf *frags[DP_MAX_FRAGMENTS];
-	unsigned l2 = eth_hdr_len(w->ports->access_vlan);
+	const struct dp_iface *a = &w->ports->access[s->access_if];
+	unsigned l2 = eth_hdr_len(a->vlan);
 	int32_t n;
 
 	rte_pktmbuf_adj(m, (uint16_t)l2);
-	n = rte_ipv4_fragment_packet(m, frags, DP_MAX_FRAGMENTS, w->ports->access_mtu,
-				     w->ports->frag_direct, w->ports->frag_indirect);
+	n = rte_ipv4_fragment_packet(m, frags, DP_MAX_FRAGMENTS, a->mtu, w->ports->frag_direct,
+				     w->ports->frag_indirect);
 	rte_pktmbuf_free(m);
 	if (n < 0) {
 		w->counters[DP_DROP_TOO_BIG]++;
@@ -274,10 +280,9 @@ fragment(struct dp_worker *w, struct rte_mbuf *m, const struct dp_session *s, st
 			rte_pktmbuf_free(frags[i]);
 			continue;
 		}
-		eth_write(p, &s->peer_mac, &w->ports->access_mac, w->ports->access_vlan,
-			  RTE_ETHER_TYPE_IPV4);
+		eth_write(p, &s->peer_mac, &a->mac, a->vlan, RTE_ETHER_TYPE_IPV4);
 		ipv4_set_cksum(p + l2); /* rte_ip_frag leaves it to us */
-		out->access[out->n_access++] = frags[i];
+		dp_out_access(out, frags[i], s->access_if);
 	}
 	w->counters[DP_FRAGMENTED]++;
 }
@@ -287,17 +292,16 @@ fragment(struct dp_worker *w, struct rte_mbuf *m, const struct dp_session *s, st
  * inner IPv4 says DF and that is the policy, otherwise fragments.
  */
 static void
-too_big(struct dp_worker *w, struct rte_mbuf *m, const struct dp_session *s, unsigned overhead,
-	struct dp_out *out)
+too_big(struct dp_worker *w, struct rte_mbuf *m, const struct dp_session *s,
+	const struct core_pkt *c, unsigned overhead, struct dp_out *out)
 {
 	const uint8_t *inner = rte_pktmbuf_mtod_offset(m, const uint8_t *, overhead);
+	const struct dp_iface *a = &w->ports->access[s->access_if];
 	bool v4 = (inner[0] >> 4) == 4;
 
-	if (w->ports->too_big == DP_TOO_BIG_ICMP_IF_DF && v4 && (get_be16(inner + 6) & 0x4000)) {
-		send_frag_needed(w, m, inner,
-				 (uint16_t)(w->ports->access_mtu -
-					    (overhead - eth_hdr_len(w->ports->access_vlan))),
-				 out);
+	if (a->too_big == DP_TOO_BIG_ICMP_IF_DF && v4 && (get_be16(inner + 6) & 0x4000)) {
+		send_frag_needed(w, m, c->in_if, inner,
+				 (uint16_t)(a->mtu - (overhead - eth_hdr_len(a->vlan))), out);
 		rte_pktmbuf_free(m);
 		return;
 	}
@@ -313,9 +317,9 @@ static inline void
 encap(struct dp_worker *w, struct rte_mbuf *m, const struct dp_session *s, const struct core_pkt *c,
       struct dp_out *out)
 {
+	const struct dp_iface *a = &w->ports->access[s->access_if];
 	unsigned ppp_hlen = ppp_header_len(s);
-	unsigned outer = eth_hdr_len(w->ports->access_vlan) + OUTER_IP_LEN + OUTER_UDP_LEN +
-			 l2tp_header_len(s);
+	unsigned outer = eth_hdr_len(a->vlan) + OUTER_IP_LEN + OUTER_UDP_LEN + l2tp_header_len(s);
 	uint8_t *ip = rte_pktmbuf_mtod_offset(m, uint8_t *, c->ip_off);
 	uint8_t *p, *ppp;
 
@@ -326,9 +330,9 @@ encap(struct dp_worker *w, struct rte_mbuf *m, const struct dp_session *s, const
 	}
 	if (c->ip_len > s->mtu) { /* more than the subscriber takes: its source is told */
 		if (c->v6)
-			send_pkt_too_big(w, m, ip, c->ip_len, s->mtu, out);
+			send_pkt_too_big(w, m, c->in_if, ip, c->ip_len, s->mtu, out);
 		else if (get_be16(ip + 6) & 0x4000)
-			send_frag_needed(w, m, ip, s->mtu, out);
+			send_frag_needed(w, m, c->in_if, ip, s->mtu, out);
 		else
 			w->counters[DP_DROP_TOO_BIG]++;
 		rte_pktmbuf_free(m);
@@ -361,16 +365,15 @@ encap(struct dp_worker *w, struct rte_mbuf *m, const struct dp_session *s, const
 		*ppp = (uint8_t)(c->v6 ? PPP_PROTO_IPV6 : PPP_PROTO_IP);
 	else
 		put_be16(ppp, c->v6 ? PPP_PROTO_IPV6 : PPP_PROTO_IP);
-	write_outer(w, p, s, ppp_hlen + c->ip_len);
+	write_outer(w, p, a, s, ppp_hlen + c->ip_len);
 	w->sess[s->index].tx_packets++;
 	w->sess[s->index].tx_bytes += c->ip_len;
-	if (w->ports->access_mtu != 0 &&
-	    rte_pktmbuf_pkt_len(m) - eth_hdr_len(w->ports->access_vlan) > w->ports->access_mtu) {
-		too_big(w, m, s, outer + ppp_hlen, out);
+	if (a->mtu != 0 && rte_pktmbuf_pkt_len(m) - eth_hdr_len(a->vlan) > a->mtu) {
+		too_big(w, m, s, c, outer + ppp_hlen, out);
 		return;
 	}
 	w->counters[DP_ENCAP]++;
-	out->access[out->n_access++] = m;
+	dp_out_access(out, m, s->access_if);
 }
 
 void

@@ -20,16 +20,18 @@ is_ours(const struct dp_ports *ports, uint32_t dst)
 	return false;
 }
 
+/* A packet from a port with an interface of each side: the access side's? */
 static inline bool
-is_access(const struct dp_ports *ports, const uint8_t *p, uint32_t len)
+is_access(const struct dp_ports *ports, const struct rte_mbuf *m)
 {
-	uint16_t vlan, type;
-	uint32_t off;
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t len = rte_pktmbuf_data_len(m), off;
+	uint16_t vlan, type, core_vlan = dp_core_in(ports, m)->vlan;
 
 	if (!eth_parse(p, len, &vlan, &type, &off))
 		return true; /* the access side counts it as short */
-	if (ports->access_vlan != ports->core_vlan)
-		return vlan != ports->core_vlan;
+	if (dp_access_in(ports, m)->vlan != core_vlan)
+		return vlan != core_vlan;
 	if (type == RTE_ETHER_TYPE_ARP)
 		return true;
 	/* to our L2TP address, fragments included: L2TP, or the access side's drop */
@@ -46,8 +48,7 @@ dp_split_one_armed(const struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 
-		if (is_access(w->ports, rte_pktmbuf_mtod(m, const uint8_t *),
-			      rte_pktmbuf_data_len(m)))
+		if (is_access(w->ports, m))
 			access[(*n_access)++] = m;
 		else
 			core[(*n_core)++] = m;

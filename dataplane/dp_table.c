@@ -231,6 +231,8 @@ dp_session_add(struct dp_tables *t, const struct dp_session *in)
 	struct dp_session *s;
 	int rc;
 
+	if (in->access_if >= DP_MAX_IFS)
+		return -EINVAL; /* the workers index dp_ports.access[] with it */
 	if (rte_hash_lookup(t->by_l2tp, &k) >= 0 ||
 	    (in->sub_ipv4 != 0 && rte_hash_lookup(t->by_sub4, &in->sub_ipv4) >= 0) ||
 	    (in->sub_ipv6_prefix != 0 && rte_hash_lookup(t->by_sub6, &in->sub_ipv6_prefix) >= 0))
@@ -343,6 +345,8 @@ dp_session_replace(struct dp_tables *t, const struct dp_session *in)
 	struct retired *r;
 	int rc;
 
+	if (in->access_if >= DP_MAX_IFS)
+		return -EINVAL;
 	if (rte_hash_lookup_data(t->by_l2tp, &k, (void **)&old) < 0)
 		return -ENOENT;
 	if (t->n_retired == t->retired_cap)

@@ -21,6 +21,30 @@ send_or_count(struct dp_worker *w, uint16_t port, uint16_t queue, struct rte_mbu
 	}
 }
 
+/*
+ * Each packet out by the interface it names: one burst per interface's
+ * port (a side has one interface per port).
+ */
+static void
+send_by_iface(struct dp_worker *w, uint16_t txq, const struct dp_iface *ifs, unsigned n_ifs,
+	      struct rte_mbuf **pkts, const uint8_t *ifx, uint16_t n)
+{
+	struct rte_mbuf *mine[DP_BURST * DP_MAX_FRAGMENTS];
+
+	if (n_ifs <= 1) {
+		send_or_count(w, ifs[0].port, txq, pkts, n);
+		return;
+	}
+	for (unsigned i = 0; i < n_ifs; i++) {
+		uint16_t k = 0;
+
+		for (uint16_t j = 0; j < n; j++)
+			if (ifx[j] == i)
+				mine[k++] = pkts[j];
+		send_or_count(w, ifs[i].port, txq, mine, k);
+	}
+}
+
 static void
 punt_or_count(struct dp_worker *w, struct rte_ring *ring, struct rte_mbuf **pkts, uint16_t n)
 {
@@ -81,8 +105,10 @@ work(struct dp_worker *w, const struct dp_worker_cfg *c, enum dp_side side, stru
 		dp_access_burst(w, pkts, n, &out);
 	else
 		dp_core_burst(w, pkts, n, &out);
-	send_or_count(w, c->core_port, c->core_txq, out.core, out.n_core);
-	send_or_count(w, c->access_port, c->access_txq, out.access, out.n_access);
+	send_by_iface(w, c->txq, w->ports->core, w->ports->n_core, out.core, out.core_if,
+		      out.n_core);
+	send_by_iface(w, c->txq, w->ports->access, w->ports->n_access, out.access, out.access_if,
+		      out.n_access);
 	punt_or_count(w, c->punt, out.punt, out.n_punt);
 	if (out.n_handoff)
 		hand_over(w, c, side, &out);

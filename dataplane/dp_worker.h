@@ -13,7 +13,7 @@
 
 #include "dp.h"
 
-#define DP_WORKER_MAX_RX 8
+#define DP_WORKER_MAX_RX 16
 
 enum dp_side {
 	DP_SIDE_ACCESS, /* faces the LACs */
@@ -29,9 +29,8 @@ struct dp_rx {
 struct dp_worker_cfg {
 	struct dp_rx rx[DP_WORKER_MAX_RX];
 	unsigned n_rx;
-	uint16_t access_port, access_txq; /* where encapsulated packets and echo replies go */
-	uint16_t core_port, core_txq;	  /* where decapsulated packets go */
-	struct rte_ring *punt;		  /* to the control lcore */
+	uint16_t txq;	       /* its TX queue on every port (dp_iface.port) */
+	struct rte_ring *punt; /* to the control lcore */
 	struct rte_rcu_qsbr *qsbr;
 	/* hand-over rings, [worker][side]: multi-producer, the owner consumes */
 	struct rte_ring *(*handoff)[2];

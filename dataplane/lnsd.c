@@ -42,6 +42,7 @@
 #include "neigh.h"
 
 #define RING_SIZE 1024
+_Static_assert(DP_MAX_IFS >= CFG_MAX_SIDE_PORTS, "the dataplane holds every port of a side");
 /* At SIGTERM: how long the Stop records and Accounting-Off may take to be delivered. */
 #define RADIUS_DRAIN_MS 3000
 
@@ -85,17 +86,13 @@ next_hop(const struct cfg_port *p, uint32_t ip)
 	return (ip & mask) == (p->ipv4 & mask) || p->gateway == 0 ? ip : p->gateway;
 }
 
-/*
- * lnsd's interfaces as ARP numbers them: the access side, and the core
- * side, which is the same interface when one port with role both does
- * both. Two sides on one port differ by VLAN.
- */
-enum { IF_ACCESS, IF_CORE };
-
-static uint16_t
-core_if(const struct lnsd *d)
+bool
+lnsd_if_first_on_port(const struct lnsd *d, unsigned i)
 {
-	return d->access == d->core ? IF_ACCESS : IF_CORE;
+	for (unsigned j = 0; j < i; j++)
+		if (d->ifs[j].port == d->ifs[i].port)
+			return false;
+	return true;
 }
 
 /* One of the addresses LACs reach us at (l2tp.listen)? */
@@ -108,23 +105,62 @@ is_local(const struct lnsd *d, uint32_t ip)
 	return false;
 }
 
+static bool
+has_address(const struct cfg_port *p, uint32_t ip)
+{
+	if (p->ipv4 == ip)
+		return true;
+	for (unsigned k = 0; k < p->n_aliases; k++)
+		if (p->aliases[k] == ip)
+			return true;
+	return false;
+}
+
+/* The access interface that has address ip; -1: none. */
+static int
+access_if_with(const struct lnsd *d, uint32_t ip)
+{
+	for (unsigned i = 0; i < d->n_ifs; i++)
+		if (d->ifs[i].access >= 0 && has_address(d->ifs[i].cfg, ip))
+			return (int)i;
+	return -1;
+}
+
+/* The first access interface: its address is the NAS's, its socket's mbufs the control lcore's. */
+static const struct lnsd_if *
+first_access(const struct lnsd *d)
+{
+	for (unsigned i = 0; i < d->n_ifs; i++)
+		if (d->ifs[i].access == 0)
+			return &d->ifs[i];
+	return &d->ifs[0];
+}
+
 /* The address a tunnel's peer talks to, which we answer from. */
 static uint32_t
 local_of(const struct lnsd *d, const struct l2tp_addr *peer)
 {
 	uint32_t ip = get_be32(peer->local);
 
-	return ip != 0 ? ip : d->access->ipv4;
+	return ip != 0 ? ip : d->local[0];
+}
+
+/* The interface a tunnel's packets leave by: the one with the address its LAC asked. */
+static unsigned
+tunnel_if(const struct lnsd *d, const struct l2tp_addr *peer)
+{
+	int ifx = access_if_with(d, local_of(d, peer));
+
+	return ifx >= 0 ? (unsigned)ifx : 0; /* cannot be: lns takes only our addresses */
 }
 
 /* The interface a punted frame came in on; -1: none of ours. */
 static int
 if_of(const struct lnsd *d, uint16_t port, uint16_t vlan)
 {
-	if (port == d->access_port && vlan == d->access->vlan)
-		return IF_ACCESS;
-	if (port == d->core_port && vlan == d->core->vlan)
-		return core_if(d);
+	for (unsigned i = 0; i < d->n_ifs; i++)
+		if (d->ifs[i].port == port && d->ifs[i].cfg->vlan == vlan)
+			return (int)i;
 	return -1;
 }
 
@@ -132,9 +168,8 @@ if_of(const struct lnsd *d, uint16_t port, uint16_t vlan)
 static void
 send_frame(struct lnsd *d, uint16_t ifx, const uint8_t *frame, size_t len)
 {
-	const struct cfg_port *cp = ifx == IF_ACCESS ? d->access : d->core;
-	uint16_t port = ifx == IF_ACCESS ? d->access_port : d->core_port;
-	unsigned tag = cp->vlan ? RTE_VLAN_HLEN : 0;
+	const struct lnsd_if *f = &d->ifs[ifx];
+	unsigned tag = f->cfg->vlan ? RTE_VLAN_HLEN : 0;
 	struct rte_mbuf *m = rte_pktmbuf_alloc(d->pool);
 	uint8_t *p;
 
@@ -147,10 +182,10 @@ send_frame(struct lnsd *d, uint16_t ifx, const uint8_t *frame, size_t len)
 	memcpy(p, frame, 2 * RTE_ETHER_ADDR_LEN);
 	if (tag) {
 		put_be16(p + 12, RTE_ETHER_TYPE_VLAN);
-		put_be16(p + 14, cp->vlan);
+		put_be16(p + 14, f->cfg->vlan);
 	}
 	memcpy(p + 12 + tag, frame + 12, len - 12);
-	if (rte_eth_tx_burst(port, d->ctl_txq, &m, 1) != 1) {
+	if (rte_eth_tx_burst(f->port, d->ctl_txq, &m, 1) != 1) {
 		rte_pktmbuf_free(m);
 		d->cnt.tx_dropped++;
 	}
@@ -193,7 +228,7 @@ lac_mac_changed(struct lnsd *d, uint32_t ip, const uint8_t *mac)
 		const struct dp_session *cur;
 		struct dp_session s;
 
-		if (!u->up || next_hop(d->access, u->peer_ip) != ip)
+		if (!u->up || next_hop(d->ifs[u->ifx].cfg, u->peer_ip) != ip)
 			continue;
 		cur = dp_session_find(d->tables, u->tunnel_id, u->session_id);
 		if (cur == NULL || memcmp(cur->peer_mac.addr_bytes, mac, 6) == 0)
@@ -212,11 +247,11 @@ lac_mac_changed(struct lnsd *d, uint32_t ip, const uint8_t *mac)
 }
 
 static bool
-has_gateway6(const struct lnsd *d)
+has_gateway6(const struct cfg_port *p)
 {
 	static const uint8_t none[16];
 
-	return memcmp(d->core->gateway6, none, 16) != 0;
+	return memcmp(p->gateway6, none, 16) != 0;
 }
 
 /*
@@ -224,7 +259,7 @@ has_gateway6(const struct lnsd *d)
  * see a new copy of the port settings, switched atomically.
  */
 static void
-publish_gateway(struct lnsd *d, bool v4, bool v6, const uint8_t *mac)
+publish_gateway(struct lnsd *d, const struct lnsd_if *f, bool v4, bool v6, const uint8_t *mac)
 {
 	struct dp_ports *next = &d->ports[d->ports_cur ^ 1];
 	struct rte_ether_addr a = { 0 };
@@ -235,17 +270,19 @@ publish_gateway(struct lnsd *d, bool v4, bool v6, const uint8_t *mac)
 		memcpy(a.addr_bytes, mac, 6);
 	*next = d->ports[d->ports_cur];
 	if (v4)
-		next->core_gw = a;
+		next->core[f->core].gw = a;
 	if (v6)
-		next->core_gw6 = a;
+		next->core[f->core].gw6 = a;
 	d->ports_cur ^= 1;
 	for (unsigned i = 0; i < d->n_workers; i++)
 		__atomic_store_n(&d->workers[i].ports, next, __ATOMIC_RELEASE);
-	LOG(DP, LOG_INFO, "core gateway%s %s",
+	LOG(DP, LOG_INFO, "port %s: core gateway%s %s", f->cfg->name,
 	    v4 && v6 ? ""
 	    : v4     ? " (IPv4)"
 		     : " (IPv6)",
-	    mac != NULL ? "resolved" : "lost: its packets are dropped and counted");
+	    mac != NULL				? "resolved"
+	    : d->ports[d->ports_cur].n_core > 1 ? "lost: its sessions leave by the other core ports"
+						: "lost: its packets are dropped and counted");
 }
 
 static void
@@ -253,8 +290,9 @@ neigh_changed(void *ctx, uint32_t ip, const uint8_t *mac)
 {
 	struct lnsd *d = ctx;
 
-	if (d->core != NULL && ip == d->core->gateway)
-		publish_gateway(d, true, !has_gateway6(d), mac);
+	for (unsigned i = 0; i < d->n_ifs; i++)
+		if (d->ifs[i].core >= 0 && ip == d->ifs[i].cfg->gateway)
+			publish_gateway(d, &d->ifs[i], true, !has_gateway6(d->ifs[i].cfg), mac);
 	/* one-armed, LACs on other subnets: the core gateway is their next hop too */
 	if (mac != NULL)
 		lac_mac_changed(d, ip, mac);
@@ -262,35 +300,44 @@ neigh_changed(void *ctx, uint32_t ip, const uint8_t *mac)
 
 static const struct neigh_ops neigh_ops = { neigh_send, neigh_changed };
 
+/* What neighbour discovery on a core interface sent and learnt. */
+static void
+core_ipv6_done(struct lnsd *d, unsigned ifx, const uint8_t *out, size_t n, bool changed)
+{
+	uint8_t mac[6];
+
+	if (n > 0)
+		send_frame(d, (uint16_t)ifx, out, n);
+	if (changed)
+		publish_gateway(d, &d->ifs[ifx], false, true,
+				neigh6_gateway(&d->ifs[ifx].neigh6, mac) ? mac : NULL);
+}
+
 /* IPv6 from the core for lnsd: neighbour discovery. */
 static void
-core_ipv6_input(struct lnsd *d, const uint8_t *eth_src, const uint8_t *ip6, size_t len,
-		uint64_t now)
+core_ipv6_input(struct lnsd *d, unsigned ifx, const uint8_t *eth_src, const uint8_t *ip6,
+		size_t len, uint64_t now)
 {
 	uint8_t out[NEIGH6_FRAME_LEN];
 	bool changed;
-	size_t n = neigh6_input(&d->neigh6, now, eth_src, ip6, len, out, &changed);
+	size_t n = neigh6_input(&d->ifs[ifx].neigh6, now, eth_src, ip6, len, out, &changed);
 
-	if (n > 0)
-		send_frame(d, core_if(d), out, n);
-	if (changed) {
-		uint8_t mac[6];
-
-		publish_gateway(d, false, true, neigh6_gateway(&d->neigh6, mac) ? mac : NULL);
-	}
+	core_ipv6_done(d, ifx, out, n, changed);
 }
 
 static void
 core_ipv6_timeout(struct lnsd *d, uint64_t now)
 {
-	uint8_t out[NEIGH6_FRAME_LEN], mac[6];
-	bool changed;
-	size_t n = neigh6_timeout(&d->neigh6, now, out, &changed);
+	for (unsigned i = 0; i < d->n_ifs; i++) {
+		uint8_t out[NEIGH6_FRAME_LEN];
+		bool changed;
+		size_t n;
 
-	if (n > 0)
-		send_frame(d, core_if(d), out, n);
-	if (changed)
-		publish_gateway(d, false, true, neigh6_gateway(&d->neigh6, mac) ? mac : NULL);
+		if (d->ifs[i].core < 0 || neigh6_next_timeout(&d->ifs[i].neigh6) > now)
+			continue;
+		n = neigh6_timeout(&d->ifs[i].neigh6, now, out, &changed);
+		core_ipv6_done(d, i, out, n, changed);
+	}
 }
 
 /* An L2TP payload to a LAC: UDP from 1701, IPv4, Ethernet to the next hop. */
@@ -301,18 +348,22 @@ udp_send(void *ctx, const struct l2tp_addr *peer, const uint8_t *payload, size_t
 	uint8_t f[1600];
 	uint8_t mac[6];
 	uint32_t dst = get_be32(peer->ip);
+	unsigned ifx = tunnel_if(d, peer);
+	const struct lnsd_if *out = &d->ifs[ifx];
 	struct rte_ether_addr dmac;
 
 	if (len + 42 > sizeof(f)) {
 		d->cnt.tx_dropped++;
 		return;
 	}
-	if (neigh_resolve(d->neigh, lnsd_now_ms(), IF_ACCESS, next_hop(d->access, dst), mac) != 0) {
+	if (neigh_resolve(d->neigh, lnsd_now_ms(), (uint16_t)ifx, next_hop(out->cfg, dst), mac) !=
+	    0) {
 		d->cnt.tx_no_mac++; /* the L2TP channel and PPP retransmit */
 		return;
 	}
 	memcpy(dmac.addr_bytes, mac, 6);
-	eth_write(f, &dmac, &d->ports[d->ports_cur].access_mac, 0, RTE_ETHER_TYPE_IPV4);
+	eth_write(f, &dmac, &d->ports[d->ports_cur].access[out->access].mac, 0,
+		  RTE_ETHER_TYPE_IPV4);
 	memset(f + 14, 0, 20);
 	f[14] = 0x45;
 	put_be16(f + 16, (uint16_t)(20 + 8 + len));
@@ -326,7 +377,7 @@ udp_send(void *ctx, const struct l2tp_addr *peer, const uint8_t *payload, size_t
 	put_be16(f + 38, (uint16_t)(8 + len));
 	put_be16(f + 40, 0);
 	memcpy(f + 42, payload, len);
-	send_frame(d, IF_ACCESS, f, 42 + len);
+	send_frame(d, (uint16_t)ifx, f, 42 + len);
 }
 
 /* RADIUS Framed-Route: the prefixes behind the subscriber go into the FIB. */
@@ -351,6 +402,7 @@ publish_routes(struct lnsd *d, struct lnsd_sub *sub, const struct lns_session_in
 static void
 dp_session_of(struct lnsd *d, const struct lns_session_info *i, struct dp_session *s)
 {
+	unsigned ifx = tunnel_if(d, &i->peer);
 	uint8_t mac[6];
 
 	memset(s, 0, sizeof(*s));
@@ -362,8 +414,9 @@ dp_session_of(struct lnsd *d, const struct lns_session_info *i, struct dp_sessio
 	s->peer_port = i->peer.port;
 	s->local_ip = local_of(d, &i->peer);
 	s->local_port = L2TP_UDP_PORT;
-	if (neigh_resolve(d->neigh, lnsd_now_ms(), IF_ACCESS, next_hop(d->access, s->peer_ip),
-			  mac) == 0)
+	s->access_if = (uint8_t)d->ifs[ifx].access;
+	if (neigh_resolve(d->neigh, lnsd_now_ms(), (uint16_t)ifx,
+			  next_hop(d->ifs[ifx].cfg, s->peer_ip), mac) == 0)
 		memcpy(s->peer_mac.addr_bytes, mac, 6);
 	s->sub_ipv4 = i->sub_ipv4;
 	if (i->ipv6)
@@ -392,12 +445,13 @@ session_up(void *ctx, const struct lns_session_info *i)
 					 .tunnel_id = i->tunnel_id,
 					 .session_id = i->session_id,
 					 .peer_ip = get_be32(i->peer.ip),
+					 .ifx = (uint8_t)tunnel_if(d, &i->peer),
 					 .ipv4 = i->sub_ipv4,
 					 .ipv6 = i->ipv6 };
 	memcpy(d->subs[rc].prefix6, i->prefix6, 8);
 	snprintf(d->subs[rc].user, sizeof(d->subs[rc].user), "%s", i->user);
 	publish_routes(d, &d->subs[rc], i);
-	next_hop_count(d, next_hop(d->access, d->subs[rc].peer_ip), +1);
+	next_hop_count(d, next_hop(d->ifs[d->subs[rc].ifx].cfg, d->subs[rc].peer_ip), +1);
 	LOG(DP, LOG_INFO, "session %u/%u for %s up: %u.%u.%u.%u%s", i->tunnel_id, i->session_id,
 	    i->user, i->sub_ipv4 >> 24, (i->sub_ipv4 >> 16) & 255, (i->sub_ipv4 >> 8) & 255,
 	    i->sub_ipv4 & 255, i->ipv6 ? " and IPv6" : "");
@@ -458,7 +512,8 @@ session_down(void *ctx, uint16_t t, uint16_t s)
 		return;
 	lnsd_session_counters(d, e->index, &c);
 	d->subs[e->index].up = false;
-	next_hop_count(d, next_hop(d->access, d->subs[e->index].peer_ip), -1);
+	next_hop_count(d, next_hop(d->ifs[d->subs[e->index].ifx].cfg, d->subs[e->index].peer_ip),
+		       -1);
 	for (unsigned k = 0; k < d->subs[e->index].n_routes; k++) /* routes go first */
 		dp_route4_del(d->tables, d->subs[e->index].routes[k].prefix,
 			      d->subs[e->index].routes[k].len);
@@ -522,7 +577,7 @@ radius_start(struct lnsd *d)
 {
 	const struct lns_config *c = d->cfg;
 	struct aaa_nas nas = { .ip = c->radius.nas_ip_address ? c->radius.nas_ip_address
-							      : d->access->ipv4 };
+							      : first_access(d)->cfg->ipv4 };
 
 	if (c->radius.n_servers == 0)
 		return 0;
@@ -609,8 +664,8 @@ control_input(struct lnsd *d, struct rte_mbuf *m, uint64_t now)
 		neigh_input(d->neigh, now, (uint16_t)ifx, p + off - 14, len - (off - 14));
 		return;
 	}
-	if (type == RTE_ETHER_TYPE_IPV6 && ifx == core_if(d)) {
-		core_ipv6_input(d, p + RTE_ETHER_ADDR_LEN, p + off, len - off, now);
+	if (type == RTE_ETHER_TYPE_IPV6 && d->ifs[ifx].core >= 0) {
+		core_ipv6_input(d, (unsigned)ifx, p + RTE_ETHER_ADDR_LEN, p + off, len - off, now);
 		return;
 	}
 	if (type != RTE_ETHER_TYPE_IPV4 || len < off + 28) {
@@ -622,8 +677,10 @@ control_input(struct lnsd *d, struct rte_mbuf *m, uint64_t now)
 		d->cnt.punt_other++;
 		return;
 	}
-	if (ifx != IF_ACCESS || !is_local(d, get_be32(p + off + 16))) {
-		d->cnt.punt_not_ours++; /* L2TP only on the access addresses (l2tp.listen) */
+	/* L2TP only to the access addresses (l2tp.listen), each by its own interface */
+	if (!is_local(d, get_be32(p + off + 16)) ||
+	    access_if_with(d, get_be32(p + off + 16)) != ifx) {
+		d->cnt.punt_not_ours++;
 		return;
 	}
 	memcpy(peer.ip, p + off + 12, 4);
@@ -722,9 +779,11 @@ port_socket(uint16_t port)
 static unsigned
 mbufs_for_socket(const struct lnsd *d, int socket)
 {
-	unsigned ports = (port_socket(d->access_port) == socket) +
-			 (d->core_port != d->access_port && port_socket(d->core_port) == socket);
-	unsigned n = 1024 + ports * 2 * (d->n_workers + 1) * RING_SIZE;
+	unsigned ports = 0, n;
+
+	for (unsigned i = 0; i < d->n_ifs; i++)
+		ports += lnsd_if_first_on_port(d, i) && port_socket(d->ifs[i].port) == socket;
+	n = 1024 + ports * 2 * (d->n_workers + 1) * RING_SIZE;
 
 	if (d->cfg->dpdk.mbufs)
 		return d->cfg->dpdk.mbufs;
@@ -778,32 +837,38 @@ assign_worker_lcores(struct lnsd *d)
 }
 
 /*
- * Where LACs reach us: l2tp.listen, each the access port's address or one
+ * Where LACs reach us: l2tp.listen, each an access port's address or one
  * of its aliases; by default all of them.
  */
 static int
 choose_local_addresses(struct lnsd *d)
 {
 	const struct lns_config *c = d->cfg;
-	const struct cfg_port *a = d->access;
 
 	d->n_local = 0;
-	if (c->l2tp.n_listen == 0) {
+	for (unsigned i = 0; c->l2tp.n_listen == 0 && i < d->n_ifs; i++) {
+		const struct cfg_port *a = d->ifs[i].cfg;
+
+		if (d->ifs[i].access < 0)
+			continue;
+		if (d->n_local + 1 + a->n_aliases > DP_MAX_ACCESS_IPS) {
+			fprintf(stderr,
+				"lnsd: %s: more than %d addresses on the access ports: name the "
+				"ones LACs use in l2tp.listen\n",
+				c->path, DP_MAX_ACCESS_IPS);
+			return -EINVAL;
+		}
 		d->local[d->n_local++] = a->ipv4;
 		for (unsigned k = 0; k < a->n_aliases; k++)
 			d->local[d->n_local++] = a->aliases[k];
-		return 0;
 	}
 	for (unsigned i = 0; i < c->l2tp.n_listen; i++) {
 		uint32_t ip = c->l2tp.listen[i];
-		bool known = ip == a->ipv4;
 
-		for (unsigned k = 0; k < a->n_aliases; k++)
-			known = known || ip == a->aliases[k];
-		if (!known) {
+		if (access_if_with(d, ip) < 0) {
 			fprintf(stderr,
 				"lnsd: %s: l2tp.listen: %u.%u.%u.%u is not one of the access "
-				"port's addresses (address, aliases)\n",
+				"ports' addresses (address, aliases)\n",
 				c->path, ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255, ip & 255);
 			return -EINVAL;
 		}
@@ -827,56 +892,138 @@ arp_interfaces(struct lnsd *d, const struct cfg_port *p, uint16_t ifx,
 	}
 }
 
+/*
+ * lnsd's interfaces, one per configured port, numbered on each side in
+ * the configuration's order; cfg.c has checked the layout (a side on
+ * every device at most once, at most DP_MAX_IFS a side).
+ */
+static int
+find_interfaces(struct lnsd *d)
+{
+	const struct lns_config *c = d->cfg;
+	unsigned n_access = 0, n_core = 0;
+
+	for (unsigned i = 0; i < c->n_ports; i++) {
+		struct lnsd_if *f = &d->ifs[d->n_ifs++];
+
+		f->cfg = &c->ports[i];
+		f->access = c->ports[i].role != CFG_PORT_CORE ? (int)n_access++ : -1;
+		f->core = c->ports[i].role != CFG_PORT_ACCESS ? (int)n_core++ : -1;
+		if (port_of(f->cfg, &f->port) != 0) {
+			fprintf(stderr, "lnsd: port %s: device %s did not come up\n", f->cfg->name,
+				f->cfg->device);
+			return -ENODEV;
+		}
+	}
+	if (n_access == 0 || n_core == 0 || n_access > DP_MAX_IFS || n_core > DP_MAX_IFS) {
+		fprintf(stderr,
+			"lnsd: %s: needs 1 to %d ports facing the LACs (role access) and 1 to %d "
+			"facing the core (role core), or ports with role both\n",
+			c->path, DP_MAX_IFS, DP_MAX_IFS);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * Each DPDK port once: a queue pair per worker and one more, whose TX
+ * queue is the control lcore's and whose RX queue worker 0 polls too
+ * (net_af_packet pairs them: give such devices qpairs=workers+1).
+ */
+static int
+start_ports(struct lnsd *d)
+{
+	uint16_t q = (uint16_t)(d->n_workers + 1);
+
+	for (unsigned i = 0; i < d->n_ifs; i++) {
+		struct rte_mempool *mp = pool_for_socket(d, port_socket(d->ifs[i].port));
+
+		if (mp == NULL)
+			return -ENOMEM;
+		if (!lnsd_if_first_on_port(d, i) ||
+		    dp_port_start(d->ifs[i].port, q, q, RING_SIZE, mp) == 0)
+			continue;
+		fprintf(stderr,
+			"lnsd: port %s could not start with %u queue pairs (for net_af_packet, add "
+			"qpairs=%u to the device)\n",
+			d->ifs[i].cfg->name, q, q);
+		return -EIO;
+	}
+	return 0;
+}
+
+/* The workers' view of each interface, and which interface of each side a port is. */
+static void
+describe_interfaces(struct lnsd *d, struct dp_ports *dp)
+{
+	for (unsigned i = 0; i < d->n_ifs; i++) {
+		const struct lnsd_if *f = &d->ifs[i];
+		struct dp_iface x = { .port = f->port, .vlan = f->cfg->vlan, .ip = f->cfg->ipv4 };
+
+		rte_eth_macaddr_get(f->port, &x.mac);
+		if (f->access >= 0) {
+			x.mtu = f->cfg->mtu;
+			x.too_big = f->cfg->too_big == CFG_TOO_BIG_ICMP ? DP_TOO_BIG_ICMP_IF_DF
+									: DP_TOO_BIG_FRAGMENT;
+			dp->access[f->access] = x;
+			dp->access_of_port[f->port] = (uint8_t)f->access;
+			dp->n_access++;
+		}
+		if (f->core >= 0) {
+			x.mtu = 0;
+			memcpy(x.ip6, f->cfg->ipv6, 16);
+			dp->core[f->core] = x;
+			dp->core_of_port[f->port] = (uint8_t)f->core;
+			dp->n_core++;
+		}
+	}
+	dp->l2tp_port = L2TP_UDP_PORT;
+	memcpy(dp->access_ip, d->local, sizeof(d->local));
+	dp->n_access_ip = (uint8_t)d->n_local;
+}
+
+/* ARP on every interface, IPv6 neighbour discovery on the core ones. */
+static int
+neighbours_start(struct lnsd *d)
+{
+	struct neigh_cfg nc;
+
+	neigh_cfg_defaults(&nc);
+	d->neigh = neigh_create(&nc, &neigh_ops, d);
+	if (d->neigh == NULL || lns_hmap_init(&d->next_hops, 64) != 0)
+		return -ENOMEM;
+	for (unsigned i = 0; i < d->n_ifs; i++) {
+		struct lnsd_if *f = &d->ifs[i];
+		struct rte_ether_addr mac;
+
+		rte_eth_macaddr_get(f->port, &mac);
+		arp_interfaces(d, f->cfg, (uint16_t)i, &mac);
+		if (f->core >= 0)
+			neigh6_init(&f->neigh6, &nc, mac.addr_bytes, f->cfg->ipv6,
+				    f->cfg->gateway6);
+	}
+	return 0;
+}
+
 static int
 setup(struct lnsd *d)
 {
 	const struct lns_config *c = d->cfg;
-	struct neigh_cfg nc;
-	struct rte_mempool *core_pool;
+	struct dp_ports *dp = &d->ports[0];
+	const struct lnsd_if *a;
+	int rc;
 
-	/* the configuration has one side each (cfg.c checks): role both is both */
-	for (unsigned i = 0; i < c->n_ports; i++) {
-		if (c->ports[i].role != CFG_PORT_CORE && d->access == NULL)
-			d->access = &c->ports[i];
-		if (c->ports[i].role != CFG_PORT_ACCESS && d->core == NULL)
-			d->core = &c->ports[i];
-	}
-	if (d->access == NULL || d->core == NULL) {
-		fprintf(stderr,
-			"lnsd: %s: needs a port facing the LACs (role access) and one facing "
-			"the core (role core), or one port with role both\n",
-			c->path);
-		return -EINVAL;
-	}
-	if (choose_local_addresses(d) != 0)
-		return -EINVAL;
-	if (port_of(d->access, &d->access_port) != 0 || port_of(d->core, &d->core_port) != 0) {
-		fprintf(stderr, "lnsd: a port's device did not come up\n");
-		return -ENODEV;
-	}
 	d->n_workers = c->dpdk.workers;
 	d->ctl_txq = (uint16_t)d->n_workers;
-	if (assign_worker_lcores(d) != 0)
-		return -EINVAL;
-	d->pool = pool_for_socket(d, port_socket(d->access_port));
-	core_pool = pool_for_socket(d, port_socket(d->core_port));
-	/*
-	 * A queue pair per worker and one more, whose TX queue is the control
-	 * lcore's and whose RX queue worker 0 polls too (net_af_packet pairs
-	 * them: give such devices qpairs=workers+1).
-	 */
-	if (d->pool == NULL || core_pool == NULL ||
-	    dp_port_start(d->access_port, (uint16_t)(d->n_workers + 1),
-			  (uint16_t)(d->n_workers + 1), RING_SIZE, d->pool) != 0 ||
-	    (d->core_port != d->access_port &&
-	     dp_port_start(d->core_port, (uint16_t)(d->n_workers + 1), (uint16_t)(d->n_workers + 1),
-			   RING_SIZE, core_pool) != 0)) {
-		fprintf(stderr,
-			"lnsd: ports could not start with %u queue pairs (for "
-			"net_af_packet, add qpairs=%u to the device)\n",
-			d->n_workers + 1, d->n_workers + 1);
-		return -EIO;
-	}
+	if ((rc = find_interfaces(d)) != 0 || (rc = choose_local_addresses(d)) != 0 ||
+	    (rc = assign_worker_lcores(d)) != 0)
+		return rc;
+	a = first_access(d);
+	d->pool = pool_for_socket(d, port_socket(a->port));
+	if (d->pool == NULL)
+		return -ENOMEM;
+	if ((rc = start_ports(d)) != 0)
+		return rc;
 	d->qsbr = rte_zmalloc(NULL, rte_rcu_qsbr_get_memsize(MAX_WORKERS), RTE_CACHE_LINE_SIZE);
 	if (d->qsbr == NULL || rte_rcu_qsbr_init(d->qsbr, MAX_WORKERS) != 0)
 		return -ENOMEM;
@@ -885,36 +1032,16 @@ setup(struct lnsd *d)
 	if (d->tables == NULL || d->subs == NULL)
 		return -ENOMEM;
 	dp_tables_on_slot_freed(d->tables, slot_freed, d);
-	rte_eth_macaddr_get(d->access_port, &d->ports[0].access_mac);
-	rte_eth_macaddr_get(d->core_port, &d->ports[0].core_mac);
-	d->ports[0].l2tp_port = L2TP_UDP_PORT;
-	d->ports[0].access_vlan = d->access->vlan;
-	d->ports[0].core_vlan = d->core->vlan;
-	memcpy(d->ports[0].access_ip, d->local, sizeof(d->local));
-	d->ports[0].n_access_ip = (uint8_t)d->n_local;
-	memcpy(d->ports[0].core_ip6, d->core->ipv6, 16);
-	d->ports[0].access_mtu = d->access->mtu;
-	d->ports[0].too_big = d->access->too_big == CFG_TOO_BIG_ICMP ? DP_TOO_BIG_ICMP_IF_DF
-								     : DP_TOO_BIG_FRAGMENT;
+	describe_interfaces(d, dp);
 	/* rte_ip_frag: direct buffers for the headers, indirect ones for the payload */
-	d->ports[0].frag_direct = d->pool;
-	d->ports[0].frag_indirect =
-		rte_pktmbuf_pool_create("lnsd_frag", 4095, 256, 0, 0, port_socket(d->access_port));
-	if (d->ports[0].frag_indirect == NULL)
+	dp->frag_direct = d->pool;
+	dp->frag_indirect =
+		rte_pktmbuf_pool_create("lnsd_frag", 4095, 256, 0, 0, port_socket(a->port));
+	if (dp->frag_indirect == NULL)
 		return -ENOMEM;
-	d->ports[0].icmp_src = d->core->ipv4;
-	neigh_cfg_defaults(&nc);
-	d->neigh = neigh_create(&nc, &neigh_ops, d);
-	if (d->neigh == NULL)
-		return -ENOMEM;
-	arp_interfaces(d, d->access, IF_ACCESS, &d->ports[0].access_mac);
-	if (core_if(d) == IF_CORE)
-		arp_interfaces(d, d->core, IF_CORE, &d->ports[0].core_mac);
-	if (lns_hmap_init(&d->next_hops, 64) != 0)
-		return -ENOMEM;
-	neigh6_init(&d->neigh6, &nc, d->ports[0].core_mac.addr_bytes, d->core->ipv6,
-		    d->core->gateway6);
-	d->lns = lns_create(c, d->access->ipv4, &lns_ops, d);
+	if ((rc = neighbours_start(d)) != 0)
+		return rc;
+	d->lns = lns_create(c, a->cfg->ipv4, &lns_ops, d);
 	if (d->lns == NULL)
 		return -ENOMEM;
 	if (management_start(d) != 0)
@@ -924,6 +1051,36 @@ setup(struct lnsd *d)
 	return radius_start(d);
 }
 
+/* A worker's queues: its own on every port, by the sides the port carries. */
+static void
+worker_queues(const struct lnsd *d, struct dp_worker_cfg *wc, uint16_t queue)
+{
+	for (unsigned i = 0; i < d->n_ifs; i++) {
+		const struct lnsd_if *f = &d->ifs[i];
+		bool access = false, core = false;
+
+		if (!lnsd_if_first_on_port(d, i))
+			continue;
+		for (unsigned j = i; j < d->n_ifs; j++) {
+			access = access || (d->ifs[j].port == f->port && d->ifs[j].access >= 0);
+			core = core || (d->ifs[j].port == f->port && d->ifs[j].core >= 0);
+		}
+		wc->rx[wc->n_rx++] = (struct dp_rx){ f->port, queue,
+						     access && core ? DP_SIDE_BOTH
+						     : access	    ? DP_SIDE_ACCESS
+								    : DP_SIDE_CORE };
+	}
+}
+
+static bool
+worker_far_from_ports(const struct lnsd *d, int socket)
+{
+	for (unsigned i = 0; i < d->n_ifs; i++)
+		if (port_socket(d->ifs[i].port) != socket)
+			return true;
+	return false;
+}
+
 static int
 start_workers(struct lnsd *d)
 {
@@ -931,7 +1088,7 @@ start_workers(struct lnsd *d)
 		int socket = (int)rte_lcore_to_socket_id(d->worker_lcore[w]);
 		char name[32];
 
-		if (socket != port_socket(d->access_port) || socket != port_socket(d->core_port))
+		if (worker_far_from_ports(d, socket))
 			LOG(MAIN, LOG_WARN,
 			    "worker %u (lcore %u) is on socket %d, a port it polls is not: every "
 			    "packet crosses NUMA nodes (dpdk.lcores)",
@@ -961,13 +1118,7 @@ start_workers(struct lnsd *d)
 		if (d->workers[w].frag_tbl == NULL)
 			return -ENOMEM;
 		d->wcfg[w] = (struct dp_worker_cfg){
-			.rx = { { d->access_port, (uint16_t)w, DP_SIDE_ACCESS },
-				{ d->core_port, (uint16_t)w, DP_SIDE_CORE } },
-			.n_rx = 2,
-			.access_port = d->access_port,
-			.access_txq = (uint16_t)w,
-			.core_port = d->core_port,
-			.core_txq = (uint16_t)w,
+			.txq = (uint16_t)w,
 			.punt = d->punt[w],
 			.qsbr = d->qsbr,
 			.handoff = d->n_workers > 1 ? d->handoff : NULL,
@@ -975,20 +1126,10 @@ start_workers(struct lnsd *d)
 			.idle_max_us = 100,
 			.idle_polls = 256,
 		};
+		worker_queues(d, &d->wcfg[w], (uint16_t)w);
 	}
 	/* the control queue pair's RX side: worker 0 polls it as well */
-	d->wcfg[0].rx[2] = (struct dp_rx){ d->access_port, (uint16_t)d->n_workers, DP_SIDE_ACCESS };
-	d->wcfg[0].rx[3] = (struct dp_rx){ d->core_port, (uint16_t)d->n_workers, DP_SIDE_CORE };
-	d->wcfg[0].n_rx = 4;
-	if (d->access_port == d->core_port) /* one-armed: each queue once, split by side */
-		for (unsigned w = 0; w < d->n_workers; w++) {
-			struct dp_worker_cfg *wc = &d->wcfg[w];
-
-			wc->rx[0].side = DP_SIDE_BOTH;
-			wc->rx[1] = wc->rx[2];
-			wc->rx[1].side = DP_SIDE_BOTH;
-			wc->n_rx = w == 0 ? 2 : 1;
-		}
+	worker_queues(d, &d->wcfg[0], (uint16_t)d->n_workers);
 	for (unsigned w = 0; w < d->n_workers; w++)
 		rte_eal_remote_launch(worker_main, d, d->worker_lcore[w]);
 	return 0;
@@ -1111,12 +1252,13 @@ control_loop(struct lnsd *d)
 			lns_timeout(d->lns, now);
 		if (neigh_next_timeout(d->neigh) <= now)
 			neigh_timeout(d->neigh, now);
-		if (neigh6_next_timeout(&d->neigh6) <= now)
-			core_ipv6_timeout(d, now);
-		if (d->core->gateway && now >= next_arp) {
-			neigh_resolve(d->neigh, now, core_if(d), d->core->gateway, mac);
+		core_ipv6_timeout(d, now);
+		for (unsigned i = 0; now >= next_arp && i < d->n_ifs; i++)
+			if (d->ifs[i].core >= 0 && d->ifs[i].cfg->gateway != 0)
+				neigh_resolve(d->neigh, now, (uint16_t)i, d->ifs[i].cfg->gateway,
+					      mac);
+		if (now >= next_arp)
 			next_arp = now + 1000;
-		}
 		dp_tables_reclaim(d->tables);
 		if (show_requested) {
 			show_requested = 0;
@@ -1180,9 +1322,9 @@ print_counters(struct lnsd *d)
 	fprintf(stderr, "lnsd: dataplane counters:\n");
 	for (int c = 0; c < DP_COUNTER_MAX; c++)
 		counter_line(dp_counter_name(c), sum[c], dp_counter_text(c));
-	print_port(d->access->name, d->access_port);
-	if (d->core_port != d->access_port)
-		print_port(d->core->name, d->core_port);
+	for (unsigned i = 0; i < d->n_ifs; i++)
+		if (lnsd_if_first_on_port(d, i))
+			print_port(d->ifs[i].cfg->name, d->ifs[i].port);
 	fprintf(stderr, "lnsd: control lcore counters:\n");
 #define X(n, t) counter_line(#n, ls->n, t);
 	LNS_COUNTERS(X)
@@ -1288,8 +1430,8 @@ main(int argc, char **argv)
 	if (rc == 0)
 		rc = start_workers(&d);
 	if (rc == 0) {
-		LOG(MAIN, LOG_INFO, "lnsd: %s up: access %s, core %s, %u worker(s)",
-		    cfg->l2tp.host_name, d.access->name, d.core->name, d.n_workers);
+		LOG(MAIN, LOG_INFO, "lnsd: %s up: %u access and %u core interface(s), %u worker(s)",
+		    cfg->l2tp.host_name, d.ports[0].n_access, d.ports[0].n_core, d.n_workers);
 		control_loop(&d);
 	}
 	__atomic_store_n(&d.stop_workers, true, __ATOMIC_RELEASE);

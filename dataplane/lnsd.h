@@ -37,11 +37,25 @@ struct lnsd_counters {
 #undef X
 };
 
+/*
+ * One of lnsd's interfaces: a configured port (a device, or one VLAN of
+ * it) facing the LACs, the core, or both. ARP and the control lcore's
+ * frames name it by its index in lnsd.ifs; the workers by its index among
+ * its side's (dp_ports.access[], core[]).
+ */
+struct lnsd_if {
+	const struct cfg_port *cfg;
+	uint16_t port;	      /* the DPDK port */
+	int access, core;     /* its index on that side; -1: not on that side */
+	struct neigh6 neigh6; /* core: IPv6 neighbour discovery */
+};
+
 /* What lnsd shows of a published session, by its dataplane counters slot. */
 struct lnsd_sub {
 	bool up;
 	uint16_t tunnel_id, session_id;
 	uint32_t peer_ip; /* its LAC */
+	uint8_t ifx;	  /* the interface its LAC is reached by */
 	uint32_t ipv4;
 	bool ipv6;	    /* a /64 advertised */
 	uint8_t prefix6[8]; /* that /64 */
@@ -54,11 +68,12 @@ struct lnsd {
 	const struct lns_config *cfg; /* as started: EAL, ports, L2TP */
 	struct lns_config *live;      /* profiles, users, pools: the last reload */
 	bool draining;
-	const struct cfg_port *access, *core;
-	uint16_t access_port, core_port, ctl_txq;
+	struct lnsd_if ifs[CFG_MAX_PORTS];
+	unsigned n_ifs;
+	uint16_t ctl_txq;		   /* the control lcore's on every port */
 	uint32_t local[DP_MAX_ACCESS_IPS]; /* where LACs reach us (l2tp.listen), host order */
 	unsigned n_local;
-	struct rte_mempool *pool;		       /* the access port's socket's: control TX */
+	struct rte_mempool *pool; /* the first access port's socket's: control TX */
 	struct rte_mempool *pools[RTE_MAX_NUMA_NODES]; /* mbufs per socket in use */
 	unsigned worker_lcore[MAX_WORKERS];
 	struct rte_rcu_qsbr *qsbr;
@@ -73,7 +88,6 @@ struct lnsd {
 	bool stop_workers;
 	struct lns *lns;
 	struct neigh_table *neigh;
-	struct neigh6 neigh6;	    /* the core side's IPv6 neighbour discovery */
 	struct lns_hmap next_hops;  /* access-side next hop -> its published sessions (a count) */
 	struct lnsd_sub *subs;	    /* [max_sessions] */
 	struct aaa_radius *radius;  /* NULL: no radius section */
@@ -92,6 +106,8 @@ void lnsd_reload(struct lnsd *d);
 /* SIGUSR2 and lnsctl drain: soft shutdown on or off. */
 void lnsd_set_draining(struct lnsd *d, bool on);
 uint64_t lnsd_now_ms(void);
+/* Whether interface i is the first on its DPDK port (for per-port things such as stats). */
+bool lnsd_if_first_on_port(const struct lnsd *d, unsigned i);
 
 /* lnsctl's commands (lnsd_ctl.c), a ctl_handler_fn. */
 int lnsd_ctl(void *ctx, int argc, char **argv, struct ctl_out *out);

@@ -364,19 +364,35 @@ static void
 stats_neighbours(struct lnsd *d, struct ctl_out *o)
 {
 	const struct neigh_stats *ns = neigh_stats(d->neigh);
-	const struct neigh6_stats *n6 = &d->neigh6.stats;
+	struct neigh6_stats n6 = { 0 };
+	char key[16 + CFG_NAME_MAX];
 
 	ctl_section_begin(o, "arp");
-	if (d->core->gateway != 0)
-		ctl_kv_str(o, "gateway",
-			   neigh_state_str(neigh_state_of(d->neigh, d->core->gateway)));
+	for (unsigned i = 0; i < d->n_ifs; i++) {
+		const struct cfg_port *p = d->ifs[i].cfg;
+
+		if (d->ifs[i].core < 0 || p->gateway == 0)
+			continue;
+		snprintf(key, sizeof(key), "gateway_%s", p->name);
+		ctl_kv_str(o, key, neigh_state_str(neigh_state_of(d->neigh, p->gateway)));
+	}
 #define X(n, t) ctl_kv_u64(o, #n, ns->n);
 	NEIGH_COUNTERS(X)
 #undef X
 	ctl_section_end(o);
 	ctl_section_begin(o, "nd");
-	ctl_kv_str(o, "gateway6", neigh_state_str(d->neigh6.state));
-#define X(n, t) ctl_kv_u64(o, #n, n6->n);
+	for (unsigned i = 0; i < d->n_ifs; i++) {
+		const struct neigh6 *nd = &d->ifs[i].neigh6;
+
+		if (d->ifs[i].core < 0)
+			continue;
+		snprintf(key, sizeof(key), "gateway6_%s", d->ifs[i].cfg->name);
+		ctl_kv_str(o, key, neigh_state_str(nd->state));
+#define X(n, t) n6.n += nd->stats.n;
+		NEIGH6_COUNTERS(X)
+#undef X
+	}
+#define X(n, t) ctl_kv_u64(o, #n, n6.n);
 	NEIGH6_COUNTERS(X)
 #undef X
 	ctl_section_end(o);

@@ -67,9 +67,9 @@ ports(struct lnsd *d, struct ctl_out *o)
 	family(o, "lnsd_port_bytes_total", "counter", "Bytes through each DPDK port");
 	family(o, "lnsd_port_missed_total", "counter", "Packets the NIC dropped: RX queue full");
 	family(o, "lnsd_port_errors_total", "counter", "Errored packets per DPDK port");
-	port(o, d->access->name, d->access_port);
-	if (d->core_port != d->access_port) /* one-armed: one port */
-		port(o, d->core->name, d->core_port);
+	for (unsigned i = 0; i < d->n_ifs; i++)
+		if (lnsd_if_first_on_port(d, i)) /* two VLANs of one device: one port */
+			port(o, d->ifs[i].cfg->name, d->ifs[i].port);
 }
 
 static void

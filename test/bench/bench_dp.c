@@ -363,9 +363,7 @@ main(int argc, char **argv)
 	};
 	uint32_t cases[] = { 1, 1000, 100000, 1000000 };
 	uint32_t max_sessions = 1000000;
-	struct dp_ports ports = { .l2tp_port = 1701,
-				  .core_gw = { { 0x02, 0, 0, 0, 0, 0x0c } },
-				  .core_gw6 = { { 0x02, 0, 0, 0, 0, 0x0c } } };
+	struct dp_ports ports = { .l2tp_port = 1701, .n_access = 1, .n_core = 1 };
 	struct dp_worker_cfg cfg = { 0 };
 
 	for (int i = 1; i < argc; i++) {
@@ -404,8 +402,10 @@ main(int argc, char **argv)
 	cfg.rx[0] = (struct dp_rx){ access_port, 0, DP_SIDE_ACCESS };
 	cfg.rx[1] = (struct dp_rx){ core_port, 0, DP_SIDE_CORE };
 	cfg.n_rx = 2;
-	cfg.access_port = access_port;
-	cfg.core_port = core_port;
+	ports.access[0].port = access_port;
+	ports.core[0].port = core_port;
+	ports.core[0].gw = ports.core[0].gw6 =
+		(struct rte_ether_addr){ { 0x02, 0, 0, 0, 0, 0x0c } };
 	cfg.punt = punt;
 	if (!json)
 		printf("lnsd dataplane benchmark: 1 worker, ring ports, 64-byte inner packets, "

@@ -111,7 +111,7 @@ nd_ok() {
 	local st
 	st=$(lnsctl show stats | sed -n '/^nd:/,/^[a-z]/p')
 	echo "$st"
-	echo "$st" | grep -Eq "gateway6 +(reachable|stale)" &&
+	echo "$st" | grep -Eq "gateway6_core +(reachable|stale)" &&
 		echo "$st" | grep -Eq "rx_solicits +[1-9]" && echo "$st" | grep -Eq "rx_adverts +[1-9]"
 }
 check "neighbour discovery on the core: lnsd resolved its gateway6 and answered the core's solicitations" \

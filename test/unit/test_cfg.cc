@@ -200,12 +200,24 @@ INSTANTIATE_TEST_SUITE_P(
 		     "ports:\n  - name: a\n    device: net_null0\n    role: access\n    address: "
 		     "192.0.2.1/24\n  - name: b\n    device: net_null1\n    role: access\n    "
 		     "address: 192.0.2.2/24\n",
-		     ":2:3: ports: 2 facing the LACs and 0 facing the core: one each is needed" },
-		Bad{ "both beside another port",
-		     "ports:\n  - name: a\n    device: net_null0\n    role: both\n    address: "
-		     "192.0.2.1/24\n  - name: b\n    device: net_null1\n    role: core\n    "
-		     "address: 198.51.100.1/24\n",
-		     ":2:3: ports: 1 facing the LACs and 2 facing the core" },
+		     ":2:3: ports: 2 facing the LACs and 0 facing the core: 1 to 4 of each are "
+		     "needed" },
+		Bad{ "five access ports",
+		     "ports:\n  - {name: a, device: net_null0, role: access, address: "
+		     "192.0.2.1/28}\n"
+		     "  - {name: b, device: net_null1, role: access, address: 192.0.2.17/28}\n"
+		     "  - {name: c, device: net_null2, role: access, address: 192.0.2.33/28}\n"
+		     "  - {name: d, device: net_null3, role: access, address: 192.0.2.49/28}\n"
+		     "  - {name: e, device: net_null4, role: both, address: 192.0.2.65/28}\n",
+		     ":2:3: ports: 5 facing the LACs and 1 facing the core: 1 to 4 of each" },
+		Bad{ "one device, two access VLANs",
+		     "ports:\n  - {name: a, device: net_null0, role: access, vlan: 7, address: "
+		     "192.0.2.1/25}\n  - {name: b, device: net_null0, role: access, vlan: 8, "
+		     "address: "
+		     "192.0.2.129/25}\n  - {name: c, device: net_null1, role: core, address: "
+		     "198.51.100.1/24}\n",
+		     ":3:5: port 'b': device also used by port 'a': one device carries access and "
+		     "core only on two different VLANs" },
 		Bad{ "one device, one VLAN",
 		     "ports:\n  - name: a\n    device: net_null0\n    role: access\n    vlan: 7\n"
 		     "    address: 192.0.2.1/24\n  - name: b\n    device: net_null0\n    role: "
@@ -230,7 +242,8 @@ INSTANTIATE_TEST_SUITE_P(
 		     ":5:5: profile 'p': ipv6 needs a pool with a prefix6" },
 		Bad{ "dns6 not IPv6", "profiles:\n  - name: p\n    dns6: [198.51.100.53]\n",
 		     ":3:12: dns6: expected an IPv6 address, not '198.51.100.53'" },
-		Bad{ "too few mbufs", "dpdk:\n  mbufs: 100\n", ":2:3: dpdk: mbufs 100 is below 1023" },
+		Bad{ "too few mbufs", "dpdk:\n  mbufs: 100\n",
+		     ":2:3: dpdk: mbufs 100 is below 1023" },
 		Bad{ "top level a list", "- a\n- b\n", ":1:1: the configuration must be a map" },
 		Bad{ "rtx order", "l2tp:\n  rtx_initial_ms: 5000\n  rtx_max_ms: 1000\n",
 		     "rtx_max_ms is below rtx_initial_ms" }));
@@ -250,6 +263,26 @@ TEST(Config, OneArmedPortsLoad)
 	ASSERT_NE(nullptr, vlans->c) << vlans->all();
 	EXPECT_EQ(2u, vlans->c->n_ports);
 	EXPECT_EQ(200, vlans->c->ports[1].vlan);
+}
+
+// Several ports a side: two LAC-facing links and two core links, and role both beside a core port.
+TEST(Config, SeveralPortsPerSideLoad)
+{
+	auto l = load("ports:\n"
+		      "  - {name: lac1, device: net_null0, role: access, address: 192.0.2.1/25}\n"
+		      "  - {name: lac2, device: net_null1, role: access, address: 192.0.2.129/25}\n"
+		      "  - {name: up1, device: net_null2, role: core, address: 198.51.100.1/25,"
+		      " gateway: 198.51.100.2}\n"
+		      "  - {name: up2, device: net_null3, role: core, address: 198.51.100.129/25,"
+		      " gateway: 198.51.100.130}\n");
+	ASSERT_NE(nullptr, l->c) << l->all();
+	EXPECT_EQ(4u, l->c->n_ports);
+	EXPECT_EQ(CFG_PORT_CORE, l->c->ports[3].role);
+	auto mixed =
+		load("ports:\n"
+		     "  - {name: a, device: net_null0, role: both, address: 192.0.2.1/24}\n"
+		     "  - {name: b, device: net_null1, role: core, address: 198.51.100.1/24}\n");
+	ASSERT_NE(nullptr, mixed->c) << mixed->all();
 }
 
 TEST(Config, Ipv6PoolAndProfile)

@@ -111,10 +111,10 @@ struct Rig {
 	{
 		static int n;
 		t = dp_tables_create(("t" + std::to_string(n++)).c_str(), max, SOCKET_ID_ANY, qsbr);
-		ports.access_mac = access_mac;
-		ports.core_mac = core_mac;
-		ports.core_gw = core_gw;
-		ports.core_gw6 = core_gw;
+		ports.access[0].mac = access_mac;
+		ports.core[0].mac = core_mac;
+		ports.core[0].gw = core_gw;
+		ports.core[0].gw6 = core_gw;
 		ports.l2tp_port = 1701;
 		sess.resize(max);
 		w.tables = t;
@@ -325,7 +325,7 @@ TEST(DpAccess, DecapEveryHeaderFlagCombinationVlanAcfcPfc)
 					  ((combo & 4) ? L2TP_FLAG_O : 0));
 		o.offset = (combo & 4) ? 3 : 0;
 		o.vlan = (combo & 8) ? 10 : 0;
-		r.ports.access_vlan = o.vlan; // the side is tagged as the LAC sends
+		r.ports.access[0].vlan = o.vlan; // the side is tagged as the LAC sends
 		o.acf = !(combo & 16);
 		o.pfc = combo & 32;
 		dp_out out = run_access(r, from_lac(o, inner));
@@ -869,8 +869,8 @@ TEST(DpWorker, PollMovesPacketsBetweenPorts)
 	cfg.rx[0] = { (uint16_t)access, 0, DP_SIDE_ACCESS };
 	cfg.rx[1] = { (uint16_t)core, 0, DP_SIDE_CORE };
 	cfg.n_rx = 2;
-	cfg.access_port = (uint16_t)access;
-	cfg.core_port = (uint16_t)core;
+	r.ports.access[0].port = (uint16_t)access;
+	r.ports.core[0].port = (uint16_t)core;
 	cfg.punt = punt;
 	dp_worker_state st = {};
 
@@ -1009,10 +1009,10 @@ TEST(DpCore, TooBigForTheAccessMtuIsFragmentedOrAnsweredWithIcmp)
 		indirect = rte_pktmbuf_pool_create("test_dp_ind", 1023, 32, 0, 0, SOCKET_ID_ANY);
 	ASSERT_NE(nullptr, indirect);
 	Rig r;
-	r.ports.access_mtu = 200;
+	r.ports.access[0].mtu = 200;
 	r.ports.frag_direct = pool;
 	r.ports.frag_indirect = indirect;
-	r.ports.icmp_src = LNS;
+	r.ports.core[0].ip = LNS;
 	dp_session s = base_session();
 	ASSERT_GE(dp_session_add(r.t, &s), 0);
 
@@ -1040,7 +1040,7 @@ TEST(DpCore, TooBigForTheAccessMtuIsFragmentedOrAnsweredWithIcmp)
 	free_out(out);
 
 	// DF set and the ICMP policy: fragmentation needed goes back to the source
-	r.ports.too_big = DP_TOO_BIG_ICMP_IF_DF;
+	r.ports.access[0].too_big = DP_TOO_BIG_ICMP_IF_DF;
 	Bytes df = inner;
 	put_be16(&df[6], 0x4000);
 	set_cksum(df.data());
@@ -1099,6 +1099,8 @@ TEST(DpWorker, OneTunnelIsSpreadOverTheWorkersInOrder)
 	ASSERT_EQ(0, dp_port_start((uint16_t)core, 2, 2, 512, pool));
 
 	Rig r;
+	r.ports.access[0].port = (uint16_t)access;
+	r.ports.core[0].port = (uint16_t)core;
 	for (uint16_t i = 0; i < 64; i++) {
 		dp_session s = base_session();
 		s.session_id = (uint16_t)(1 + i);
@@ -1118,10 +1120,7 @@ TEST(DpWorker, OneTunnelIsSpreadOverTheWorkersInOrder)
 	for (uint16_t k = 0; k < 2; k++) {
 		cfg[k].rx[0] = { (uint16_t)access, k, DP_SIDE_ACCESS };
 		cfg[k].n_rx = 1;
-		cfg[k].access_port = (uint16_t)access;
-		cfg[k].access_txq = k;
-		cfg[k].core_port = (uint16_t)core;
-		cfg[k].core_txq = k;
+		cfg[k].txq = k;
 		cfg[k].punt = punt;
 		cfg[k].handoff = handoff;
 	}
@@ -1268,8 +1267,8 @@ TEST(DpVlan, EachSideKeepsItsOwnTag)
 		indirect = rte_pktmbuf_pool_create("test_dp_vind", 1023, 32, 0, 0, SOCKET_ID_ANY);
 	ASSERT_NE(nullptr, indirect);
 	Rig r;
-	r.ports.access_vlan = 100;
-	r.ports.core_vlan = 200;
+	r.ports.access[0].vlan = 100;
+	r.ports.core[0].vlan = 200;
 	dp_session s = base_session();
 	ASSERT_GE(dp_session_add(r.t, &s), 0);
 	Bytes inner = inner_ipv4(SUB, REMOTE);
@@ -1333,10 +1332,10 @@ TEST(DpVlan, EachSideKeepsItsOwnTag)
 	EXPECT_EQ(5u, r.c(DP_DROP_WRONG_VLAN));
 
 	// fragments for the access MTU each carry the tag; ICMP goes back tagged for the core
-	r.ports.access_mtu = 200;
+	r.ports.access[0].mtu = 200;
 	r.ports.frag_direct = pool;
 	r.ports.frag_indirect = indirect;
-	r.ports.icmp_src = LNS;
+	r.ports.core[0].ip = LNS;
 	Bytes big = inner_ipv4(REMOTE, SUB, 64, 272);
 	m = mbuf(from_core(big, 200));
 	dp_core_burst(&r.w, &m, 1, &out);
@@ -1350,7 +1349,7 @@ TEST(DpVlan, EachSideKeepsItsOwnTag)
 		EXPECT_EQ(0xffff, rte_raw_cksum(&f[18], 20)) << "fragment " << i;
 	}
 	free_out(out);
-	r.ports.too_big = DP_TOO_BIG_ICMP_IF_DF;
+	r.ports.access[0].too_big = DP_TOO_BIG_ICMP_IF_DF;
 	put_be16(&big[6], 0x4000);
 	set_cksum(big.data());
 	m = mbuf(from_core(big, 200));
@@ -1400,8 +1399,8 @@ TEST(DpOneArmed, SplitByVlanOrByAddress)
 	Rig r;
 	r.ports.access_ip[0] = LNS;
 	r.ports.n_access_ip = 1;
-	r.ports.access_vlan = 100;
-	r.ports.core_vlan = 200;
+	r.ports.access[0].vlan = 100;
+	r.ports.core[0].vlan = 200;
 	Outer o;
 	o.vlan = 100;
 	Outer stranger;
@@ -1423,7 +1422,7 @@ TEST(DpOneArmed, SplitByVlanOrByAddress)
 	for (rte_mbuf *m : core)
 		rte_pktmbuf_free(m);
 
-	r.ports.access_vlan = r.ports.core_vlan = 0;
+	r.ports.access[0].vlan = r.ports.core[0].vlan = 0;
 	Outer plain;
 	Bytes to_us_icmp = from_core(inner_ipv4(REMOTE, LNS));
 	Bytes v6 = from_core(inner_ipv6(REMOTE6, REMOTE6));
@@ -1476,15 +1475,15 @@ TEST(DpOneArmed, WorkerServesBothSidesOnOnePort)
 	Rig r;
 	r.ports.access_ip[0] = LNS;
 	r.ports.n_access_ip = 1;
-	r.ports.access_vlan = 100;
-	r.ports.core_vlan = 200;
-	r.ports.core_mac = access_mac; // one port, one MAC
+	r.ports.access[0].vlan = 100;
+	r.ports.core[0].vlan = 200;
+	r.ports.core[0].mac = access_mac; // one port, one MAC
 	dp_session s = base_session();
 	ASSERT_GE(dp_session_add(r.t, &s), 0);
 	dp_worker_cfg cfg = {};
 	cfg.rx[0] = { (uint16_t)port, 0, DP_SIDE_BOTH };
 	cfg.n_rx = 1;
-	cfg.access_port = cfg.core_port = (uint16_t)port;
+	r.ports.access[0].port = r.ports.core[0].port = (uint16_t)port;
 	cfg.punt = punt;
 	dp_worker_state st = {};
 
@@ -1525,7 +1524,7 @@ TEST(DpNextHop, UnresolvedIsDroppedAndCoreNdIsPunted)
 	uint8_t sub[16] = { 0 };
 	memcpy(sub, SUB6, 8);
 	sub[15] = 0x42;
-	r.ports.core_gw6 = {};
+	r.ports.core[0].gw6 = {};
 	Outer o;
 	dp_out out = run_access(r, from_lac(o, inner_ipv4(SUB, REMOTE)));
 	EXPECT_EQ(1, out.n_core); // IPv4 has its gateway
@@ -1534,7 +1533,7 @@ TEST(DpNextHop, UnresolvedIsDroppedAndCoreNdIsPunted)
 	out = run_access(r, from_lac(o, inner_ipv6(sub, REMOTE6)));
 	EXPECT_EQ(0, out.n_core);
 	EXPECT_EQ(1u, r.c(DP_DROP_NO_NEXT_HOP));
-	r.ports.core_gw = {};
+	r.ports.core[0].gw = {};
 	o.ppp_proto = 0x0021;
 	out = run_access(r, from_lac(o, inner_ipv4(SUB, REMOTE)));
 	EXPECT_EQ(2u, r.c(DP_DROP_NO_NEXT_HOP));
@@ -1542,7 +1541,7 @@ TEST(DpNextHop, UnresolvedIsDroppedAndCoreNdIsPunted)
 	const uint8_t ours[16] = {
 		0x20, 0x01, 0x0d, 0xb8, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1
 	};
-	memcpy(r.ports.core_ip6, ours, 16);
+	memcpy(r.ports.core[0].ip6, ours, 16);
 	const uint8_t solicited[16] = { 0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0xff, 0, 0, 1 };
 	const uint8_t ll[16] = { 0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
 	for (const uint8_t *dst : { solicited, ll, ours }) {
@@ -1591,7 +1590,7 @@ TEST(DpCore, TooBigForTheSubscriberIsAnsweredWithIcmp)
 	const uint8_t ours[16] = {
 		0x20, 0x01, 0x0d, 0xb8, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1
 	};
-	memcpy(r.ports.core_ip6, ours, 16);
+	memcpy(r.ports.core[0].ip6, ours, 16);
 	m = mbuf(from_core(big6));
 	dp_core_burst(&r.w, &m, 1, &out);
 	ASSERT_EQ(1, out.n_core);
@@ -1698,4 +1697,241 @@ TEST(DpTables, ReplaceSwapsInPlaceAndFailsWithoutLoss)
 	none.session_id = 7;
 	EXPECT_EQ(-ENOENT, dp_session_replace(r.t, &none));
 	dp_tables_reclaim(r.t);
+}
+
+// Several ports a side. Ports 3 and 4 carry the second access and core
+// interfaces (the mbuf's port says where a packet came in); each has its
+// own MAC and VLAN.
+namespace
+{
+const rte_ether_addr access2_mac = { { 0x02, 0, 0, 0, 0, 0x21 } };
+const rte_ether_addr core2_mac = { { 0x02, 0, 0, 0, 0, 0x22 } };
+const rte_ether_addr core2_gw = { { 0x02, 0, 0, 0, 0, 0x2c } };
+
+void
+two_ifs_a_side(Rig &r)
+{
+	r.ports.n_access = r.ports.n_core = 2;
+	r.ports.access[0].port = 1;
+	r.ports.core[0].port = 2;
+	r.ports.access[1] = r.ports.access[0];
+	r.ports.access[1].port = 3;
+	r.ports.access[1].mac = access2_mac;
+	r.ports.access[1].vlan = 30;
+	r.ports.core[1] = r.ports.core[0];
+	r.ports.core[1].port = 4;
+	r.ports.core[1].mac = core2_mac;
+	r.ports.core[1].gw = r.ports.core[1].gw6 = core2_gw;
+	r.ports.core[1].vlan = 40;
+	r.ports.core[1].ip = REMOTE + 100;
+	r.ports.access_of_port[3] = 1;
+	r.ports.core_of_port[4] = 1;
+}
+
+rte_mbuf *
+mbuf_on(const Bytes &b, uint16_t port)
+{
+	rte_mbuf *m = mbuf(b);
+	m->port = port;
+	return m;
+}
+
+Bytes
+eth_of(const Bytes &frame, size_t n = 18)
+{
+	return Bytes(frame.begin(), frame.begin() + (long)n);
+}
+} // namespace
+
+// A session's LAC is behind the access interface its tunnel was opened on:
+// encapsulation writes that interface's MAC and VLAN and names it for TX.
+TEST(DpSeveralPorts, EncapLeavesByTheSessionsAccessInterface)
+{
+	Rig r;
+	two_ifs_a_side(r);
+	dp_session s = base_session();
+	s.access_if = 1;
+	ASSERT_GE(dp_session_add(r.t, &s), 0);
+	dp_out out = {};
+	rte_mbuf *m = mbuf_on(from_core(inner_ipv4(REMOTE, SUB)), 2);
+	dp_core_burst(&r.w, &m, 1, &out);
+	ASSERT_EQ(1, out.n_access);
+	EXPECT_EQ(1, out.access_if[0]);
+	Bytes got = bytes(out.access[0]);
+	EXPECT_EQ(0, memcmp(&got[0], lac_mac.addr_bytes, 6));
+	EXPECT_EQ(0, memcmp(&got[6], access2_mac.addr_bytes, 6));
+	EXPECT_EQ(0x8100, get_be16(&got[12]));
+	EXPECT_EQ(30, get_be16(&got[14]) & 0xfff);
+	free_out(out);
+
+	s.access_if = DP_MAX_IFS; // the workers index an array with it
+	s.session_id = 201;
+	s.sub_ipv4 = SUB + 1;
+	EXPECT_EQ(-EINVAL, dp_session_add(r.t, &s));
+}
+
+// Decapsulated packets spread over the core interfaces by session; a
+// session whose interface has no gateway MAC leaves by the next one.
+TEST(DpSeveralPorts, DecapSpreadsSessionsOverCoreInterfaces)
+{
+	Rig r;
+	two_ifs_a_side(r);
+	dp_session a = base_session(), b = base_session();
+	b.session_id = 201;
+	b.sub_ipv4 = SUB + 1;
+	int ia = dp_session_add(r.t, &a), ib = dp_session_add(r.t, &b);
+	ASSERT_GE(ia, 0);
+	ASSERT_GE(ib, 0);
+	ASSERT_NE(ia % 2, ib % 2); // one on each
+	Outer oa, ob;
+	ob.session = 201;
+	auto decap = [&](const Outer &o, uint32_t src, int *ifx, Bytes *eth) {
+		dp_out out = run_access(r, from_lac(o, inner_ipv4(src, REMOTE)));
+		if (out.n_core != 1)
+			return false;
+		*ifx = out.core_if[0];
+		*eth = eth_of(bytes(out.core[0]));
+		free_out(out);
+		return true;
+	};
+	int ifx;
+	Bytes eth;
+	ASSERT_TRUE(decap(oa, SUB, &ifx, &eth));
+	EXPECT_EQ(ia % 2, ifx);
+	ASSERT_TRUE(decap(ob, SUB + 1, &ifx, &eth));
+	EXPECT_EQ(ib % 2, ifx);
+	if (ifx == 1) {
+		EXPECT_EQ(0, memcmp(&eth[0], core2_gw.addr_bytes, 6));
+		EXPECT_EQ(0, memcmp(&eth[6], core2_mac.addr_bytes, 6));
+		EXPECT_EQ(40, get_be16(&eth[14]) & 0xfff);
+	}
+
+	// core 1's gateway lost: both sessions leave by core 0
+	r.ports.core[1].gw = {};
+	const Outer *on1 = ia % 2 == 1 ? &oa : &ob;
+	ASSERT_TRUE(decap(*on1, ia % 2 == 1 ? SUB : SUB + 1, &ifx, &eth));
+	EXPECT_EQ(0, ifx);
+	EXPECT_EQ(0, memcmp(&eth[0], core_gw.addr_bytes, 6));
+	EXPECT_EQ(0x0800, get_be16(&eth[12])); // core 0 is untagged
+	// and IPv6 still has core 1's gateway6
+	EXPECT_FALSE(rte_is_zero_ether_addr(&r.ports.core[1].gw6));
+
+	// no gateway anywhere: dropped and counted, never to a zero MAC
+	r.ports.core[0].gw = {};
+	dp_out out = run_access(r, from_lac(oa, inner_ipv4(SUB, REMOTE)));
+	EXPECT_EQ(0, out.n_core);
+	EXPECT_EQ(1u, r.c(DP_DROP_NO_NEXT_HOP));
+}
+
+// The interface a packet came in on is its port's: VLAN checked against it,
+// an echo answered by it, an ICMP error sent back by the core one.
+TEST(DpSeveralPorts, IngressInterfaceIsThePorts)
+{
+	Rig r;
+	two_ifs_a_side(r);
+	dp_session s = base_session();
+	s.mtu = 100;
+	ASSERT_GE(dp_session_add(r.t, &s), 0);
+	Outer o;
+	o.vlan = 30;
+	dp_out out = {};
+	rte_mbuf *m = mbuf_on(from_lac(o, inner_ipv4(SUB, REMOTE)), 3);
+	dp_access_burst(&r.w, &m, 1, &out);
+	EXPECT_EQ(1, out.n_core);
+	free_out(out);
+	m = mbuf_on(from_lac(o, inner_ipv4(SUB, REMOTE)), 1); // tag 30 on port 1: not its VLAN
+	dp_access_burst(&r.w, &m, 1, &out);
+	EXPECT_EQ(0, out.n_core);
+	EXPECT_EQ(1u, r.c(DP_DROP_WRONG_VLAN));
+
+	Outer lcp = o;
+	lcp.ppp_proto = 0xc021;
+	m = mbuf_on(from_lac(lcp, { 9, 1, 0, 8, 1, 2, 3, 4 }), 3);
+	dp_access_burst(&r.w, &m, 1, &out);
+	ASSERT_EQ(1, out.n_access);
+	EXPECT_EQ(1, out.access_if[0]);
+	Bytes rep = bytes(out.access[0]);
+	EXPECT_EQ(0, memcmp(&rep[6], access2_mac.addr_bytes, 6));
+	EXPECT_EQ(30, get_be16(&rep[14]) & 0xfff);
+	free_out(out);
+
+	// too big for the subscriber, DF set, from core port 4: answered by core 1
+	Bytes big = inner_ipv4(REMOTE, SUB, 64, 200);
+	put_be16(&big[6], 0x4000);
+	set_cksum(big.data());
+	m = mbuf_on(from_core(big, 40), 4);
+	dp_core_burst(&r.w, &m, 1, &out);
+	ASSERT_EQ(1, out.n_core);
+	EXPECT_EQ(1, out.core_if[0]);
+	Bytes icmp = bytes(out.core[0]);
+	EXPECT_EQ(0, memcmp(&icmp[0], core2_gw.addr_bytes, 6));
+	EXPECT_EQ(0, memcmp(&icmp[6], core2_mac.addr_bytes, 6));
+	EXPECT_EQ(40, get_be16(&icmp[14]) & 0xfff);
+	EXPECT_EQ(REMOTE + 100, get_be32(&icmp[18 + 12])); // from core 1's address
+	EXPECT_EQ(1u, r.c(DP_FRAG_NEEDED_SENT));
+	free_out(out);
+}
+
+// The worker sends each packet out of the port of the interface it names.
+TEST(DpSeveralPorts, WorkerTransmitsByInterface)
+{
+	rte_ring *rings[6];
+	for (int i = 0; i < 6; i++) {
+		rings[i] = rte_ring_create(("mp" + std::to_string(i)).c_str(), 64, SOCKET_ID_ANY,
+					   RING_F_SP_ENQ | RING_F_SC_DEQ);
+		ASSERT_NE(nullptr, rings[i]);
+	}
+	// ports: core in (0 -> 1), access 1 out (2), access 2 out (3)
+	int core = rte_eth_from_rings("mp_core", &rings[0], 1, &rings[1], 1, SOCKET_ID_ANY);
+	int acc1 = rte_eth_from_rings("mp_acc1", &rings[4], 1, &rings[2], 1, SOCKET_ID_ANY);
+	int acc2 = rte_eth_from_rings("mp_acc2", &rings[5], 1, &rings[3], 1, SOCKET_ID_ANY);
+	ASSERT_GE(core, 0);
+	ASSERT_GE(acc1, 0);
+	ASSERT_GE(acc2, 0);
+	for (int p : { core, acc1, acc2 })
+		ASSERT_EQ(0, dp_port_start((uint16_t)p, 1, 1, 64, pool));
+	Rig r;
+	r.ports.n_access = 2;
+	r.ports.n_core = 1;
+	r.ports.core[0].port = (uint16_t)core;
+	r.ports.access[0].port = (uint16_t)acc1;
+	r.ports.access[1] = r.ports.access[0];
+	r.ports.access[1].port = (uint16_t)acc2;
+	for (uint16_t i = 0; i < 6; i++) {
+		dp_session s = base_session();
+		s.session_id = (uint16_t)(200 + i);
+		s.sub_ipv4 = SUB + i;
+		s.access_if = (uint8_t)(i % 2);
+		ASSERT_GE(dp_session_add(r.t, &s), 0);
+		ASSERT_EQ(0,
+			  rte_ring_enqueue(rings[0], mbuf(from_core(inner_ipv4(REMOTE, SUB + i)))));
+	}
+	dp_worker_cfg cfg = {};
+	cfg.rx[0] = { (uint16_t)core, 0, DP_SIDE_CORE };
+	cfg.n_rx = 1;
+	cfg.punt = rings[1]; // unused: nothing is punted
+	dp_worker_state st = {};
+	EXPECT_EQ(6u, dp_worker_poll(&r.w, &cfg, &st));
+	EXPECT_EQ(6u, r.c(DP_ENCAP));
+	EXPECT_EQ(3u, rte_ring_count(rings[2]));
+	EXPECT_EQ(3u, rte_ring_count(rings[3]));
+	for (int k = 2; k <= 3; k++) {
+		void *x;
+		while (rte_ring_dequeue(rings[k], &x) == 0) {
+			Bytes b = bytes((rte_mbuf *)x);
+			uint16_t sid = get_be16(&b[14 + 20 + 8 + 4]); // the peer's session ID
+			EXPECT_EQ(400, sid);
+			uint32_t sub =
+				get_be32(&b[14 + 20 + 8 + 6 + 4 + 16]); // the inner destination
+			EXPECT_EQ((sub - SUB) % 2, (uint32_t)(k - 2));
+			rte_pktmbuf_free((rte_mbuf *)x);
+		}
+	}
+	for (int p : { core, acc1, acc2 }) {
+		rte_eth_dev_stop((uint16_t)p);
+		rte_eth_dev_close((uint16_t)p);
+	}
+	for (rte_ring *ring : rings)
+		rte_ring_free(ring);
+	EXPECT_EQ(0u, rte_mempool_in_use_count(pool));
 }

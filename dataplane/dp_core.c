@@ -91,6 +91,22 @@ l2tp_header_len(const struct dp_session *s)
 	return (s->flags & DP_SESS_SEQUENCING) ? 12 : 6;
 }
 
+/*
+ * The outer IPv4 header's checksum (RFC 1071), to put_be16(): of its ten
+ * 16-bit words only the length and the addresses vary; the rest is
+ * write_outer()'s constants 45 00, ID 0, no fragment, TTL 64 and UDP.
+ */
+static inline uint16_t
+outer_ip_cksum(uint32_t src, uint32_t dst, uint16_t total_len)
+{
+	uint32_t sum = 0x4500u + (64u << 8 | IPPROTO_UDP) + total_len + (src >> 16) +
+		       (src & 0xffff) + (dst >> 16) + (dst & 0xffff);
+
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
 /* Ethernet, outer IPv4, UDP and L2TP in front of the PPP frame of ppp_len bytes. */
 static inline void
 write_outer(struct dp_worker *w, uint8_t *p, const struct dp_iface *a, const struct dp_session *s,
@@ -115,13 +131,18 @@ write_outer(struct dp_worker *w, uint8_t *p, const struct dp_iface *a, const str
 	ip[9] = IPPROTO_UDP;
 	put_be32(ip + 12, s->local_ip);
 	put_be32(ip + 16, s->peer_ip);
-	ipv4_set_cksum(ip);
+	put_be16(ip + 10, outer_ip_cksum(s->local_ip, s->peer_ip, get_be16(ip + 2)));
 	put_be16(udp, s->local_port);
 	put_be16(udp + 2, s->peer_port);
 	put_be16(udp + 4, (uint16_t)(OUTER_UDP_LEN + l2tp_len));
 	put_be16(udp + 6, 0); /* optional over IPv4 */
-	if (o.sequence)
-		o.ns = w->sess[s->index].ns++;
+	if (!o.sequence) {    /* the bare header, written here: cheaper than the call */
+		put_be16(l2tp, L2TP_VERSION);
+		put_be16(l2tp + 2, s->peer_tunnel_id);
+		put_be16(l2tp + 4, s->peer_session_id);
+		return;
+	}
+	o.ns = w->sess[s->index].ns++;
 	l2tp_hdr_put_data(l2tp, l2tp_header_len(s), s->peer_tunnel_id, s->peer_session_id, ppp_len,
 			  &o);
 }
@@ -386,9 +407,15 @@ dp_core_burst(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n, struct dp
 	uint16_t idx4[DP_BURST], idx6[DP_BURST];
 	unsigned n4 = 0, n6 = 0;
 
+	for (uint16_t i = 0; i < n && i < DP_PREFETCH_AHEAD; i++)
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 	for (uint16_t i = 0; i < n; i++) {
-		if (i + 1 < n)
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		if (i + DP_PREFETCH_AHEAD < n) {
+			const uint8_t *d = rte_pktmbuf_mtod(pkts[i + DP_PREFETCH_AHEAD], uint8_t *);
+
+			rte_prefetch0(d);
+			rte_prefetch0(d - RTE_CACHE_LINE_SIZE); /* the headroom our headers go to */
+		}
 		classify(w, pkts[i], &c[i]);
 		if (c[i].ok && c[i].v6) {
 			dst6[n6] = c[i].dst6;
@@ -412,9 +439,16 @@ dp_core_burst(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n, struct dp
 		dp_lookup_sub6(w->tables, dst6, n6, s6);
 		dp_lookup_routes6(w->tables, dst6, n6, s6); /* the misses: routed prefixes */
 	}
+	dp_prefetch_sessions(s4, n4);
+	dp_prefetch_sessions(s6, n6);
 	for (unsigned k = 0; k < n4 + n6; k++) {
 		uint16_t i = k < n4 ? idx4[k] : idx6[k - n4];
 		const struct dp_session *s = k < n4 ? s4[k] : s6[k - n4];
+		unsigned f = k + DP_PREFETCH_SESS;
+		const struct dp_session *ahead = f < n4 ? s4[f] : f < n4 + n6 ? s6[f - n4] : NULL;
+
+		if (ahead != NULL)
+			rte_prefetch0(&w->sess[ahead->index]);
 
 		if (s == NULL) {
 			w->counters[DP_DROP_NO_ROUTE]++;

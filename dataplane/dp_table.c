@@ -116,6 +116,32 @@ dp_counter_name(enum dp_counter c)
 	return counter_names[c];
 }
 
+/*
+ * Key compares for the tables' 4- and 8-byte keys: rte_hash has its own
+ * only for keys of 16 bytes and more, and calls memcmp() for shorter ones.
+ */
+static int
+key4_differs(const void *a, const void *b, size_t len)
+{
+	uint32_t x, y;
+
+	(void)len;
+	memcpy(&x, a, sizeof(x));
+	memcpy(&y, b, sizeof(y));
+	return x != y;
+}
+
+static int
+key8_differs(const void *a, const void *b, size_t len)
+{
+	uint64_t x, y;
+
+	(void)len;
+	memcpy(&x, a, sizeof(x));
+	memcpy(&y, b, sizeof(y));
+	return x != y;
+}
+
 static struct rte_hash *
 make_hash(const char *name, const char *suffix, uint32_t entries, uint32_t key_len, int socket)
 {
@@ -130,8 +156,13 @@ make_hash(const char *name, const char *suffix, uint32_t entries, uint32_t key_l
 			      RTE_HASH_EXTRA_FLAGS_NO_FREE_ON_DEL,
 	};
 
+	struct rte_hash *h;
+
 	snprintf(full, sizeof(full), "%s_%s", name, suffix);
-	return rte_hash_create(&hp);
+	h = rte_hash_create(&hp);
+	if (h != NULL)
+		rte_hash_set_cmp_func(h, key_len == sizeof(uint32_t) ? key4_differs : key8_differs);
+	return h;
 }
 
 struct dp_tables *
@@ -430,48 +461,48 @@ dp_tables_reclaim(struct dp_tables *t)
 	return freed;
 }
 
-void
-dp_lookup_l2tp(struct dp_tables *t, const uint32_t *keys, unsigned n, const struct dp_session **out)
+/*
+ * A bulk lookup of n keys of key_len bytes. The signatures are computed
+ * here, where rte_hash_crc() inlines to one instruction per key, rather
+ * than by rte_hash through its function pointer (the same function, init
+ * value 0, so the same signatures).
+ */
+static inline void
+lookup(const struct rte_hash *h, const void *keys, size_t key_len, unsigned n,
+       const struct dp_session **out)
 {
 	const void *kp[DP_BURST];
+	hash_sig_t sig[DP_BURST];
 	void *data[DP_BURST];
 	uint64_t hits = 0;
 
-	for (unsigned i = 0; i < n; i++)
-		kp[i] = &keys[i];
-	rte_hash_lookup_bulk_data(t->by_l2tp, kp, n, &hits, data);
+	for (unsigned i = 0; i < n; i++) {
+		kp[i] = (const uint8_t *)keys + i * key_len;
+		sig[i] = rte_hash_crc(kp[i], (uint32_t)key_len, 0);
+	}
+	rte_hash_lookup_with_hash_bulk_data(h, kp, sig, n, &hits, data);
 	for (unsigned i = 0; i < n; i++)
 		out[i] = (hits >> i & 1) ? data[i] : NULL;
+}
+
+void
+dp_lookup_l2tp(struct dp_tables *t, const uint32_t *keys, unsigned n, const struct dp_session **out)
+{
+	lookup(t->by_l2tp, keys, sizeof(*keys), n, out);
 }
 
 void
 dp_lookup_sub4(struct dp_tables *t, const uint32_t *addrs, unsigned n,
 	       const struct dp_session **out)
 {
-	const void *kp[DP_BURST];
-	void *data[DP_BURST];
-	uint64_t hits = 0;
-
-	for (unsigned i = 0; i < n; i++)
-		kp[i] = &addrs[i];
-	rte_hash_lookup_bulk_data(t->by_sub4, kp, n, &hits, data);
-	for (unsigned i = 0; i < n; i++)
-		out[i] = (hits >> i & 1) ? data[i] : NULL;
+	lookup(t->by_sub4, addrs, sizeof(*addrs), n, out);
 }
 
 void
 dp_lookup_sub6(struct dp_tables *t, const uint64_t *prefixes, unsigned n,
 	       const struct dp_session **out)
 {
-	const void *kp[DP_BURST];
-	void *data[DP_BURST];
-	uint64_t hits = 0;
-
-	for (unsigned i = 0; i < n; i++)
-		kp[i] = &prefixes[i];
-	rte_hash_lookup_bulk_data(t->by_sub6, kp, n, &hits, data);
-	for (unsigned i = 0; i < n; i++)
-		out[i] = (hits >> i & 1) ? data[i] : NULL;
+	lookup(t->by_sub6, prefixes, sizeof(*prefixes), n, out);
 }
 
 int

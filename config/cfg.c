@@ -7,6 +7,7 @@
 #include "cfg.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -678,11 +679,20 @@ check_profiles(struct ctx *x, const struct lns_config *c, const struct cfg_node 
 	}
 }
 
+bool
+cfg_same_device(const char *a, const char *b)
+{
+	size_t la = strcspn(a, ","), lb = strcspn(b, ",");
+
+	return la == lb && strncmp(a, b, la) == 0;
+}
+
 /*
- * One side each: a port facing the LACs (access) and one facing the core
- * (core), or one port doing both (both, one-armed on one VLAN). Two
- * entries may share a device only as access and core on two VLANs
- * (one-armed on a trunk). Several ports per side are not built.
+ * One to CFG_MAX_SIDE_PORTS ports facing the LACs (access) and as many
+ * facing the core (core); a port with role both is one of each (one-armed
+ * on one VLAN). Two entries may share a device (EAL knows it by the name
+ * before its first comma) only as access and core on two VLANs (one-armed
+ * on a trunk).
  */
 static void
 check_port_sides(struct ctx *x, const struct lns_config *c, const struct cfg_node *ports)
@@ -697,7 +707,7 @@ check_port_sides(struct ctx *x, const struct lns_config *c, const struct cfg_nod
 		for (unsigned j = 0; j < i; j++) {
 			const struct cfg_port *q = &c->ports[j];
 
-			if (strcmp(p->device, q->device) != 0)
+			if (!cfg_same_device(p->device, q->device))
 				continue;
 			if (p->role == CFG_PORT_BOTH || q->role == CFG_PORT_BOTH ||
 			    p->role == q->role || p->vlan == q->vlan)
@@ -714,6 +724,120 @@ check_port_sides(struct ctx *x, const struct lns_config *c, const struct cfg_nod
 			 "ports: %u facing the LACs and %u facing the core: 1 to %d of each are "
 			 "needed (role access, role core, or role both for one port that is both)",
 			 n_access, n_core, CFG_MAX_SIDE_PORTS);
+}
+
+static const struct cfg_node *
+section(const struct cfg_node *root, const char *key)
+{
+	for (size_t i = 0; i < root->n; i++)
+		if (strcmp(root->pairs[i].key->scalar, key) == 0)
+			return root->pairs[i].value;
+	return NULL;
+}
+
+static bool
+on_subnet(const struct cfg_port *p, uint32_t ip)
+{
+	uint32_t mask = p->prefix_len ? ~0u << (32 - p->prefix_len) : 0;
+
+	return (ip & mask) == (p->ipv4 & mask);
+}
+
+static bool
+name_is_plain(const char *name)
+{
+	for (const char *c = name; *c != '\0'; c++)
+		if (!isalnum((unsigned char)*c) && *c != '-' && *c != '_' && *c != '.')
+			return false;
+	return true;
+}
+
+/*
+ * Each port its own subnet: lnsd knows a neighbour (a LAC, a gateway) by
+ * its address alone, and chooses the port from it, so two ports must not
+ * both reach one. Aliases and gateways on the port's subnet; names that
+ * counters and lnsctl's key names can carry.
+ */
+static void
+check_port_addresses(struct ctx *x, const struct lns_config *c, const struct cfg_node *ports)
+{
+	for (unsigned i = 0; i < c->n_ports; i++) {
+		const struct cfg_port *p = &c->ports[i];
+
+		if (!name_is_plain(p->name))
+			error_at(x, nth_item(ports, i),
+				 "port '%s': a name of letters, digits, '-', '_' and '.' only",
+				 p->name);
+		for (unsigned k = 0; k < p->n_aliases; k++)
+			if (!on_subnet(p, p->aliases[k]))
+				error_at(x, nth_item(ports, i),
+					 "port '%s': alias %u.%u.%u.%u is not on its subnet",
+					 p->name, p->aliases[k] >> 24, (p->aliases[k] >> 16) & 255,
+					 (p->aliases[k] >> 8) & 255, p->aliases[k] & 255);
+		if (p->gateway != 0 && !on_subnet(p, p->gateway))
+			error_at(x, nth_item(ports, i), "port '%s': gateway is not on its subnet",
+				 p->name);
+		for (unsigned j = 0; j < i; j++) {
+			const struct cfg_port *q = &c->ports[j];
+
+			if (p->ipv4 != 0 && q->ipv4 != 0 &&
+			    (on_subnet(p, q->ipv4) || on_subnet(q, p->ipv4)))
+				error_at(x, nth_item(ports, i),
+					 "port '%s': its subnet overlaps port '%s''s: each port "
+					 "needs its own",
+					 p->name, q->name);
+		}
+	}
+}
+
+/* The access ports' addresses (address and aliases), for l2tp.listen. */
+static unsigned
+access_addresses(const struct lns_config *c, uint32_t *out, unsigned max)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < c->n_ports; i++) {
+		const struct cfg_port *p = &c->ports[i];
+
+		if (p->role == CFG_PORT_CORE)
+			continue;
+		if (n < max)
+			out[n] = p->ipv4;
+		n++;
+		for (unsigned k = 0; k < p->n_aliases; k++, n++)
+			if (n < max)
+				out[n] = p->aliases[k];
+	}
+	return n;
+}
+
+/* l2tp.listen: access addresses only; without it, every one (CFG_MAX_LISTEN at most). */
+static void
+check_listen(struct ctx *x, const struct lns_config *c, const struct cfg_node *l2tp,
+	     const struct cfg_node *ports)
+{
+	uint32_t all[CFG_MAX_PORTS * CFG_MAX_LISTEN];
+	unsigned n = access_addresses(c, all, CFG_MAX_PORTS * CFG_MAX_LISTEN);
+	const struct cfg_node *at;
+
+	if (c->l2tp.n_listen == 0 && n > CFG_MAX_LISTEN)
+		error_at(x, ports,
+			 "ports: %u addresses on the access ports, lnsd listens on %d at most: "
+			 "name the ones LACs use in l2tp.listen",
+			 n, CFG_MAX_LISTEN);
+	at = l2tp != NULL && l2tp->kind == CFG_MAP ? section(l2tp, "listen") : NULL;
+	for (unsigned i = 0; i < c->l2tp.n_listen; i++) {
+		uint32_t ip = c->l2tp.listen[i];
+		bool known = false;
+
+		for (unsigned k = 0; k < n && k < CFG_MAX_PORTS * CFG_MAX_LISTEN; k++)
+			known = known || all[k] == ip;
+		if (!known)
+			error_at(x, nth_item(at != NULL ? at : l2tp, i),
+				 "l2tp.listen: %u.%u.%u.%u is not one of the access ports' "
+				 "addresses (address, aliases)",
+				 ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255, ip & 255);
+	}
 }
 
 static void
@@ -741,8 +865,10 @@ check_users_and_ports(struct ctx *x, const struct lns_config *c, const struct cf
 				 "speak IPv4)",
 				 c->ports[i].name);
 	}
-	if (c->n_ports > 0)
+	if (c->n_ports > 0) {
 		check_port_sides(x, c, ports);
+		check_port_addresses(x, c, ports);
+	}
 }
 
 static void
@@ -803,15 +929,6 @@ check_radius(struct ctx *x, const struct lns_config *c, const struct cfg_node *p
 				 "profile '%s' authenticates by RADIUS, but the radius section "
 				 "names no servers",
 				 c->profiles[i].name);
-}
-
-static const struct cfg_node *
-section(const struct cfg_node *root, const char *key)
-{
-	for (size_t i = 0; i < root->n; i++)
-		if (strcmp(root->pairs[i].key->scalar, key) == 0)
-			return root->pairs[i].value;
-	return NULL;
 }
 
 static const struct cfg_node *
@@ -885,6 +1002,8 @@ read_all(struct ctx *x, struct lns_config *c, const struct cfg_node *root)
 	check_pools(x, c, section(root, "pools"));
 	check_profiles(x, c, section(root, "profiles"));
 	check_users_and_ports(x, c, section(root, "users"), section(root, "ports"));
+	if (c->n_ports > 0)
+		check_listen(x, c, section(root, "l2tp"), section(root, "ports"));
 	if (c->dpdk.mbufs != 0 && c->dpdk.mbufs < 1023) /* below 1.5 x the 256 cache: refused */
 		error_at(x, section(root, "dpdk"),
 			 "dpdk: mbufs %u is below 1023 (0: computed from the ports and workers)",

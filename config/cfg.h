@@ -208,6 +208,8 @@ struct cfg_errors {
  */
 struct lns_config *cfg_load(const char *path, struct cfg_errors *errs);
 void cfg_free(struct lns_config *c);
+/* Two port devices that EAL takes for one: the same name before the first comma. */
+bool cfg_same_device(const char *a, const char *b);
 
 /* The profile for a LAC: its host name first, then its address, then "default". */
 const struct cfg_profile *cfg_find_profile(const struct lns_config *c, const char *host,

@@ -9,7 +9,6 @@
 #include "lns_hmap.h"
 #include "lns_log.h"
 
-#define MAX_IFACES  16
 #define ARP_REQUEST 1
 #define ARP_REPLY   2
 
@@ -26,7 +25,7 @@ struct neigh_table {
 	struct neigh_cfg cfg;
 	const struct neigh_ops *ops;
 	void *ctx;
-	struct neigh_if ifs[MAX_IFACES];
+	struct neigh_if ifs[NEIGH_MAX_IFACES];
 	unsigned n_ifs;
 	struct lns_hmap by_ip;
 	struct neigh_stats stats;
@@ -85,7 +84,7 @@ neigh_destroy(struct neigh_table *nt)
 int
 neigh_add_interface(struct neigh_table *nt, const struct neigh_if *iface)
 {
-	if (nt->n_ifs == MAX_IFACES)
+	if (nt->n_ifs == NEIGH_MAX_IFACES)
 		return -ENOSPC;
 	nt->ifs[nt->n_ifs++] = *iface;
 	return 0;

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #define NEIGH_ARP_FRAME_LEN 42 /* Ethernet 14 + ARP 28 */
+#define NEIGH_MAX_IFACES    64 /* our addresses: every port's, and their aliases */
 
 enum neigh_state {
 	NEIGH_NONE,

@@ -93,36 +93,47 @@ struct dp_iface {
 	enum dp_too_big too_big;
 };
 
+/* In dp_ports' port maps: the port has no interface of that side. */
+#define DP_NO_IF 0xff
+
 /*
  * What a worker needs to rewrite headers on each side: every interface of
  * each side. A port carries at most one interface of each side; one with
- * both is one-armed. The interface a packet came in on is its port's
- * (mbuf port, which every ethdev RX sets).
+ * both is one-armed. The interface a packet came in on is its port's: the
+ * worker writes the port it received on into each mbuf (not every PMD
+ * does: net_ring does not), and the maps say which interface that is.
  */
 struct dp_ports {
 	struct dp_iface access[DP_MAX_IFS]; /* the LACs; a session names its own */
-	struct dp_iface core[DP_MAX_IFS];   /* a session's traffic leaves by one (dp_core_if) */
+	struct dp_iface core[DP_MAX_IFS];   /* a session's traffic leaves by one (core_if_of) */
 	uint8_t n_access, n_core;
+	/* by DPDK port: its interface of each side, or DP_NO_IF */
 	uint8_t access_of_port[RTE_MAX_ETHPORTS], core_of_port[RTE_MAX_ETHPORTS];
-	uint32_t
-		access_ip[DP_MAX_ACCESS_IPS]; /* our L2TP addresses: one-armed split (host order) */
+	uint32_t access_ip[DP_MAX_ACCESS_IPS]; /* our L2TP addresses: one-armed split */
 	uint8_t n_access_ip;
 	uint16_t l2tp_port;				 /* 1701 */
 	struct rte_mempool *frag_direct, *frag_indirect; /* for rte_ip_frag */
 };
 
-/* The interface of a side a packet came in on. */
+/* The access or core interface a packet came in on; NULL: its port has none. */
 static inline const struct dp_iface *
 dp_access_in(const struct dp_ports *ports, const struct rte_mbuf *m)
 {
-	return &ports->access[m->port < RTE_MAX_ETHPORTS ? ports->access_of_port[m->port] : 0];
+	uint8_t i = m->port < RTE_MAX_ETHPORTS ? ports->access_of_port[m->port] : DP_NO_IF;
+
+	return i < ports->n_access ? &ports->access[i] : NULL;
 }
 
 static inline const struct dp_iface *
 dp_core_in(const struct dp_ports *ports, const struct rte_mbuf *m)
 {
-	return &ports->core[m->port < RTE_MAX_ETHPORTS ? ports->core_of_port[m->port] : 0];
+	uint8_t i = m->port < RTE_MAX_ETHPORTS ? ports->core_of_port[m->port] : DP_NO_IF;
+
+	return i < ports->n_core ? &ports->core[i] : NULL;
 }
+
+/* Both maps: no interface on any port, until the caller adds them. */
+void dp_ports_init(struct dp_ports *ports);
 
 /*
  * One tunnel must not mean one core: RSS hashes the outer header, so all of

@@ -51,6 +51,9 @@ classify(const struct dp_worker *w, struct rte_mbuf *m, struct access_pkt *a)
 	a->reason = DP_DROP_SHORT;
 	if (!eth_parse(p, len, &vlan, &type, &off))
 		return;
+	a->reason = DP_DROP_NO_INTERFACE;
+	if (in == NULL)
+		return;
 	a->in_if = (uint8_t)(in - w->ports->access);
 	a->reason = DP_DROP_WRONG_VLAN;
 	if (vlan != in->vlan)
@@ -177,23 +180,24 @@ gateway(const struct dp_iface *c, uint16_t type)
 /*
  * The core interface a session's packets leave by: with several, each
  * session has its own (by counters slot, so that a subscriber's packets
- * keep one path and one order), or, while that one's gateway is
- * unresolved, the next whose gateway is known.
+ * keep one path and one order). While that one's gateway is unresolved,
+ * its sessions are spread over the interfaces whose gateway is known; the
+ * other sessions stay where they are.
  */
 static inline unsigned
 core_if_of(const struct dp_ports *ports, const struct dp_session *s, uint16_t type)
 {
-	unsigned first, i;
+	unsigned n = ports->n_core, first, live[DP_MAX_IFS], n_live = 0;
 
-	if (ports->n_core <= 1)
+	if (n <= 1)
 		return 0;
-	first = s->index % ports->n_core;
-	for (unsigned k = 0; k < ports->n_core; k++) {
-		i = (first + k) % ports->n_core;
+	first = s->index % n;
+	if (!rte_is_zero_ether_addr(gateway(&ports->core[first], type)))
+		return first;
+	for (unsigned i = 0; i < n; i++)
 		if (!rte_is_zero_ether_addr(gateway(&ports->core[i], type)))
-			return i;
-	}
-	return first;
+			live[n_live++] = i;
+	return n_live > 0 ? live[s->index / n % n_live] : first;
 }
 
 /*

@@ -40,12 +40,15 @@ classify(const struct dp_worker *w, struct rte_mbuf *m, struct core_pkt *c)
 	uint32_t off;
 	uint16_t type, vlan;
 
-	c->in_if = (uint8_t)(in - w->ports->core);
 	c->ok = false;
 	c->v6 = false;
 	c->reason = DP_DROP_SHORT;
 	if (!eth_parse(p, len, &vlan, &type, &off))
 		return;
+	c->reason = DP_DROP_NO_INTERFACE;
+	if (in == NULL)
+		return;
+	c->in_if = (uint8_t)(in - w->ports->core);
 	c->reason = DP_DROP_WRONG_VLAN;
 	if (vlan != in->vlan)
 		return;
@@ -162,10 +165,30 @@ icmp_allowed(struct dp_worker *w)
 }
 
 /*
- * An ICMP error toward the core, back by the interface the packet came in
- * on: gw's MAC known, within the rate, an mbuf with our Ethernet header
- * and room for len bytes of IP; the IP header's start, or NULL with the
- * reason counted.
+ * The core interface an ICMP error leaves by: the one its packet came in
+ * on, or, when that one cannot send it (gateway unresolved, no address6
+ * for ICMPv6), another that can.
+ */
+static unsigned
+icmp_if(const struct dp_ports *ports, unsigned in_if, bool v6)
+{
+	static const uint8_t none[16];
+
+	for (unsigned k = 0; k < ports->n_core; k++) {
+		unsigned i = (in_if + k) % ports->n_core;
+		const struct dp_iface *c = &ports->core[i];
+
+		if (!rte_is_zero_ether_addr(v6 ? &c->gw6 : &c->gw) &&
+		    (!v6 || memcmp(c->ip6, none, 16) != 0))
+			return i;
+	}
+	return in_if;
+}
+
+/*
+ * An ICMP error toward the core: gw's MAC known, within the rate, an mbuf
+ * with our Ethernet header and room for len bytes of IP; the IP header's
+ * start, or NULL with the reason counted.
  */
 static uint8_t *
 icmp_error_alloc(struct dp_worker *w, struct rte_mbuf *orig, const struct dp_iface *in,
@@ -202,7 +225,8 @@ send_pkt_too_big(struct dp_worker *w, struct rte_mbuf *orig, unsigned in_if, con
 		 unsigned inner_len, uint16_t mtu, struct dp_out *out)
 {
 	static const uint8_t none[16];
-	const struct dp_iface *in = &w->ports->core[in_if];
+	unsigned ifx = icmp_if(w->ports, in_if, true);
+	const struct dp_iface *in = &w->ports->core[ifx];
 	unsigned quote = RTE_MIN(inner_len, 1280u - 40 - 8);
 	struct rte_mbuf *m;
 	uint8_t *ip, *icmp;
@@ -229,7 +253,7 @@ send_pkt_too_big(struct dp_worker *w, struct rte_mbuf *orig, unsigned in_if, con
 	c = rte_ipv6_udptcp_cksum((const struct rte_ipv6_hdr *)ip, icmp);
 	memcpy(icmp + 2, &c, 2);
 	w->counters[DP_PKT_TOO_BIG_SENT]++;
-	dp_out_core(out, m, in_if);
+	dp_out_core(out, m, ifx);
 }
 
 /*
@@ -241,7 +265,8 @@ static void
 send_frag_needed(struct dp_worker *w, struct rte_mbuf *orig, unsigned in_if, const uint8_t *inner,
 		 uint16_t next_mtu, struct dp_out *out)
 {
-	const struct dp_iface *in = &w->ports->core[in_if];
+	unsigned ifx = icmp_if(w->ports, in_if, false);
+	const struct dp_iface *in = &w->ports->core[ifx];
 	unsigned quote = (inner[0] & 0xfu) * 4 + 8;
 	struct rte_mbuf *m;
 	uint8_t *ip, *icmp;
@@ -273,7 +298,7 @@ send_frag_needed(struct dp_worker *w, struct rte_mbuf *orig, unsigned in_if, con
 	c = (uint16_t)~c;
 	memcpy(icmp + 2, &c, 2);
 	w->counters[DP_FRAG_NEEDED_SENT]++;
-	dp_out_core(out, m, in_if);
+	dp_out_core(out, m, ifx);
 }
 
 /* Splits an encapsulated packet into outer IPv4 fragments (rte_ip_frag). */
@@ -344,6 +369,11 @@ encap(struct dp_worker *w, struct rte_mbuf *m, const struct dp_session *s, const
 	uint8_t *ip = rte_pktmbuf_mtod_offset(m, uint8_t *, c->ip_off);
 	uint8_t *p, *ppp;
 
+	if (s->access_if >= w->ports->n_access) {
+		w->counters[DP_DROP_NO_INTERFACE]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
 	if (rte_is_zero_ether_addr(&s->peer_mac)) {
 		w->counters[DP_DROP_NO_NEXT_HOP]++;
 		rte_pktmbuf_free(m);

@@ -25,13 +25,16 @@ static inline bool
 is_access(const struct dp_ports *ports, const struct rte_mbuf *m)
 {
 	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	const struct dp_iface *a = dp_access_in(ports, m), *c = dp_core_in(ports, m);
 	uint32_t len = rte_pktmbuf_data_len(m), off;
-	uint16_t vlan, type, core_vlan = dp_core_in(ports, m)->vlan;
+	uint16_t vlan, type;
 
+	if (a == NULL || c == NULL)
+		return c == NULL; /* one side here after all: that side's (which counts it) */
 	if (!eth_parse(p, len, &vlan, &type, &off))
 		return true; /* the access side counts it as short */
-	if (dp_access_in(ports, m)->vlan != core_vlan)
-		return vlan != core_vlan;
+	if (a->vlan != c->vlan)
+		return vlan != c->vlan;
 	if (type == RTE_ETHER_TYPE_ARP)
 		return true;
 	/* to our L2TP address, fragments included: L2TP, or the access side's drop */

@@ -43,6 +43,11 @@ send_by_iface(struct dp_worker *w, uint16_t txq, const struct dp_iface *ifs, uns
 				mine[k++] = pkts[j];
 		send_or_count(w, ifs[i].port, txq, mine, k);
 	}
+	for (uint16_t j = 0; j < n; j++) /* cannot be: the sides name only their own */
+		if (ifx[j] >= n_ifs) {
+			w->counters[DP_DROP_NO_INTERFACE]++;
+			rte_pktmbuf_free(pkts[j]);
+		}
 }
 
 static void
@@ -162,6 +167,8 @@ dp_worker_poll(struct dp_worker *w, const struct dp_worker_cfg *c, struct dp_wor
 		if (n == 0)
 			continue;
 		got += n;
+		for (uint16_t j = 0; j < n; j++) /* the interface it came in on is its port's */
+			pkts[j]->port = c->rx[i].port;
 		if (c->rx[i].side == DP_SIDE_BOTH)
 			work_one_armed(w, c, pkts, n);
 		else
@@ -219,6 +226,14 @@ dp_port_start(uint16_t port, uint16_t n_rxq, uint16_t n_txq, uint16_t ring_size,
 	if (rc == 0)
 		rte_eth_promiscuous_enable(port); /* not every device can: not fatal */
 	return rc;
+}
+
+void
+dp_ports_init(struct dp_ports *ports)
+{
+	memset(ports, 0, sizeof(*ports));
+	memset(ports->access_of_port, DP_NO_IF, sizeof(ports->access_of_port));
+	memset(ports->core_of_port, DP_NO_IF, sizeof(ports->core_of_port));
 }
 
 void

@@ -43,6 +43,9 @@
 
 #define RING_SIZE 1024
 _Static_assert(DP_MAX_IFS >= CFG_MAX_SIDE_PORTS, "the dataplane holds every port of a side");
+_Static_assert(DP_WORKER_MAX_RX >= 2 * CFG_MAX_PORTS, "worker 0 polls two queues of every port");
+_Static_assert(DP_MAX_ACCESS_IPS >= CFG_MAX_LISTEN, "the workers know every L2TP address");
+_Static_assert(NEIGH_MAX_IFACES >= CFG_MAX_PORTS * CFG_MAX_LISTEN, "ARP answers every address");
 /* At SIGTERM: how long the Stop records and Accounting-Off may take to be delivered. */
 #define RADIUS_DRAIN_MS 3000
 
@@ -151,7 +154,8 @@ tunnel_if(const struct lnsd *d, const struct l2tp_addr *peer)
 {
 	int ifx = access_if_with(d, local_of(d, peer));
 
-	return ifx >= 0 ? (unsigned)ifx : 0; /* cannot be: lns takes only our addresses */
+	/* cannot be otherwise: control_input takes L2TP only to our access addresses */
+	return ifx >= 0 ? (unsigned)ifx : (unsigned)(first_access(d) - d->ifs);
 }
 
 /* The interface a punted frame came in on; -1: none of ours. */
@@ -711,7 +715,7 @@ static bool
 device_listed_before(const struct lns_config *c, unsigned i)
 {
 	for (unsigned j = 0; j < i; j++)
-		if (strcmp(c->ports[j].device, c->ports[i].device) == 0)
+		if (cfg_same_device(c->ports[j].device, c->ports[i].device))
 			return true;
 	return false;
 }
@@ -837,59 +841,43 @@ assign_worker_lcores(struct lnsd *d)
 }
 
 /*
- * Where LACs reach us: l2tp.listen, each an access port's address or one
- * of its aliases; by default all of them.
+ * Where LACs reach us: l2tp.listen, or every access port's address and
+ * alias (cfg.c has checked that they are ours, and no more than fit).
  */
-static int
+static void
 choose_local_addresses(struct lnsd *d)
 {
 	const struct lns_config *c = d->cfg;
 
 	d->n_local = 0;
+	for (unsigned i = 0; i < c->l2tp.n_listen; i++)
+		d->local[d->n_local++] = c->l2tp.listen[i];
 	for (unsigned i = 0; c->l2tp.n_listen == 0 && i < d->n_ifs; i++) {
 		const struct cfg_port *a = d->ifs[i].cfg;
 
 		if (d->ifs[i].access < 0)
 			continue;
-		if (d->n_local + 1 + a->n_aliases > DP_MAX_ACCESS_IPS) {
-			fprintf(stderr,
-				"lnsd: %s: more than %d addresses on the access ports: name the "
-				"ones LACs use in l2tp.listen\n",
-				c->path, DP_MAX_ACCESS_IPS);
-			return -EINVAL;
-		}
 		d->local[d->n_local++] = a->ipv4;
 		for (unsigned k = 0; k < a->n_aliases; k++)
 			d->local[d->n_local++] = a->aliases[k];
 	}
-	for (unsigned i = 0; i < c->l2tp.n_listen; i++) {
-		uint32_t ip = c->l2tp.listen[i];
-
-		if (access_if_with(d, ip) < 0) {
-			fprintf(stderr,
-				"lnsd: %s: l2tp.listen: %u.%u.%u.%u is not one of the access "
-				"ports' addresses (address, aliases)\n",
-				c->path, ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255, ip & 255);
-			return -EINVAL;
-		}
-		d->local[d->n_local++] = ip;
-	}
-	return 0;
 }
 
 /* ARP answers for a port's address and its aliases. */
-static void
+static int
 arp_interfaces(struct lnsd *d, const struct cfg_port *p, uint16_t ifx,
 	       const struct rte_ether_addr *mac)
 {
 	struct neigh_if nif = { .ip = p->ipv4, .port = ifx };
+	int rc;
 
 	memcpy(nif.mac, mac->addr_bytes, 6);
-	neigh_add_interface(d->neigh, &nif);
-	for (unsigned k = 0; k < p->n_aliases; k++) {
+	rc = neigh_add_interface(d->neigh, &nif);
+	for (unsigned k = 0; rc == 0 && k < p->n_aliases; k++) {
 		nif.ip = p->aliases[k];
-		neigh_add_interface(d->neigh, &nif);
+		rc = neigh_add_interface(d->neigh, &nif);
 	}
+	return rc;
 }
 
 /*
@@ -956,6 +944,7 @@ start_ports(struct lnsd *d)
 static void
 describe_interfaces(struct lnsd *d, struct dp_ports *dp)
 {
+	dp_ports_init(dp);
 	for (unsigned i = 0; i < d->n_ifs; i++) {
 		const struct lnsd_if *f = &d->ifs[i];
 		struct dp_iface x = { .port = f->port, .vlan = f->cfg->vlan, .ip = f->cfg->ipv4 };
@@ -997,7 +986,8 @@ neighbours_start(struct lnsd *d)
 		struct rte_ether_addr mac;
 
 		rte_eth_macaddr_get(f->port, &mac);
-		arp_interfaces(d, f->cfg, (uint16_t)i, &mac);
+		if (arp_interfaces(d, f->cfg, (uint16_t)i, &mac) != 0)
+			return -ENOSPC;
 		if (f->core >= 0)
 			neigh6_init(&f->neigh6, &nc, mac.addr_bytes, f->cfg->ipv6,
 				    f->cfg->gateway6);
@@ -1015,9 +1005,9 @@ setup(struct lnsd *d)
 
 	d->n_workers = c->dpdk.workers;
 	d->ctl_txq = (uint16_t)d->n_workers;
-	if ((rc = find_interfaces(d)) != 0 || (rc = choose_local_addresses(d)) != 0 ||
-	    (rc = assign_worker_lcores(d)) != 0)
+	if ((rc = find_interfaces(d)) != 0 || (rc = assign_worker_lcores(d)) != 0)
 		return rc;
+	choose_local_addresses(d);
 	a = first_access(d);
 	d->pool = pool_for_socket(d, port_socket(a->port));
 	if (d->pool == NULL)
@@ -1065,6 +1055,8 @@ worker_queues(const struct lnsd *d, struct dp_worker_cfg *wc, uint16_t queue)
 			access = access || (d->ifs[j].port == f->port && d->ifs[j].access >= 0);
 			core = core || (d->ifs[j].port == f->port && d->ifs[j].core >= 0);
 		}
+		if (wc->n_rx == DP_WORKER_MAX_RX)
+			return; /* cannot be: the static assertion above */
 		wc->rx[wc->n_rx++] = (struct dp_rx){ f->port, queue,
 						     access && core ? DP_SIDE_BOTH
 						     : access	    ? DP_SIDE_ACCESS

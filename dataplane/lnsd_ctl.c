@@ -364,6 +364,7 @@ static void
 stats_neighbours(struct lnsd *d, struct ctl_out *o)
 {
 	const struct neigh_stats *ns = neigh_stats(d->neigh);
+	static const uint8_t none[16];
 	struct neigh6_stats n6 = { 0 };
 	char key[16 + CFG_NAME_MAX];
 
@@ -387,7 +388,8 @@ stats_neighbours(struct lnsd *d, struct ctl_out *o)
 		if (d->ifs[i].core < 0)
 			continue;
 		snprintf(key, sizeof(key), "gateway6_%s", d->ifs[i].cfg->name);
-		ctl_kv_str(o, key, neigh_state_str(nd->state));
+		if (memcmp(d->ifs[i].cfg->gateway6, none, 16) != 0)
+			ctl_kv_str(o, key, neigh_state_str(nd->state));
 #define X(n, t) n6.n += nd->stats.n;
 		NEIGH6_COUNTERS(X)
 #undef X

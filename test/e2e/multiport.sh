@@ -157,8 +157,28 @@ check "LAC 1 at 192.0.2.1: 16 subscribers, echoes to the core and back" test "$r
 check "LAC 2 at 192.0.2.129, at the same time: 16 subscribers, echoes both ways" \
 	test "$rc2" -eq 0
 
-# the first core link goes away: lnsd's ARP for 198.51.100.2 fails (30 s
-# reachable, then probes), and its sessions leave by the second link
+# Subscribers held up across a failure: the core pings each of them
+# before and after the first core link goes away. lnsd's ARP for
+# 198.51.100.2 then fails (30 s reachable, then probes), and the sessions
+# that left by link 1 leave by link 2.
+held="$dir/held.txt"
+lac_on mp-lac1 192.0.2.1 192.0.2.2 --sessions 6 --pings 1 --hold 70 >"$held" 2>&1 &
+held_pid=$!
+for _ in $(seq 1 100); do
+	grep -q holding "$held" && break
+	sleep 0.2
+done
+subs=$(lnsctl show sessions | awk '$1 ~ /^[0-9]+\/[0-9]+$/ && $3 ~ /^203\.0\.113\./ { print $3 }')
+core_reaches_all() {
+	local n=0 ok=0
+	for a in $subs; do
+		n=$((n + 1))
+		ip netns exec mp-core ping -n -q -c 1 -W 2 "$a" >/dev/null && ok=$((ok + 1))
+	done
+	echo "the core reached $ok of $n held subscribers"
+	[ "$n" -eq 6 ] && [ "$ok" -eq 6 ]
+}
+check "6 held subscribers, reached from the core over both links" core_reaches_all
 ip -n mp-core link set mp-core1 down
 gateway_failed() {
 	local t st
@@ -172,17 +192,23 @@ gateway_failed() {
 	return 1
 }
 check "core link 1 down: lnsd finds its gateway failed" gateway_failed
-check "core link 1 down: new subscribers of both LACs still reach the core, by link 2" \
+check "core link 1 down: the held subscribers still reached from the core, all by link 2" \
+	core_reaches_all
+# (the held LAC has UDP 1701 on 192.0.2.2: the new one dials from 1702)
+check "core link 1 down: new subscribers of both LACs still reach the core" \
 	bash -c "$(declare -f lac_on); lacsim=$lacsim; \
-		lac_on mp-lac1 192.0.2.1 192.0.2.2 --sessions 6 --pings 2 &&
+		lac_on mp-lac1 192.0.2.1 192.0.2.2 --sessions 6 --pings 2 --local-port 1702 &&
 		lac_on mp-lac2 192.0.2.129 192.0.2.130 --sessions 6 --pings 2"
-
+wait "$held_pid"
+rc=$?
+check "the held subscribers answered the core's echoes, 12, and hung up" \
+	bash -c "[ $rc -eq 0 ] && grep -q 'answered 12 echo' '$held'"
 kill -TERM "$lnsd_pid"
 wait "$lnsd_pid"
 rc=$?
 lnsd_pid=""
 check "SIGTERM: lnsd exits 0" test "$rc" -eq 0
-check "no subscriber packet dropped for want of a next hop while a core link was up" \
+check "no subscriber packet dropped for want of a next hop: a live core link was always chosen" \
 	bash -c "! grep -Eq '^  drop_no_next_hop +[1-9]' '$log'"
 sleep 1
 stop_captures

@@ -72,7 +72,7 @@ check "a configuration with an unknown key: lnsd refuses to start, naming file:l
 	refuses_to_start "$bad" "e2e-bad.yaml:[0-9]*:[0-9]*: unknown key 'hello' in l2tp"
 sed 's/  listen: \[192.0.2.1, 192.0.2.5\]/  listen: [192.0.2.9]/' "$conf" >"$bad"
 check "an L2TP listen address that is not an access port's: refused" \
-	refuses_to_start "$bad" "192.0.2.9 is not one of the access ports' addresses"
+	refuses_to_start "$bad" "e2e-bad.yaml:[0-9]*:[0-9]*: l2tp.listen: 192.0.2.9 is not one of the access ports' addresses"
 "$lnsd" -c "$conf" >"$show_out" 2>"$log" &
 lnsd_pid=$!
 wait_lnsd_up "$log"

@@ -224,6 +224,40 @@ INSTANTIATE_TEST_SUITE_P(
 		     "core\n    vlan: 7\n    address: 198.51.100.1/24\n",
 		     ":7:5: port 'b': device also used by port 'a': one device carries access and "
 		     "core only on two different VLANs" },
+		Bad{ "overlapping subnets",
+		     "ports:\n  - {name: a, device: net_null0, role: access, address: "
+		     "192.0.2.1/24}\n"
+		     "  - {name: b, device: net_null1, role: core, address: 192.0.2.129/25}\n",
+		     ":3:5: port 'b': its subnet overlaps port 'a''s: each port needs its own" },
+		Bad{ "alias off the subnet",
+		     "ports:\n  - {name: a, device: net_null0, role: both, address: 192.0.2.1/25, "
+		     "aliases: [192.0.2.200]}\n",
+		     ":2:5: port 'a': alias 192.0.2.200 is not on its subnet" },
+		Bad{ "gateway off the subnet",
+		     "ports:\n  - {name: a, device: net_null0, role: both, address: 192.0.2.1/24, "
+		     "gateway: 198.51.100.1}\n",
+		     ":2:5: port 'a': gateway is not on its subnet" },
+		Bad{ "port name with a space",
+		     "ports:\n  - {name: 'up link', device: net_null0, role: both, address: "
+		     "192.0.2.1/24}\n",
+		     ":2:5: port 'up link': a name of letters, digits" },
+		Bad{ "one device spelt two ways",
+		     "ports:\n  - {name: a, device: 'net_null0,size=64', role: access, address: "
+		     "192.0.2.1/24}\n  - {name: b, device: net_null0, role: core, address: "
+		     "198.51.100.1/24}\n",
+		     ":3:5: port 'b': device also used by port 'a'" },
+		Bad{ "listen not ours",
+		     "ports:\n  - {name: a, device: net_null0, role: both, address: 192.0.2.1/24}\n"
+		     "l2tp:\n  listen: [192.0.2.1, 192.0.2.9]\n",
+		     ":4:23: l2tp.listen: 192.0.2.9 is not one of the access ports' addresses" },
+		Bad{ "more access addresses than listen takes",
+		     "ports:\n  - {name: a, device: net_null0, role: access, address: "
+		     "192.0.2.1/25, "
+		     "aliases: [192.0.2.2, 192.0.2.3, 192.0.2.4, 192.0.2.5]}\n"
+		     "  - {name: b, device: net_null1, role: access, address: 192.0.2.129/25, "
+		     "aliases: [192.0.2.130, 192.0.2.131, 192.0.2.132]}\n"
+		     "  - {name: c, device: net_null2, role: core, address: 198.51.100.1/24}\n",
+		     ":2:3: ports: 9 addresses on the access ports, lnsd listens on 8 at most" },
 		Bad{ "vlan out of range", "ports:\n  - name: p\n    vlan: 4095\n",
 		     ":3:11: vlan: 4095 is out of range (1 to 4094)" },
 		Bad{ "prefix6 of one /64",

@@ -80,94 +80,6 @@ random_bytes(void *ctx, void *buf, size_t len)
 		p[i] = (uint8_t)rte_rand();
 }
 
-/* The next hop toward ip on a port: itself on the port's subnet, else its gateway. */
-static uint32_t
-next_hop(const struct cfg_port *p, uint32_t ip)
-{
-	uint32_t mask = p->prefix_len ? ~0u << (32 - p->prefix_len) : 0;
-
-	return (ip & mask) == (p->ipv4 & mask) || p->gateway == 0 ? ip : p->gateway;
-}
-
-bool
-lnsd_if_first_on_port(const struct lnsd *d, unsigned i)
-{
-	for (unsigned j = 0; j < i; j++)
-		if (d->ifs[j].port == d->ifs[i].port)
-			return false;
-	return true;
-}
-
-/* One of the addresses LACs reach us at (l2tp.listen)? */
-static bool
-is_local(const struct lnsd *d, uint32_t ip)
-{
-	for (unsigned i = 0; i < d->n_local; i++)
-		if (d->local[i] == ip)
-			return true;
-	return false;
-}
-
-static bool
-has_address(const struct cfg_port *p, uint32_t ip)
-{
-	if (p->ipv4 == ip)
-		return true;
-	for (unsigned k = 0; k < p->n_aliases; k++)
-		if (p->aliases[k] == ip)
-			return true;
-	return false;
-}
-
-/* The access interface that has address ip; -1: none. */
-static int
-access_if_with(const struct lnsd *d, uint32_t ip)
-{
-	for (unsigned i = 0; i < d->n_ifs; i++)
-		if (d->ifs[i].access >= 0 && has_address(d->ifs[i].cfg, ip))
-			return (int)i;
-	return -1;
-}
-
-/* The first access interface: its address is the NAS's, its socket's mbufs the control lcore's. */
-static const struct lnsd_if *
-first_access(const struct lnsd *d)
-{
-	for (unsigned i = 0; i < d->n_ifs; i++)
-		if (d->ifs[i].access == 0)
-			return &d->ifs[i];
-	return &d->ifs[0];
-}
-
-/* The address a tunnel's peer talks to, which we answer from. */
-static uint32_t
-local_of(const struct lnsd *d, const struct l2tp_addr *peer)
-{
-	uint32_t ip = get_be32(peer->local);
-
-	return ip != 0 ? ip : d->local[0];
-}
-
-/* The interface a tunnel's packets leave by: the one with the address its LAC asked. */
-static unsigned
-tunnel_if(const struct lnsd *d, const struct l2tp_addr *peer)
-{
-	int ifx = access_if_with(d, local_of(d, peer));
-
-	/* cannot be otherwise: control_input takes L2TP only to our access addresses */
-	return ifx >= 0 ? (unsigned)ifx : (unsigned)(first_access(d) - d->ifs);
-}
-
-/* The interface a punted frame came in on; -1: none of ours. */
-static int
-if_of(const struct lnsd *d, uint16_t port, uint16_t vlan)
-{
-	for (unsigned i = 0; i < d->n_ifs; i++)
-		if (d->ifs[i].port == port && d->ifs[i].cfg->vlan == vlan)
-			return (int)i;
-	return -1;
-}
-
 /* An untagged Ethernet frame out of an interface, tagged there when it has a VLAN. */
 static void
 send_frame(struct lnsd *d, uint16_t ifx, const uint8_t *frame, size_t len)
@@ -232,7 +144,7 @@ lac_mac_changed(struct lnsd *d, uint32_t ip, const uint8_t *mac)
 		const struct dp_session *cur;
 		struct dp_session s;
 
-		if (!u->up || next_hop(d->ifs[u->ifx].cfg, u->peer_ip) != ip)
+		if (!u->up || lnsd_next_hop(d->ifs[u->ifx].cfg, u->peer_ip) != ip)
 			continue;
 		cur = dp_session_find(d->tables, u->tunnel_id, u->session_id);
 		if (cur == NULL || memcmp(cur->peer_mac.addr_bytes, mac, 6) == 0)
@@ -352,7 +264,7 @@ udp_send(void *ctx, const struct l2tp_addr *peer, const uint8_t *payload, size_t
 	uint8_t f[1600];
 	uint8_t mac[6];
 	uint32_t dst = get_be32(peer->ip);
-	unsigned ifx = tunnel_if(d, peer);
+	unsigned ifx = lnsd_tunnel_if(d, peer);
 	const struct lnsd_if *out = &d->ifs[ifx];
 	struct rte_ether_addr dmac;
 
@@ -360,8 +272,8 @@ udp_send(void *ctx, const struct l2tp_addr *peer, const uint8_t *payload, size_t
 		d->cnt.tx_dropped++;
 		return;
 	}
-	if (neigh_resolve(d->neigh, lnsd_now_ms(), (uint16_t)ifx, next_hop(out->cfg, dst), mac) !=
-	    0) {
+	if (neigh_resolve(d->neigh, lnsd_now_ms(), (uint16_t)ifx, lnsd_next_hop(out->cfg, dst),
+			  mac) != 0) {
 		d->cnt.tx_no_mac++; /* the L2TP channel and PPP retransmit */
 		return;
 	}
@@ -373,7 +285,7 @@ udp_send(void *ctx, const struct l2tp_addr *peer, const uint8_t *payload, size_t
 	put_be16(f + 16, (uint16_t)(20 + 8 + len));
 	f[22] = 64;
 	f[23] = IPPROTO_UDP;
-	put_be32(f + 26, local_of(d, peer));
+	put_be32(f + 26, lnsd_local_of(d, peer));
 	put_be32(f + 30, dst);
 	ipv4_set_cksum(f + 14);
 	put_be16(f + 34, L2TP_UDP_PORT);
@@ -406,7 +318,7 @@ publish_routes(struct lnsd *d, struct lnsd_sub *sub, const struct lns_session_in
 static void
 dp_session_of(struct lnsd *d, const struct lns_session_info *i, struct dp_session *s)
 {
-	unsigned ifx = tunnel_if(d, &i->peer);
+	unsigned ifx = lnsd_tunnel_if(d, &i->peer);
 	uint8_t mac[6];
 
 	memset(s, 0, sizeof(*s));
@@ -416,11 +328,11 @@ dp_session_of(struct lnsd *d, const struct lns_session_info *i, struct dp_sessio
 	s->peer_session_id = i->peer_session_id;
 	s->peer_ip = get_be32(i->peer.ip);
 	s->peer_port = i->peer.port;
-	s->local_ip = local_of(d, &i->peer);
+	s->local_ip = lnsd_local_of(d, &i->peer);
 	s->local_port = L2TP_UDP_PORT;
 	s->access_if = (uint8_t)d->ifs[ifx].access;
 	if (neigh_resolve(d->neigh, lnsd_now_ms(), (uint16_t)ifx,
-			  next_hop(d->ifs[ifx].cfg, s->peer_ip), mac) == 0)
+			  lnsd_next_hop(d->ifs[ifx].cfg, s->peer_ip), mac) == 0)
 		memcpy(s->peer_mac.addr_bytes, mac, 6);
 	s->sub_ipv4 = i->sub_ipv4;
 	if (i->ipv6)
@@ -449,13 +361,13 @@ session_up(void *ctx, const struct lns_session_info *i)
 					 .tunnel_id = i->tunnel_id,
 					 .session_id = i->session_id,
 					 .peer_ip = get_be32(i->peer.ip),
-					 .ifx = (uint8_t)tunnel_if(d, &i->peer),
+					 .ifx = (uint8_t)lnsd_tunnel_if(d, &i->peer),
 					 .ipv4 = i->sub_ipv4,
 					 .ipv6 = i->ipv6 };
 	memcpy(d->subs[rc].prefix6, i->prefix6, 8);
 	snprintf(d->subs[rc].user, sizeof(d->subs[rc].user), "%s", i->user);
 	publish_routes(d, &d->subs[rc], i);
-	next_hop_count(d, next_hop(d->ifs[d->subs[rc].ifx].cfg, d->subs[rc].peer_ip), +1);
+	next_hop_count(d, lnsd_next_hop(d->ifs[d->subs[rc].ifx].cfg, d->subs[rc].peer_ip), +1);
 	LOG(DP, LOG_INFO, "session %u/%u for %s up: %u.%u.%u.%u%s", i->tunnel_id, i->session_id,
 	    i->user, i->sub_ipv4 >> 24, (i->sub_ipv4 >> 16) & 255, (i->sub_ipv4 >> 8) & 255,
 	    i->sub_ipv4 & 255, i->ipv6 ? " and IPv6" : "");
@@ -516,8 +428,8 @@ session_down(void *ctx, uint16_t t, uint16_t s)
 		return;
 	lnsd_session_counters(d, e->index, &c);
 	d->subs[e->index].up = false;
-	next_hop_count(d, next_hop(d->ifs[d->subs[e->index].ifx].cfg, d->subs[e->index].peer_ip),
-		       -1);
+	next_hop_count(
+		d, lnsd_next_hop(d->ifs[d->subs[e->index].ifx].cfg, d->subs[e->index].peer_ip), -1);
 	for (unsigned k = 0; k < d->subs[e->index].n_routes; k++) /* routes go first */
 		dp_route4_del(d->tables, d->subs[e->index].routes[k].prefix,
 			      d->subs[e->index].routes[k].len);
@@ -581,7 +493,7 @@ radius_start(struct lnsd *d)
 {
 	const struct lns_config *c = d->cfg;
 	struct aaa_nas nas = { .ip = c->radius.nas_ip_address ? c->radius.nas_ip_address
-							      : first_access(d)->cfg->ipv4 };
+							      : lnsd_first_access(d)->cfg->ipv4 };
 
 	if (c->radius.n_servers == 0)
 		return 0;
@@ -659,7 +571,7 @@ control_input(struct lnsd *d, struct rte_mbuf *m, uint64_t now)
 	struct l2tp_addr peer = { .family = 4 };
 	int ifx;
 
-	if (!eth_parse(p, len, &vlan, &type, &off) || (ifx = if_of(d, m->port, vlan)) < 0) {
+	if (!eth_parse(p, len, &vlan, &type, &off) || (ifx = lnsd_if_of(d, m->port, vlan)) < 0) {
 		d->cnt.punt_other++; /* the workers drop other VLANs: cannot be */
 		return;
 	}
@@ -682,8 +594,8 @@ control_input(struct lnsd *d, struct rte_mbuf *m, uint64_t now)
 		return;
 	}
 	/* L2TP only to the access addresses (l2tp.listen), each by its own interface */
-	if (!is_local(d, get_be32(p + off + 16)) ||
-	    access_if_with(d, get_be32(p + off + 16)) != ifx) {
+	if (!lnsd_is_local(d, get_be32(p + off + 16)) ||
+	    lnsd_access_if_with(d, get_be32(p + off + 16)) != ifx) {
 		d->cnt.punt_not_ours++;
 		return;
 	}
@@ -753,16 +665,6 @@ eal_start(const struct lns_config *c, const char *prog)
 #undef ARG
 	argv[argc] = NULL;
 	return rte_eal_init(argc, argv);
-}
-
-static int
-port_of(const struct cfg_port *p, uint16_t *id)
-{
-	char name[128];
-
-	snprintf(name, sizeof(name), "%s", p->device);
-	name[strcspn(name, ",")] = '\0';
-	return rte_eth_dev_get_port_by_name(name, id);
 }
 
 /* Where a port's memory belongs: its NIC's socket, or ours for a virtual device. */
@@ -840,29 +742,6 @@ assign_worker_lcores(struct lnsd *d)
 	return 0;
 }
 
-/*
- * Where LACs reach us: l2tp.listen, or every access port's address and
- * alias (cfg.c has checked that they are ours, and no more than fit).
- */
-static void
-choose_local_addresses(struct lnsd *d)
-{
-	const struct lns_config *c = d->cfg;
-
-	d->n_local = 0;
-	for (unsigned i = 0; i < c->l2tp.n_listen; i++)
-		d->local[d->n_local++] = c->l2tp.listen[i];
-	for (unsigned i = 0; c->l2tp.n_listen == 0 && i < d->n_ifs; i++) {
-		const struct cfg_port *a = d->ifs[i].cfg;
-
-		if (d->ifs[i].access < 0)
-			continue;
-		d->local[d->n_local++] = a->ipv4;
-		for (unsigned k = 0; k < a->n_aliases; k++)
-			d->local[d->n_local++] = a->aliases[k];
-	}
-}
-
 /* ARP answers for a port's address and its aliases. */
 static int
 arp_interfaces(struct lnsd *d, const struct cfg_port *p, uint16_t ifx,
@@ -878,39 +757,6 @@ arp_interfaces(struct lnsd *d, const struct cfg_port *p, uint16_t ifx,
 		rc = neigh_add_interface(d->neigh, &nif);
 	}
 	return rc;
-}
-
-/*
- * lnsd's interfaces, one per configured port, numbered on each side in
- * the configuration's order; cfg.c has checked the layout (a side on
- * every device at most once, at most DP_MAX_IFS a side).
- */
-static int
-find_interfaces(struct lnsd *d)
-{
-	const struct lns_config *c = d->cfg;
-	unsigned n_access = 0, n_core = 0;
-
-	for (unsigned i = 0; i < c->n_ports; i++) {
-		struct lnsd_if *f = &d->ifs[d->n_ifs++];
-
-		f->cfg = &c->ports[i];
-		f->access = c->ports[i].role != CFG_PORT_CORE ? (int)n_access++ : -1;
-		f->core = c->ports[i].role != CFG_PORT_ACCESS ? (int)n_core++ : -1;
-		if (port_of(f->cfg, &f->port) != 0) {
-			fprintf(stderr, "lnsd: port %s: device %s did not come up\n", f->cfg->name,
-				f->cfg->device);
-			return -ENODEV;
-		}
-	}
-	if (n_access == 0 || n_core == 0 || n_access > DP_MAX_IFS || n_core > DP_MAX_IFS) {
-		fprintf(stderr,
-			"lnsd: %s: needs 1 to %d ports facing the LACs (role access) and 1 to %d "
-			"facing the core (role core), or ports with role both\n",
-			c->path, DP_MAX_IFS, DP_MAX_IFS);
-		return -EINVAL;
-	}
-	return 0;
 }
 
 /*
@@ -938,37 +784,6 @@ start_ports(struct lnsd *d)
 		return -EIO;
 	}
 	return 0;
-}
-
-/* The workers' view of each interface, and which interface of each side a port is. */
-static void
-describe_interfaces(struct lnsd *d, struct dp_ports *dp)
-{
-	dp_ports_init(dp);
-	for (unsigned i = 0; i < d->n_ifs; i++) {
-		const struct lnsd_if *f = &d->ifs[i];
-		struct dp_iface x = { .port = f->port, .vlan = f->cfg->vlan, .ip = f->cfg->ipv4 };
-
-		rte_eth_macaddr_get(f->port, &x.mac);
-		if (f->access >= 0) {
-			x.mtu = f->cfg->mtu;
-			x.too_big = f->cfg->too_big == CFG_TOO_BIG_ICMP ? DP_TOO_BIG_ICMP_IF_DF
-									: DP_TOO_BIG_FRAGMENT;
-			dp->access[f->access] = x;
-			dp->access_of_port[f->port] = (uint8_t)f->access;
-			dp->n_access++;
-		}
-		if (f->core >= 0) {
-			x.mtu = 0;
-			memcpy(x.ip6, f->cfg->ipv6, 16);
-			dp->core[f->core] = x;
-			dp->core_of_port[f->port] = (uint8_t)f->core;
-			dp->n_core++;
-		}
-	}
-	dp->l2tp_port = L2TP_UDP_PORT;
-	memcpy(dp->access_ip, d->local, sizeof(d->local));
-	dp->n_access_ip = (uint8_t)d->n_local;
 }
 
 /* ARP on every interface, IPv6 neighbour discovery on the core ones. */
@@ -1005,10 +820,10 @@ setup(struct lnsd *d)
 
 	d->n_workers = c->dpdk.workers;
 	d->ctl_txq = (uint16_t)d->n_workers;
-	if ((rc = find_interfaces(d)) != 0 || (rc = assign_worker_lcores(d)) != 0)
+	if ((rc = lnsd_find_interfaces(d)) != 0 || (rc = assign_worker_lcores(d)) != 0)
 		return rc;
-	choose_local_addresses(d);
-	a = first_access(d);
+	lnsd_choose_local_addresses(d);
+	a = lnsd_first_access(d);
 	d->pool = pool_for_socket(d, port_socket(a->port));
 	if (d->pool == NULL)
 		return -ENOMEM;
@@ -1022,7 +837,7 @@ setup(struct lnsd *d)
 	if (d->tables == NULL || d->subs == NULL)
 		return -ENOMEM;
 	dp_tables_on_slot_freed(d->tables, slot_freed, d);
-	describe_interfaces(d, dp);
+	lnsd_describe_interfaces(d, dp);
 	/* rte_ip_frag: direct buffers for the headers, indirect ones for the payload */
 	dp->frag_direct = d->pool;
 	dp->frag_indirect =
@@ -1039,29 +854,6 @@ setup(struct lnsd *d)
 	if (c->management.telemetry && lnsd_telemetry_start(d) != 0)
 		LOG(MAIN, LOG_WARN, "DPDK telemetry: /lnsd commands not registered");
 	return radius_start(d);
-}
-
-/* A worker's queues: its own on every port, by the sides the port carries. */
-static void
-worker_queues(const struct lnsd *d, struct dp_worker_cfg *wc, uint16_t queue)
-{
-	for (unsigned i = 0; i < d->n_ifs; i++) {
-		const struct lnsd_if *f = &d->ifs[i];
-		bool access = false, core = false;
-
-		if (!lnsd_if_first_on_port(d, i))
-			continue;
-		for (unsigned j = i; j < d->n_ifs; j++) {
-			access = access || (d->ifs[j].port == f->port && d->ifs[j].access >= 0);
-			core = core || (d->ifs[j].port == f->port && d->ifs[j].core >= 0);
-		}
-		if (wc->n_rx == DP_WORKER_MAX_RX)
-			return; /* cannot be: the static assertion above */
-		wc->rx[wc->n_rx++] = (struct dp_rx){ f->port, queue,
-						     access && core ? DP_SIDE_BOTH
-						     : access	    ? DP_SIDE_ACCESS
-								    : DP_SIDE_CORE };
-	}
 }
 
 static bool
@@ -1118,10 +910,10 @@ start_workers(struct lnsd *d)
 			.idle_max_us = 100,
 			.idle_polls = 256,
 		};
-		worker_queues(d, &d->wcfg[w], (uint16_t)w);
+		lnsd_worker_queues(d, &d->wcfg[w], (uint16_t)w);
 	}
 	/* the control queue pair's RX side: worker 0 polls it as well */
-	worker_queues(d, &d->wcfg[0], (uint16_t)d->n_workers);
+	lnsd_worker_queues(d, &d->wcfg[0], (uint16_t)d->n_workers);
 	for (unsigned w = 0; w < d->n_workers; w++)
 		rte_eal_remote_launch(worker_main, d, d->worker_lcore[w]);
 	return 0;

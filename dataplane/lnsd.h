@@ -106,8 +106,32 @@ void lnsd_reload(struct lnsd *d);
 /* SIGUSR2 and lnsctl drain: soft shutdown on or off. */
 void lnsd_set_draining(struct lnsd *d, bool on);
 uint64_t lnsd_now_ms(void);
+
+/* lnsd's interfaces (lnsd_ifs.c). */
+/* From the configuration: each port's interface and its DPDK port; 0 or -errno (said). */
+int lnsd_find_interfaces(struct lnsd *d);
+/* Where LACs reach us: l2tp.listen, else every access address (cfg.c checked them). */
+void lnsd_choose_local_addresses(struct lnsd *d);
+/* The workers' view of the interfaces, and which interface of each side a port is. */
+void lnsd_describe_interfaces(struct lnsd *d, struct dp_ports *dp);
+/* A worker's RX queue `queue` on every port, by the sides the port carries. */
+void lnsd_worker_queues(const struct lnsd *d, struct dp_worker_cfg *wc, uint16_t queue);
 /* Whether interface i is the first on its DPDK port (for per-port things such as stats). */
 bool lnsd_if_first_on_port(const struct lnsd *d, unsigned i);
+/* The next hop toward ip by a port: itself on the port's subnet, else its gateway. */
+uint32_t lnsd_next_hop(const struct cfg_port *p, uint32_t ip);
+/* One of the addresses LACs reach us at (l2tp.listen)? */
+bool lnsd_is_local(const struct lnsd *d, uint32_t ip);
+/* The access interface that has address ip; -1: none. */
+int lnsd_access_if_with(const struct lnsd *d, uint32_t ip);
+/* The first access interface, in the configuration's order. */
+const struct lnsd_if *lnsd_first_access(const struct lnsd *d);
+/* The address a tunnel's LAC talks to, which we answer from. */
+uint32_t lnsd_local_of(const struct lnsd *d, const struct l2tp_addr *peer);
+/* The interface a tunnel's packets leave by: the one with the address its LAC dialled. */
+unsigned lnsd_tunnel_if(const struct lnsd *d, const struct l2tp_addr *peer);
+/* The interface a punted frame came in on; -1: none of ours. */
+int lnsd_if_of(const struct lnsd *d, uint16_t port, uint16_t vlan);
 
 /* lnsctl's commands (lnsd_ctl.c), a ctl_handler_fn. */
 int lnsd_ctl(void *ctx, int argc, char **argv, struct ctl_out *out);

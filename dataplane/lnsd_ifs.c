@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * lnsd's interfaces: one per configured port, facing the LACs, the core
+ * or both. Which interface has an address, which a tunnel or a punted
+ * frame belongs to, the workers' view of them (dp_ports) and the queues
+ * each worker polls. The control lcore's, like the rest of struct lnsd.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_ethdev.h>
+
+#include "dp_pkt.h"
+#include "lnsd.h"
+
+/* The next hop toward ip on a port: itself on the port's subnet, else its gateway. */
+uint32_t
+lnsd_next_hop(const struct cfg_port *p, uint32_t ip)
+{
+	uint32_t mask = p->prefix_len ? ~0u << (32 - p->prefix_len) : 0;
+
+	return (ip & mask) == (p->ipv4 & mask) || p->gateway == 0 ? ip : p->gateway;
+}
+
+bool
+lnsd_if_first_on_port(const struct lnsd *d, unsigned i)
+{
+	for (unsigned j = 0; j < i; j++)
+		if (d->ifs[j].port == d->ifs[i].port)
+			return false;
+	return true;
+}
+
+/* One of the addresses LACs reach us at (l2tp.listen)? */
+bool
+lnsd_is_local(const struct lnsd *d, uint32_t ip)
+{
+	for (unsigned i = 0; i < d->n_local; i++)
+		if (d->local[i] == ip)
+			return true;
+	return false;
+}
+
+static bool
+has_address(const struct cfg_port *p, uint32_t ip)
+{
+	if (p->ipv4 == ip)
+		return true;
+	for (unsigned k = 0; k < p->n_aliases; k++)
+		if (p->aliases[k] == ip)
+			return true;
+	return false;
+}
+
+/* The access interface that has address ip; -1: none. */
+int
+lnsd_access_if_with(const struct lnsd *d, uint32_t ip)
+{
+	for (unsigned i = 0; i < d->n_ifs; i++)
+		if (d->ifs[i].access >= 0 && has_address(d->ifs[i].cfg, ip))
+			return (int)i;
+	return -1;
+}
+
+/* The first access interface: its address is the NAS's, its socket's mbufs the control lcore's. */
+const struct lnsd_if *
+lnsd_first_access(const struct lnsd *d)
+{
+	for (unsigned i = 0; i < d->n_ifs; i++)
+		if (d->ifs[i].access == 0)
+			return &d->ifs[i];
+	return &d->ifs[0];
+}
+
+/* The address a tunnel's peer talks to, which we answer from. */
+uint32_t
+lnsd_local_of(const struct lnsd *d, const struct l2tp_addr *peer)
+{
+	uint32_t ip = get_be32(peer->local);
+
+	return ip != 0 ? ip : d->local[0];
+}
+
+/* The interface a tunnel's packets leave by: the one with the address its LAC asked. */
+unsigned
+lnsd_tunnel_if(const struct lnsd *d, const struct l2tp_addr *peer)
+{
+	int ifx = lnsd_access_if_with(d, lnsd_local_of(d, peer));
+
+	/* cannot be otherwise: control_input takes L2TP only to our access addresses */
+	return ifx >= 0 ? (unsigned)ifx : (unsigned)(lnsd_first_access(d) - d->ifs);
+}
+
+/* The interface a punted frame came in on; -1: none of ours. */
+int
+lnsd_if_of(const struct lnsd *d, uint16_t port, uint16_t vlan)
+{
+	for (unsigned i = 0; i < d->n_ifs; i++)
+		if (d->ifs[i].port == port && d->ifs[i].cfg->vlan == vlan)
+			return (int)i;
+	return -1;
+}
+
+static int
+port_of(const struct cfg_port *p, uint16_t *id)
+{
+	char name[128];
+
+	snprintf(name, sizeof(name), "%s", p->device);
+	name[strcspn(name, ",")] = '\0';
+	return rte_eth_dev_get_port_by_name(name, id);
+}
+
+/*
+ * Where LACs reach us: l2tp.listen, or every access port's address and
+ * alias (cfg.c has checked that they are ours, and no more than fit).
+ */
+void
+lnsd_choose_local_addresses(struct lnsd *d)
+{
+	const struct lns_config *c = d->cfg;
+
+	d->n_local = 0;
+	for (unsigned i = 0; i < c->l2tp.n_listen; i++)
+		d->local[d->n_local++] = c->l2tp.listen[i];
+	for (unsigned i = 0; c->l2tp.n_listen == 0 && i < d->n_ifs; i++) {
+		const struct cfg_port *a = d->ifs[i].cfg;
+
+		if (d->ifs[i].access < 0)
+			continue;
+		d->local[d->n_local++] = a->ipv4;
+		for (unsigned k = 0; k < a->n_aliases; k++)
+			d->local[d->n_local++] = a->aliases[k];
+	}
+}
+
+/*
+ * lnsd's interfaces, one per configured port, numbered on each side in
+ * the configuration's order; cfg.c has checked the layout (a side on
+ * every device at most once, at most DP_MAX_IFS a side).
+ */
+int
+lnsd_find_interfaces(struct lnsd *d)
+{
+	const struct lns_config *c = d->cfg;
+	unsigned n_access = 0, n_core = 0;
+
+	for (unsigned i = 0; i < c->n_ports; i++) {
+		struct lnsd_if *f = &d->ifs[d->n_ifs++];
+
+		f->cfg = &c->ports[i];
+		f->access = c->ports[i].role != CFG_PORT_CORE ? (int)n_access++ : -1;
+		f->core = c->ports[i].role != CFG_PORT_ACCESS ? (int)n_core++ : -1;
+		if (port_of(f->cfg, &f->port) != 0) {
+			fprintf(stderr, "lnsd: port %s: device %s did not come up\n", f->cfg->name,
+				f->cfg->device);
+			return -ENODEV;
+		}
+	}
+	if (n_access == 0 || n_core == 0 || n_access > DP_MAX_IFS || n_core > DP_MAX_IFS) {
+		fprintf(stderr,
+			"lnsd: %s: needs 1 to %d ports facing the LACs (role access) and 1 to %d "
+			"facing the core (role core), or ports with role both\n",
+			c->path, DP_MAX_IFS, DP_MAX_IFS);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The workers' view of each interface, and which interface of each side a port is. */
+void
+lnsd_describe_interfaces(struct lnsd *d, struct dp_ports *dp)
+{
+	dp_ports_init(dp);
+	for (unsigned i = 0; i < d->n_ifs; i++) {
+		const struct lnsd_if *f = &d->ifs[i];
+		struct dp_iface x = { .port = f->port, .vlan = f->cfg->vlan, .ip = f->cfg->ipv4 };
+
+		rte_eth_macaddr_get(f->port, &x.mac);
+		if (f->access >= 0) {
+			x.mtu = f->cfg->mtu;
+			x.too_big = f->cfg->too_big == CFG_TOO_BIG_ICMP ? DP_TOO_BIG_ICMP_IF_DF
+									: DP_TOO_BIG_FRAGMENT;
+			dp->access[f->access] = x;
+			dp->access_of_port[f->port] = (uint8_t)f->access;
+			dp->n_access++;
+		}
+		if (f->core >= 0) {
+			x.mtu = 0;
+			memcpy(x.ip6, f->cfg->ipv6, 16);
+			dp->core[f->core] = x;
+			dp->core_of_port[f->port] = (uint8_t)f->core;
+			dp->n_core++;
+		}
+	}
+	dp->l2tp_port = L2TP_UDP_PORT;
+	memcpy(dp->access_ip, d->local, sizeof(d->local));
+	dp->n_access_ip = (uint8_t)d->n_local;
+}
+
+/* A worker's queues: its own on every port, by the sides the port carries. */
+void
+lnsd_worker_queues(const struct lnsd *d, struct dp_worker_cfg *wc, uint16_t queue)
+{
+	for (unsigned i = 0; i < d->n_ifs; i++) {
+		const struct lnsd_if *f = &d->ifs[i];
+		bool access = false, core = false;
+
+		if (!lnsd_if_first_on_port(d, i))
+			continue;
+		for (unsigned j = i; j < d->n_ifs; j++) {
+			access = access || (d->ifs[j].port == f->port && d->ifs[j].access >= 0);
+			core = core || (d->ifs[j].port == f->port && d->ifs[j].core >= 0);
+		}
+		if (wc->n_rx == DP_WORKER_MAX_RX)
+			return; /* cannot be: the static assertion above */
+		wc->rx[wc->n_rx++] = (struct dp_rx){ f->port, queue,
+						     access && core ? DP_SIDE_BOTH
+						     : access	    ? DP_SIDE_ACCESS
+								    : DP_SIDE_CORE };
+	}
+}

@@ -210,6 +210,15 @@ INSTANTIATE_TEST_SUITE_P(
 		     "  - {name: d, device: net_null3, role: access, address: 192.0.2.49/28}\n"
 		     "  - {name: e, device: net_null4, role: both, address: 192.0.2.65/28}\n",
 		     ":2:3: ports: 5 facing the LACs and 1 facing the core: 1 to 4 of each" },
+		Bad{ "five core ports",
+		     "ports:\n  - {name: a, device: net_null0, role: access, address: "
+		     "192.0.2.1/24}\n"
+		     "  - {name: b, device: net_null1, role: core, address: 198.51.100.1/28}\n"
+		     "  - {name: c, device: net_null2, role: core, address: 198.51.100.17/28}\n"
+		     "  - {name: d, device: net_null3, role: core, address: 198.51.100.33/28}\n"
+		     "  - {name: e, device: net_null4, role: core, address: 198.51.100.49/28}\n"
+		     "  - {name: f, device: net_null5, role: core, address: 198.51.100.65/28}\n",
+		     ":2:3: ports: 1 facing the LACs and 5 facing the core: 1 to 4 of each" },
 		Bad{ "one device, two access VLANs",
 		     "ports:\n  - {name: a, device: net_null0, role: access, vlan: 7, address: "
 		     "192.0.2.1/25}\n  - {name: b, device: net_null0, role: access, vlan: 8, "

@@ -170,6 +170,16 @@ has_gateway6(const struct cfg_port *p)
 	return memcmp(p->gateway6, none, 16) != 0;
 }
 
+/* Is there a core interface whose gateway (IPv4, else IPv6) is known? */
+static bool
+other_gateway_known(const struct dp_ports *p, bool v4)
+{
+	for (unsigned i = 0; i < p->n_core; i++)
+		if (!rte_is_zero_ether_addr(v4 ? &p->core[i].gw : &p->core[i].gw6))
+			return true;
+	return false;
+}
+
 /*
  * A core gateway's MAC (NULL: lost) for IPv4, IPv6 or both: the workers
  * see a new copy of the port settings, switched atomically.
@@ -196,9 +206,9 @@ publish_gateway(struct lnsd *d, const struct lnsd_if *f, bool v4, bool v6, const
 	    v4 && v6 ? ""
 	    : v4     ? " (IPv4)"
 		     : " (IPv6)",
-	    mac != NULL				? "resolved"
-	    : d->ports[d->ports_cur].n_core > 1 ? "lost: its sessions leave by the other core ports"
-						: "lost: its packets are dropped and counted");
+	    mac != NULL			    ? "resolved"
+	    : other_gateway_known(next, v4) ? "lost: its sessions leave by the other core ports"
+					    : "lost: its packets are dropped and counted");
 }
 
 static void

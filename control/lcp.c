@@ -254,7 +254,7 @@ lcp_got_request(struct ppp_fsm *f, const uint8_t *opts, size_t len, struct ppp_w
 		/* our own request coming back, or a twin: settle that first (§6.4) */
 		pos = 0;
 		while (ppp_opt_next(opts, len, &pos, &o) > 0)
-			if (o.type == LCP_OPT_MAGIC)
+			if (o.type == LCP_OPT_MAGIC && o.len == 6) /* another may be short */
 				peer_magic(p, &o, &rb);
 		ppp_w_bytes(reply, rb.nak, rb.wnak.len);
 		return may_nak ? PPP_CR_NAK : PPP_CR_REJ;

@@ -351,6 +351,32 @@ TEST(Ppp, MagicNumberCollisionIsResolved)
 	EXPECT_TRUE(ppp_state(l.server.p)->ipv4_up);
 }
 
+// Found by fuzz_ppp: a request whose Magic-Number collides with ours and
+// that carries a second, short Magic-Number option at its end. The short
+// one must not be read as four bytes (ASan sees past the frame).
+TEST(Ppp, CollidingMagicWithAShortSecondMagicOption)
+{
+	Link l(Link::server_cfg(), Link::client_cfg(), false);
+	l.start();
+	// our magic, from our Configure-Request (FF 03 C0 21 01 id len len, then options)
+	const Bytes *req = last_sent(l.server, PPP_PROTO_LCP);
+	ASSERT_NE(nullptr, req);
+	uint32_t ours = 0;
+	for (size_t i = 8; i + 6 <= req->size(); i += (*req)[i + 1] ? (*req)[i + 1] : 1)
+		if ((*req)[i] == 5 && (*req)[i + 1] == 6)
+			ours = get_be32(req->data() + i + 2);
+	ASSERT_NE(0u, ours);
+	Bytes frame = { 0xff, 0x03, 0xc0, 0x21, 0x01, 0x01, 0x00, 0x0e, 0x05, 0x06 };
+	for (int shift = 24; shift >= 0; shift -= 8)
+		frame.push_back((uint8_t)(ours >> shift));
+	frame.insert(frame.end(), { 0x05, 0x04, 0x01, 0x10 });
+	frame.shrink_to_fit(); // exactly its size: nothing readable past it
+	uint64_t before = ppp_stats(l.server.p)->magic_collisions;
+	ppp_input(l.server.p, l.now, frame.data(), frame.size());
+	EXPECT_EQ(before + 1, ppp_stats(l.server.p)->magic_collisions);
+	EXPECT_FALSE(l.server.down);
+}
+
 TEST(Ppp, LoopedBackLinkIsDetected)
 {
 	Link l(Link::server_cfg(), Link::client_cfg(), false);

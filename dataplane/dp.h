@@ -99,9 +99,8 @@ struct dp_iface {
 /*
  * What a worker needs to rewrite headers on each side: every interface of
  * each side. A port carries at most one interface of each side; one with
- * both is one-armed. The interface a packet came in on is its port's: the
- * worker writes the port it received on into each mbuf (not every PMD
- * does: net_ring does not), and the maps say which interface that is.
+ * both is one-armed. The interface a packet came in on is its port's
+ * (dp_in_port), and the maps say which interface that is.
  */
 struct dp_ports {
 	struct dp_iface access[DP_MAX_IFS]; /* the LACs; a session names its own */
@@ -114,23 +113,6 @@ struct dp_ports {
 	uint16_t l2tp_port;				 /* 1701 */
 	struct rte_mempool *frag_direct, *frag_indirect; /* for rte_ip_frag */
 };
-
-/* The access or core interface a packet came in on; NULL: its port has none. */
-static inline const struct dp_iface *
-dp_access_in(const struct dp_ports *ports, const struct rte_mbuf *m)
-{
-	uint8_t i = m->port < RTE_MAX_ETHPORTS ? ports->access_of_port[m->port] : DP_NO_IF;
-
-	return i < ports->n_access ? &ports->access[i] : NULL;
-}
-
-static inline const struct dp_iface *
-dp_core_in(const struct dp_ports *ports, const struct rte_mbuf *m)
-{
-	uint8_t i = m->port < RTE_MAX_ETHPORTS ? ports->core_of_port[m->port] : DP_NO_IF;
-
-	return i < ports->n_core ? &ports->core[i] : NULL;
-}
 
 /* Both maps: no interface on any port, until the caller adds them. */
 void dp_ports_init(struct dp_ports *ports);
@@ -151,6 +133,7 @@ struct dp_worker {
 	struct dp_session_counters *sess; /* [max sessions], by dp_session.index */
 	unsigned n_workers;		  /* 0 or 1: no hand-over */
 	bool owner_pass;		  /* processing packets handed over: keep them */
+	uint16_t rx_port;		  /* the DPDK port of the burst being processed */
 	/*
 	 * A LAC's outer IPv4 fragments are put back together here; NULL:
 	 * dropped and counted. Fragments of one datagram share their
@@ -217,9 +200,40 @@ dp_out_access(struct dp_out *out, struct rte_mbuf *m, unsigned ifx)
 	out->access[out->n_access++] = m;
 }
 
+/*
+ * The DPDK port a packet came in on: the burst's, which the worker knows
+ * (not every PMD writes the mbuf's port: net_ring does not); for a packet
+ * handed over, the one the handing worker wrote into it.
+ */
+static inline uint16_t
+dp_in_port(const struct dp_worker *w, const struct rte_mbuf *m)
+{
+	return w->owner_pass ? m->port : w->rx_port;
+}
+
+/* The access or core interface a packet came in on; NULL: its port has none. */
+static inline const struct dp_iface *
+dp_access_in(const struct dp_worker *w, const struct rte_mbuf *m)
+{
+	uint16_t port = dp_in_port(w, m);
+	uint8_t i = port < RTE_MAX_ETHPORTS ? w->ports->access_of_port[port] : DP_NO_IF;
+
+	return i < w->ports->n_access ? &w->ports->access[i] : NULL;
+}
+
+static inline const struct dp_iface *
+dp_core_in(const struct dp_worker *w, const struct rte_mbuf *m)
+{
+	uint16_t port = dp_in_port(w, m);
+	uint8_t i = port < RTE_MAX_ETHPORTS ? w->ports->core_of_port[port] : DP_NO_IF;
+
+	return i < w->ports->n_core ? &w->ports->core[i] : NULL;
+}
+
 static inline void
 dp_hand_over(struct dp_worker *w, struct rte_mbuf *m, unsigned owner, struct dp_out *out)
 {
+	m->port = w->rx_port; /* its owner finds its interface by it */
 	w->counters[DP_HANDED_OVER]++;
 	out->handoff_to[out->n_handoff] = (uint16_t)owner;
 	out->handoff[out->n_handoff++] = m;

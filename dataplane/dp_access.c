@@ -41,7 +41,7 @@ static inline void
 classify(const struct dp_worker *w, struct rte_mbuf *m, struct access_pkt *a)
 {
 	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
-	const struct dp_iface *in = dp_access_in(w->ports, m);
+	const struct dp_iface *in = dp_access_in(w, m);
 	uint32_t len = rte_pktmbuf_data_len(m);
 	uint32_t off, ihl, udp_len;
 	uint16_t type, vlan;

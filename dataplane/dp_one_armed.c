@@ -22,10 +22,11 @@ is_ours(const struct dp_ports *ports, uint32_t dst)
 
 /* A packet from a port with an interface of each side: the access side's? */
 static inline bool
-is_access(const struct dp_ports *ports, const struct rte_mbuf *m)
+is_access(const struct dp_worker *w, const struct rte_mbuf *m)
 {
+	const struct dp_ports *ports = w->ports;
 	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
-	const struct dp_iface *a = dp_access_in(ports, m), *c = dp_core_in(ports, m);
+	const struct dp_iface *a = dp_access_in(w, m), *c = dp_core_in(w, m);
 	uint32_t len = rte_pktmbuf_data_len(m), off;
 	uint16_t vlan, type;
 
@@ -51,7 +52,7 @@ dp_split_one_armed(const struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 
-		if (is_access(w->ports, m))
+		if (is_access(w, m))
 			access[(*n_access)++] = m;
 		else
 			core[(*n_core)++] = m;

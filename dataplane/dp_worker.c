@@ -167,8 +167,7 @@ dp_worker_poll(struct dp_worker *w, const struct dp_worker_cfg *c, struct dp_wor
 		if (n == 0)
 			continue;
 		got += n;
-		for (uint16_t j = 0; j < n; j++) /* the interface it came in on is its port's */
-			pkts[j]->port = c->rx[i].port;
+		w->rx_port = c->rx[i].port;
 		if (c->rx[i].side == DP_SIDE_BOTH)
 			work_one_armed(w, c, pkts, n);
 		else

@@ -289,7 +289,8 @@ rte_mbuf *
 mbuf(const Bytes &b)
 {
 	rte_mbuf *m = rte_pktmbuf_alloc(pool);
-	m->port = 0; // as if received on port 0 (the Rig's ports)
+	// no port in it (RTE_MBUF_PORT_INVALID), as net_ring delivers them: the
+	// worker's rx_port says where a burst came in
 	char *p = rte_pktmbuf_append(m, (uint16_t)b.size());
 	memcpy(p, b.data(), b.size());
 	return m;
@@ -1739,12 +1740,12 @@ two_ifs_a_side(Rig &r)
 	r.ports.core_of_port[4] = 1;
 }
 
+// A packet as if received on a port: the burst's port is the worker's.
 rte_mbuf *
-mbuf_on(const Bytes &b, uint16_t port)
+received(Rig &r, const Bytes &b, uint16_t port)
 {
-	rte_mbuf *m = mbuf(b);
-	m->port = port;
-	return m;
+	r.w.rx_port = port;
+	return mbuf(b);
 }
 
 Bytes
@@ -1764,7 +1765,7 @@ TEST(DpSeveralPorts, EncapLeavesByTheSessionsAccessInterface)
 	s.access_if = 1;
 	ASSERT_GE(dp_session_add(r.t, &s), 0);
 	dp_out out = {};
-	rte_mbuf *m = mbuf_on(from_core(inner_ipv4(REMOTE, SUB)), 2);
+	rte_mbuf *m = received(r, from_core(inner_ipv4(REMOTE, SUB)), 2);
 	dp_core_burst(&r.w, &m, 1, &out);
 	ASSERT_EQ(1, out.n_access);
 	EXPECT_EQ(1, out.access_if[0]);
@@ -1846,18 +1847,18 @@ TEST(DpSeveralPorts, IngressInterfaceIsThePorts)
 	Outer o;
 	o.vlan = 30;
 	dp_out out = {};
-	rte_mbuf *m = mbuf_on(from_lac(o, inner_ipv4(SUB, REMOTE)), 3);
+	rte_mbuf *m = received(r, from_lac(o, inner_ipv4(SUB, REMOTE)), 3);
 	dp_access_burst(&r.w, &m, 1, &out);
 	EXPECT_EQ(1, out.n_core);
 	free_out(out);
-	m = mbuf_on(from_lac(o, inner_ipv4(SUB, REMOTE)), 1); // tag 30 on port 1: not its VLAN
+	m = received(r, from_lac(o, inner_ipv4(SUB, REMOTE)), 1); // tag 30 on port 1: not its VLAN
 	dp_access_burst(&r.w, &m, 1, &out);
 	EXPECT_EQ(0, out.n_core);
 	EXPECT_EQ(1u, r.c(DP_DROP_WRONG_VLAN));
 
 	Outer lcp = o;
 	lcp.ppp_proto = 0xc021;
-	m = mbuf_on(from_lac(lcp, { 9, 1, 0, 8, 1, 2, 3, 4 }), 3);
+	m = received(r, from_lac(lcp, { 9, 1, 0, 8, 1, 2, 3, 4 }), 3);
 	dp_access_burst(&r.w, &m, 1, &out);
 	ASSERT_EQ(1, out.n_access);
 	EXPECT_EQ(1, out.access_if[0]);
@@ -1870,7 +1871,7 @@ TEST(DpSeveralPorts, IngressInterfaceIsThePorts)
 	Bytes big = inner_ipv4(REMOTE, SUB, 64, 200);
 	put_be16(&big[6], 0x4000);
 	set_cksum(big.data());
-	m = mbuf_on(from_core(big, 40), 4);
+	m = received(r, from_core(big, 40), 4);
 	dp_core_burst(&r.w, &m, 1, &out);
 	ASSERT_EQ(1, out.n_core);
 	EXPECT_EQ(1, out.core_if[0]);
@@ -2038,9 +2039,9 @@ TEST(DpSeveralPorts, NoInterfaceIsDroppedAndCounted)
 	dp_session s = base_session();
 	ASSERT_GE(dp_session_add(r.t, &s), 0);
 	dp_out out = {};
-	rte_mbuf *m = mbuf_on(from_lac(Outer(), inner_ipv4(SUB, REMOTE)), 9);
+	rte_mbuf *m = received(r, from_lac(Outer(), inner_ipv4(SUB, REMOTE)), 9);
 	dp_access_burst(&r.w, &m, 1, &out);
-	m = mbuf_on(from_core(inner_ipv4(REMOTE, SUB)), 9);
+	m = received(r, from_core(inner_ipv4(REMOTE, SUB)), 9);
 	dp_core_burst(&r.w, &m, 1, &out);
 	EXPECT_EQ(0, out.n_core + out.n_access + out.n_punt);
 	EXPECT_EQ(2u, r.c(DP_DROP_NO_INTERFACE));
@@ -2070,7 +2071,7 @@ TEST(DpSeveralPorts, IcmpErrorFallsBackToALiveInterface)
 	put_be16(&big[6], 0x4000);
 	set_cksum(big.data());
 	dp_out out = {};
-	rte_mbuf *m = mbuf_on(from_core(big, 40), 4);
+	rte_mbuf *m = received(r, from_core(big, 40), 4);
 	dp_core_burst(&r.w, &m, 1, &out);
 	ASSERT_EQ(1, out.n_core);
 	EXPECT_EQ(0, out.core_if[0]);

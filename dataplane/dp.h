@@ -93,6 +93,13 @@ struct dp_iface {
 	enum dp_too_big too_big;
 };
 
+/* A core interface's next hop for IPv6 or IPv4; zero: unresolved. */
+static inline const struct rte_ether_addr *
+dp_iface_gateway(const struct dp_iface *c, bool v6)
+{
+	return v6 ? &c->gw6 : &c->gw;
+}
+
 /* In dp_ports' port maps: the port has no interface of that side. */
 #define DP_NO_IF 0xff
 

@@ -171,12 +171,6 @@ punt(struct dp_worker *w, struct rte_mbuf *m, enum dp_counter why, struct dp_out
 	out->punt[out->n_punt++] = m;
 }
 
-static inline const struct rte_ether_addr *
-gateway(const struct dp_iface *c, uint16_t type)
-{
-	return type == RTE_ETHER_TYPE_IPV6 ? &c->gw6 : &c->gw;
-}
-
 /*
  * The core interface a session's packets leave by: with several, each
  * session has its own (by counters slot, so that a subscriber's packets
@@ -192,10 +186,12 @@ core_if_of(const struct dp_ports *ports, const struct dp_session *s, uint16_t ty
 	if (n <= 1)
 		return 0;
 	first = s->index % n;
-	if (!rte_is_zero_ether_addr(gateway(&ports->core[first], type)))
+	if (!rte_is_zero_ether_addr(
+		    dp_iface_gateway(&ports->core[first], type == RTE_ETHER_TYPE_IPV6)))
 		return first;
 	for (unsigned i = 0; i < n; i++)
-		if (!rte_is_zero_ether_addr(gateway(&ports->core[i], type)))
+		if (!rte_is_zero_ether_addr(
+			    dp_iface_gateway(&ports->core[i], type == RTE_ETHER_TYPE_IPV6)))
 			live[n_live++] = i;
 	return n_live > 0 ? live[s->index / n % n_live] : first;
 }
@@ -212,7 +208,7 @@ to_core(struct dp_worker *w, struct rte_mbuf *m, const struct dp_session *s, uin
 	unsigned ifx = core_if_of(w->ports, s, type);
 	const struct dp_iface *c = &w->ports->core[ifx];
 	unsigned l2 = eth_hdr_len(c->vlan);
-	const struct rte_ether_addr *gw = gateway(c, type);
+	const struct rte_ether_addr *gw = dp_iface_gateway(c, type == RTE_ETHER_TYPE_IPV6);
 
 	if (rte_is_zero_ether_addr(gw)) {
 		drop(w, m, DP_DROP_NO_NEXT_HOP);

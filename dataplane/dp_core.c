@@ -178,7 +178,7 @@ icmp_if(const struct dp_ports *ports, unsigned in_if, bool v6)
 		unsigned i = (in_if + k) % ports->n_core;
 		const struct dp_iface *c = &ports->core[i];
 
-		if (!rte_is_zero_ether_addr(v6 ? &c->gw6 : &c->gw) &&
+		if (!rte_is_zero_ether_addr(dp_iface_gateway(c, v6)) &&
 		    (!v6 || memcmp(c->ip6, none, 16) != 0))
 			return i;
 	}
@@ -186,14 +186,15 @@ icmp_if(const struct dp_ports *ports, unsigned in_if, bool v6)
 }
 
 /*
- * An ICMP error toward the core: gw's MAC known, within the rate, an mbuf
- * with our Ethernet header and room for len bytes of IP; the IP header's
- * start, or NULL with the reason counted.
+ * An ICMP error toward the core by interface `in`: its gateway's MAC
+ * known, within the rate, an mbuf with our Ethernet header and room for
+ * len bytes of IP; the IP header's start, or NULL with the reason counted.
  */
 static uint8_t *
 icmp_error_alloc(struct dp_worker *w, struct rte_mbuf *orig, const struct dp_iface *in,
-		 const struct rte_ether_addr *gw, uint16_t type, unsigned len, struct rte_mbuf **m)
+		 uint16_t type, unsigned len, struct rte_mbuf **m)
 {
+	const struct rte_ether_addr *gw = dp_iface_gateway(in, type == RTE_ETHER_TYPE_IPV6);
 	unsigned l2 = eth_hdr_len(in->vlan);
 	uint8_t *p;
 
@@ -236,7 +237,7 @@ send_pkt_too_big(struct dp_worker *w, struct rte_mbuf *orig, unsigned in_if, con
 		w->counters[DP_DROP_TOO_BIG]++; /* no address to send it from */
 		return;
 	}
-	ip = icmp_error_alloc(w, orig, in, &in->gw6, RTE_ETHER_TYPE_IPV6, 40 + 8 + quote, &m);
+	ip = icmp_error_alloc(w, orig, in, RTE_ETHER_TYPE_IPV6, 40 + 8 + quote, &m);
 	if (ip == NULL)
 		return;
 	memset(ip, 0, 40 + 8);
@@ -276,7 +277,7 @@ send_frag_needed(struct dp_worker *w, struct rte_mbuf *orig, unsigned in_if, con
 		w->counters[DP_DROP_TOO_BIG]++;
 		return;
 	}
-	ip = icmp_error_alloc(w, orig, in, &in->gw, RTE_ETHER_TYPE_IPV4, 20 + 8 + quote, &m);
+	ip = icmp_error_alloc(w, orig, in, RTE_ETHER_TYPE_IPV4, 20 + 8 + quote, &m);
 	if (ip == NULL)
 		return;
 	memset(ip, 0, 20);

@@ -790,9 +790,9 @@ check_port_addresses(struct ctx *x, const struct lns_config *c, const struct cfg
 	}
 }
 
-/* The access ports' addresses (address and aliases), for l2tp.listen. */
+/* The access ports' addresses (address and aliases): out has room for every port's. */
 static unsigned
-access_addresses(const struct lns_config *c, uint32_t *out, unsigned max)
+access_addresses(const struct lns_config *c, uint32_t out[CFG_MAX_PORTS * CFG_MAX_LISTEN])
 {
 	unsigned n = 0;
 
@@ -801,36 +801,41 @@ access_addresses(const struct lns_config *c, uint32_t *out, unsigned max)
 
 		if (p->role == CFG_PORT_CORE)
 			continue;
-		if (n < max)
-			out[n] = p->ipv4;
-		n++;
-		for (unsigned k = 0; k < p->n_aliases; k++, n++)
-			if (n < max)
-				out[n] = p->aliases[k];
+		out[n++] = p->ipv4;
+		for (unsigned k = 0; k < p->n_aliases; k++)
+			out[n++] = p->aliases[k];
 	}
 	return n;
 }
 
-/* l2tp.listen: access addresses only; without it, every one (CFG_MAX_LISTEN at most). */
+/*
+ * l2tp.listen: access addresses only. Without it, every access address
+ * (CFG_MAX_LISTEN at most), filled in here so that lnsd reads one list.
+ */
 static void
-check_listen(struct ctx *x, const struct lns_config *c, const struct cfg_node *l2tp,
-	     const struct cfg_node *ports)
+settle_listen(struct ctx *x, struct lns_config *c, const struct cfg_node *l2tp,
+	      const struct cfg_node *ports)
 {
 	uint32_t all[CFG_MAX_PORTS * CFG_MAX_LISTEN];
-	unsigned n = access_addresses(c, all, CFG_MAX_PORTS * CFG_MAX_LISTEN);
+	unsigned n = access_addresses(c, all);
 	const struct cfg_node *at;
 
-	if (c->l2tp.n_listen == 0 && n > CFG_MAX_LISTEN)
-		error_at(x, ports,
-			 "ports: %u addresses on the access ports, lnsd listens on %d at most: "
-			 "name the ones LACs use in l2tp.listen",
-			 n, CFG_MAX_LISTEN);
+	if (c->l2tp.n_listen == 0) {
+		if (n > CFG_MAX_LISTEN)
+			error_at(x, ports,
+				 "ports: %u addresses on the access ports, lnsd listens on %d at "
+				 "most: name the ones LACs use in l2tp.listen",
+				 n, CFG_MAX_LISTEN);
+		c->l2tp.n_listen = (n < CFG_MAX_LISTEN ? n : CFG_MAX_LISTEN);
+		memcpy(c->l2tp.listen, all, c->l2tp.n_listen * sizeof(all[0]));
+		return;
+	}
 	at = l2tp != NULL && l2tp->kind == CFG_MAP ? section(l2tp, "listen") : NULL;
 	for (unsigned i = 0; i < c->l2tp.n_listen; i++) {
 		uint32_t ip = c->l2tp.listen[i];
 		bool known = false;
 
-		for (unsigned k = 0; k < n && k < CFG_MAX_PORTS * CFG_MAX_LISTEN; k++)
+		for (unsigned k = 0; k < n; k++)
 			known = known || all[k] == ip;
 		if (!known)
 			error_at(x, nth_item(at != NULL ? at : l2tp, i),
@@ -1003,7 +1008,7 @@ read_all(struct ctx *x, struct lns_config *c, const struct cfg_node *root)
 	check_profiles(x, c, section(root, "profiles"));
 	check_users_and_ports(x, c, section(root, "users"), section(root, "ports"));
 	if (c->n_ports > 0)
-		check_listen(x, c, section(root, "l2tp"), section(root, "ports"));
+		settle_listen(x, c, section(root, "l2tp"), section(root, "ports"));
 	if (c->dpdk.mbufs != 0 && c->dpdk.mbufs < 1023) /* below 1.5 x the 256 cache: refused */
 		error_at(x, section(root, "dpdk"),
 			 "dpdk: mbufs %u is below 1023 (0: computed from the ports and workers)",

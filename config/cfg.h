@@ -68,7 +68,7 @@ struct cfg_port {
 
 struct cfg_l2tp {
 	char host_name[CFG_NAME_MAX];	 /* default "lnsd" */
-	uint32_t listen[CFG_MAX_LISTEN]; /* addresses answering on UDP 1701 */
+	uint32_t listen[CFG_MAX_LISTEN]; /* answering on UDP 1701; default: every access address */
 	unsigned n_listen;
 	uint16_t rx_window;		     /* default 4 */
 	uint32_t hello_interval_s;	     /* default 60 */

@@ -832,7 +832,6 @@ setup(struct lnsd *d)
 	d->ctl_txq = (uint16_t)d->n_workers;
 	if ((rc = lnsd_find_interfaces(d)) != 0 || (rc = assign_worker_lcores(d)) != 0)
 		return rc;
-	lnsd_choose_local_addresses(d);
 	a = lnsd_first_access(d);
 	d->pool = pool_for_socket(d, port_socket(a->port));
 	if (d->pool == NULL)

@@ -70,9 +70,7 @@ struct lnsd {
 	bool draining;
 	struct lnsd_if ifs[CFG_MAX_PORTS];
 	unsigned n_ifs;
-	uint16_t ctl_txq;		   /* the control lcore's on every port */
-	uint32_t local[DP_MAX_ACCESS_IPS]; /* where LACs reach us (l2tp.listen), host order */
-	unsigned n_local;
+	uint16_t ctl_txq;	  /* the control lcore's on every port */
 	struct rte_mempool *pool; /* the first access port's socket's: control TX */
 	struct rte_mempool *pools[RTE_MAX_NUMA_NODES]; /* mbufs per socket in use */
 	unsigned worker_lcore[MAX_WORKERS];
@@ -110,8 +108,6 @@ uint64_t lnsd_now_ms(void);
 /* lnsd's interfaces (lnsd_ifs.c). */
 /* From the configuration: each port's interface and its DPDK port; 0 or -errno (said). */
 int lnsd_find_interfaces(struct lnsd *d);
-/* Where LACs reach us: l2tp.listen, else every access address (cfg.c checked them). */
-void lnsd_choose_local_addresses(struct lnsd *d);
 /* The workers' view of the interfaces, and which interface of each side a port is. */
 void lnsd_describe_interfaces(struct lnsd *d, struct dp_ports *dp);
 /* A worker's RX queue `queue` on every port, by the sides the port carries. */

@@ -35,8 +35,8 @@ lnsd_if_first_on_port(const struct lnsd *d, unsigned i)
 bool
 lnsd_is_local(const struct lnsd *d, uint32_t ip)
 {
-	for (unsigned i = 0; i < d->n_local; i++)
-		if (d->local[i] == ip)
+	for (unsigned i = 0; i < d->cfg->l2tp.n_listen; i++)
+		if (d->cfg->l2tp.listen[i] == ip)
 			return true;
 	return false;
 }
@@ -78,7 +78,7 @@ lnsd_local_of(const struct lnsd *d, const struct l2tp_addr *peer)
 {
 	uint32_t ip = get_be32(peer->local);
 
-	return ip != 0 ? ip : d->local[0];
+	return ip != 0 ? ip : d->cfg->l2tp.listen[0];
 }
 
 /* The interface a tunnel's packets leave by: the one with the address its LAC asked. */
@@ -109,29 +109,6 @@ port_of(const struct cfg_port *p, uint16_t *id)
 	snprintf(name, sizeof(name), "%s", p->device);
 	name[strcspn(name, ",")] = '\0';
 	return rte_eth_dev_get_port_by_name(name, id);
-}
-
-/*
- * Where LACs reach us: l2tp.listen, or every access port's address and
- * alias (cfg.c has checked that they are ours, and no more than fit).
- */
-void
-lnsd_choose_local_addresses(struct lnsd *d)
-{
-	const struct lns_config *c = d->cfg;
-
-	d->n_local = 0;
-	for (unsigned i = 0; i < c->l2tp.n_listen; i++)
-		d->local[d->n_local++] = c->l2tp.listen[i];
-	for (unsigned i = 0; c->l2tp.n_listen == 0 && i < d->n_ifs; i++) {
-		const struct cfg_port *a = d->ifs[i].cfg;
-
-		if (d->ifs[i].access < 0)
-			continue;
-		d->local[d->n_local++] = a->ipv4;
-		for (unsigned k = 0; k < a->n_aliases; k++)
-			d->local[d->n_local++] = a->aliases[k];
-	}
 }
 
 /*
@@ -194,8 +171,8 @@ lnsd_describe_interfaces(struct lnsd *d, struct dp_ports *dp)
 		}
 	}
 	dp->l2tp_port = L2TP_UDP_PORT;
-	memcpy(dp->access_ip, d->local, sizeof(d->local));
-	dp->n_access_ip = (uint8_t)d->n_local;
+	memcpy(dp->access_ip, d->cfg->l2tp.listen, sizeof(d->cfg->l2tp.listen));
+	dp->n_access_ip = (uint8_t)d->cfg->l2tp.n_listen;
 }
 
 /* A worker's queues: its own on every port, by the sides the port carries. */

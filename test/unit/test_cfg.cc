@@ -321,6 +321,10 @@ TEST(Config, SeveralPortsPerSideLoad)
 	ASSERT_NE(nullptr, l->c) << l->all();
 	EXPECT_EQ(4u, l->c->n_ports);
 	EXPECT_EQ(CFG_PORT_CORE, l->c->ports[3].role);
+	// no l2tp.listen: every access address, in the ports' order
+	ASSERT_EQ(2u, l->c->l2tp.n_listen);
+	EXPECT_EQ(0xC0000201u, l->c->l2tp.listen[0]);
+	EXPECT_EQ(0xC0000281u, l->c->l2tp.listen[1]);
 	auto mixed =
 		load("ports:\n"
 		     "  - {name: a, device: net_null0, role: both, address: 192.0.2.1/24}\n"

@@ -175,7 +175,7 @@ static bool
 other_gateway_known(const struct dp_ports *p, bool v4)
 {
 	for (unsigned i = 0; i < p->n_core; i++)
-		if (!rte_is_zero_ether_addr(v4 ? &p->core[i].gw : &p->core[i].gw6))
+		if (!rte_is_zero_ether_addr(dp_iface_gateway(&p->core[i], !v4)))
 			return true;
 	return false;
 }

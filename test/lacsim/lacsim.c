@@ -10,27 +10,11 @@
  * sessions up); then everything is torn down. Exit status 0 only if every
  * session came up and every echo came back.
  *
- *   lacsim --server 192.0.2.1 --local 192.0.2.2 --target 198.51.100.2
- *          [--host hgw] [--secret hello] [--tunnels 1] [--sessions 1]
- *          [--user alice] [--password s3cret] [--pings 3] [--timeout 60]
- *          [--teardown cdn|stopccn] [--hold SECONDS] [--rounds R] [--rate N]
- *          [--pcap FILE] [--proxy] [--udp] [--local-port 1701] [--serial-tunnels]
+ *   lacsim --server 192.0.2.1 --local 192.0.2.2 --target 198.51.100.2 [options]
  *
- * --rounds R: the calls come up, pass their echoes and hang up (CDN) R
- * times over the same tunnels (more sessions than a pool holds at once).
- * --rate N: at most N calls dialled a second. --pcap FILE: one echo
- * request per session of the first round as the LNS receives it.
- * --proxy: the LAC has negotiated LCP and taken the CHAP answer itself, and
- * hands both over in the ICCN (proxy LCP, proxy authentication).
- * --udp: UDP probes to closed ports of the target instead of echoes; the
- * ICMP port unreachable that comes back counts as the reply.
- * --local-port: the LAC's UDP port (another lacsim may hold 1701 on the address).
- * --serial-tunnels: each tunnel opened once the one before is established
- * (some LNSes take a second SCCRQ from the same address and port for a
- * retransmission of the first, l2tpns among them).
- * --target6 ADDR: dual stack: the subscribers run IPv6CP too, solicit a
- * Router Advertisement, take its /64, and send ICMPv6 echoes to ADDR as
- * well; each must get its replies both ways (sub6.c).
+ * The options, their arguments, defaults and meaning are in one table,
+ * lacsim_options below: getopt_long's table and "lacsim --help" are both
+ * made from it.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -51,6 +35,90 @@
 #include "ppp.h"
 #include "ppp_auth_crypto.h"
 #include "sub6.h"
+
+/*
+ * lacsim's options: getopt_long's table and --help are both made from this one.
+ * arg: the argument's name in --help, NULL for an option that takes none.
+ */
+static const struct lacsim_option {
+	const char *name;
+	const char *arg;
+	int val;
+	const char *help;
+} lacsim_options[] = {
+	{ "server", "IP", 's', "the LNS's L2TP address (required)" },
+	{ "local", "IP", 'l', "the LAC's address to send from (0.0.0.0)" },
+	{ "local-port", "PORT", 'L', "the LAC's UDP port (1701; another lacsim may hold 1701)" },
+	{ "target", "IP", 'T', "the core-side host each subscriber pings (required)" },
+	{ "target6", "IP6", '6',
+	  "dual stack: subscribers run IPv6CP too, take a /64 by Router Advertisement "
+	  "and ping this address as well (both ways must answer)" },
+	{ "host", "NAME", 'H', "the LAC's Host Name AVP (hgw)" },
+	{ "secret", "SECRET", 'S', "the tunnel secret (hello)" },
+	{ "tunnels", "N", 't', "tunnels to open (1)" },
+	{ "sessions", "M", 'n', "calls in each tunnel (1)" },
+	{ "serial-tunnels", NULL, 'Z',
+	  "open each tunnel once the one before is established (for LNSes that take "
+	  "a second SCCRQ from one address and port for a retransmission)" },
+	{ "user", "NAME", 'u', "the subscribers' user name (alice)" },
+	{ "password", "PASSWORD", 'p', "their password (s3cret)" },
+	{ "proxy", NULL, 'x',
+	  "the LAC negotiated LCP and took the CHAP answer itself: proxy LCP and "
+	  "proxy authentication in the ICCN" },
+	{ "pings", "N", 'P', "echo requests each subscriber sends to the target (3)" },
+	{ "udp", NULL, 'U',
+	  "UDP probes to closed ports of the target instead of echoes; the ICMP port "
+	  "unreachable counts as the reply" },
+	{ "timeout", "SECONDS", 'w', "how long the calls of a round may take to come up (60)" },
+	{ "rounds", "R", 'r',
+	  "the calls come up, pass their echoes and hang up (CDN) R times over the same "
+	  "tunnels (1)" },
+	{ "rate", "N", 'R', "at most N calls dialled a second, 1-1000 (0: all at once)" },
+	{ "hold", "SECONDS", 'o',
+	  "keep the sessions up this long after the echoes, answering echo requests "
+	  "from the core (0)" },
+	{ "teardown", "cdn|stopccn", 'd', "how the calls end: CDN for each, or StopCCN (cdn)" },
+	{ "pcap", "FILE", 'c',
+	  "write to FILE one echo request of each session of the first round, as the LNS "
+	  "receives it" },
+	{ "debug", NULL, 'D', "L2TP and PPP log lines at debug" },
+	{ "help", NULL, 'h', "this text, then exit 0" },
+};
+
+#define N_LACSIM_OPTIONS (sizeof(lacsim_options) / sizeof(lacsim_options[0]))
+
+/* --help: each option on the left, its help wrapped to 80 columns on the right. */
+static void
+usage(FILE *f)
+{
+	enum { LEFT = 26, WIDTH = 80 };
+
+	fprintf(f,
+		"usage: lacsim --server IP --target IP [options]\n"
+		"A LAC and its subscribers: tunnels of calls that authenticate, take an address,\n"
+		"ping the target and hang up. Exit status 0 only if every session came up and\n"
+		"every echo came back, 1 otherwise, 2 for a bad option.\n\n");
+	for (size_t i = 0; i < N_LACSIM_OPTIONS; i++) {
+		const struct lacsim_option *o = &lacsim_options[i];
+		const char *w = o->help;
+		int col;
+
+		col = fprintf(f, "  --%s%s%s", o->name, o->arg != NULL ? " " : "",
+			      o->arg != NULL ? o->arg : "");
+		while (*w != '\0') {
+			int len = (int)strcspn(w, " ");
+
+			if (col >= LEFT && col + 1 + len > WIDTH) {
+				fputc('\n', f);
+				col = 0;
+			}
+			col += fprintf(f, "%*s%.*s", col < LEFT ? LEFT - col : 1, "", len, w);
+			w += len;
+			w += strspn(w, " ");
+		}
+		fputc('\n', f);
+	}
+}
 
 struct sim;
 
@@ -728,31 +796,7 @@ hang_up_all(struct sim *s)
 int
 main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "server", 1, 0, 's' },
-		{ "local", 1, 0, 'l' },
-		{ "target", 1, 0, 'T' },
-		{ "host", 1, 0, 'H' },
-		{ "secret", 1, 0, 'S' },
-		{ "tunnels", 1, 0, 't' },
-		{ "sessions", 1, 0, 'n' },
-		{ "user", 1, 0, 'u' },
-		{ "password", 1, 0, 'p' },
-		{ "pings", 1, 0, 'P' },
-		{ "timeout", 1, 0, 'w' },
-		{ "teardown", 1, 0, 'd' },
-		{ "hold", 1, 0, 'o' },
-		{ "rounds", 1, 0, 'r' },
-		{ "rate", 1, 0, 'R' },
-		{ "pcap", 1, 0, 'c' },
-		{ "proxy", 0, 0, 'x' },
-		{ "udp", 0, 0, 'U' },
-		{ "debug", 0, 0, 'D' },
-		{ "local-port", 1, 0, 'L' },
-		{ "serial-tunnels", 0, 0, 'Z' },
-		{ "target6", 1, 0, '6' },
-		{ 0, 0, 0, 0 },
-	};
+	struct option opts[N_LACSIM_OPTIONS + 1] = { { 0 } };
 	struct sim s = { .n_tunnels = 1,
 			 .n_sessions = 1,
 			 .user = "alice",
@@ -771,8 +815,16 @@ main(int argc, char **argv)
 	struct in_addr tgt = { 0 };
 	int o, rc;
 
+	for (size_t i = 0; i < N_LACSIM_OPTIONS; i++)
+		opts[i] = (struct option){ lacsim_options[i].name,
+					   lacsim_options[i].arg != NULL ? required_argument
+									 : no_argument,
+					   NULL, lacsim_options[i].val };
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (o) {
+		case 'h':
+			usage(stdout);
+			return 0;
 		case 's':
 			server = optarg;
 			break;
@@ -845,13 +897,14 @@ main(int argc, char **argv)
 			log_set_level(LOG_CAT_PPP, LOG_DEBUG);
 			break;
 		default:
-			fprintf(stderr, "lacsim: see the comment at the top of lacsim.c\n");
+			fprintf(stderr, "lacsim: lacsim --help lists the options\n");
 			return 2;
 		}
 	}
 	if (server == NULL || tgt.s_addr == 0 || s.n_tunnels == 0 || s.n_sessions == 0 ||
 	    rounds == 0 || s.rate > 1000) {
-		fprintf(stderr, "usage: lacsim --server IP --target IP [options]\n");
+		fprintf(stderr,
+			"usage: lacsim --server IP --target IP [options] (lacsim --help)\n");
 		return 2;
 	}
 	s.target = ntohl(tgt.s_addr);

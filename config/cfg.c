@@ -48,21 +48,40 @@ struct ctx {
 	struct cfg_errors *errs;
 };
 
+static void
+report(struct ctx *x, const struct cfg_node *n, bool warning, const char *fmt, va_list ap)
+{
+	char(*msg)[CFG_MSG_MAX] = warning ? x->errs->warning : x->errs->msg;
+	unsigned *count = warning ? &x->errs->n_warnings : &x->errs->n;
+	char what[CFG_MSG_MAX - 128];
+
+	if (*count == CFG_MAX_ERRORS) {
+		(*(warning ? &x->errs->warnings_dropped : &x->errs->dropped))++;
+		return;
+	}
+	vsnprintf(what, sizeof(what), fmt, ap);
+	snprintf(msg[(*count)++], sizeof(msg[0]), "%s:%u:%u: %s%s", x->path, n ? n->line : 0,
+		 n ? n->col : 0, warning ? "warning: " : "", what);
+}
+
 static void __attribute__((format(printf, 3, 4)))
 error_at(struct ctx *x, const struct cfg_node *n, const char *fmt, ...)
 {
 	va_list ap;
-	char what[200];
 
-	if (x->errs->n == CFG_MAX_ERRORS) {
-		x->errs->dropped++;
-		return;
-	}
 	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
+	report(x, n, false, fmt, ap);
 	va_end(ap);
-	snprintf(x->errs->msg[x->errs->n++], sizeof(x->errs->msg[0]), "%s:%u:%u: %s", x->path,
-		 n ? n->line : 0, n ? n->col : 0, what);
+}
+
+static void __attribute__((format(printf, 3, 4)))
+warn_at(struct ctx *x, const struct cfg_node *n, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report(x, n, true, fmt, ap);
+	va_end(ap);
 }
 
 static const char *const kind_names[] = { "a value", "a map (key: value lines)",
@@ -422,8 +441,14 @@ static const struct field profile_fields[] = {
 	FLD(struct cfg_profile, max_in_setup, F_UINT, 0, 1000000),
 	FLD(struct cfg_profile, send_hello, F_BOOL),
 	FLD(struct cfg_profile, tolerate_unknown_mandatory_avp, F_BOOL),
+	FLD(struct cfg_profile, local_address, F_IPV4),
 	{ "aaa", F_ENUM, offsetof(struct cfg_profile, aaa), sizeof(int), 0, 0, 0, aaa_names },
 	{ "realm", F_ENUM, offsetof(struct cfg_profile, realm), sizeof(int), 0, 0, 0, realm_names },
+	{ NULL },
+};
+
+static const struct field ppp_fields[] = {
+	FLD(struct cfg_ppp, local_address, F_IPV4),
 	{ NULL },
 };
 
@@ -845,6 +870,127 @@ settle_listen(struct ctx *x, struct lns_config *c, const struct cfg_node *l2tp,
 	}
 }
 
+/* A key's value in a map, for messages; the map itself when the key is not there. */
+static const struct cfg_node *
+value_of(const struct cfg_node *map, const char *key)
+{
+	const struct cfg_node *v = map != NULL && map->kind == CFG_MAP ? section(map, key) : NULL;
+
+	return v != NULL ? v : map;
+}
+
+static bool
+lacs_dial(const struct lns_config *c, uint32_t ip)
+{
+	uint32_t all[CFG_MAX_PORTS * CFG_MAX_LISTEN];
+	unsigned n = access_addresses(c, all);
+
+	for (unsigned k = 0; k < n; k++)
+		if (all[k] == ip)
+			return true;
+	return false;
+}
+
+static void
+warn_if_dialled(struct ctx *x, const struct lns_config *c, const struct cfg_node *at,
+		const char *what, uint32_t ip)
+{
+	if (ip != 0 && lacs_dial(c, ip))
+		warn_at(x, at,
+			"%s %u.%u.%u.%u is an address LACs dial (an access address): a LAC "
+			"whose PPP client shares its host (xl2tpd with pppd, VPN clients, CPE) "
+			"routes its own tunnel into the tunnel; give a core or loopback address",
+			what, ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255, ip & 255);
+}
+
+static bool
+pool_holds(const struct cfg_pool *p, uint32_t ip)
+{
+	for (unsigned i = 0; i < p->n_ranges; i++)
+		if (p->ranges[i].first <= ip && ip <= p->ranges[i].last) {
+			for (unsigned k = 0; k < p->n_exclude; k++)
+				if (p->exclude[k].first <= ip && ip <= p->exclude[k].last)
+					return false;
+			return true;
+		}
+	return false;
+}
+
+/* The first port facing the core, one that LACs do not dial if there is one; -1: none. */
+static int
+first_core_port(const struct lns_config *c)
+{
+	int both = -1;
+
+	for (unsigned i = 0; i < c->n_ports; i++) {
+		if (c->ports[i].role == CFG_PORT_CORE)
+			return (int)i;
+		if (c->ports[i].role == CFG_PORT_BOTH && both < 0)
+			both = (int)i;
+	}
+	return both;
+}
+
+/*
+ * No pool holds an address lnsd gives itself in IPCP: any profile's pool
+ * may be named by RADIUS (Framed-Pool), so every pool against every one.
+ */
+static void
+check_pools_against_local(struct ctx *x, const struct lns_config *c, const struct cfg_node *pools)
+{
+	for (unsigned i = 0; i < c->n_pools; i++)
+		for (unsigned k = 0; k <= c->n_profiles; k++) {
+			uint32_t ip = k < c->n_profiles ? c->profiles[k].local_address
+							: c->ppp.local_address;
+
+			if (ip == 0 || !pool_holds(&c->pools[i], ip))
+				continue;
+			error_at(x, nth_item(pools, i),
+				 "pool '%s' holds %u.%u.%u.%u, the IPCP address lnsd gives itself "
+				 "(%s%s): exclude it from the pool",
+				 c->pools[i].name, ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255,
+				 ip & 255,
+				 k < c->n_profiles ? "local_address of profile "
+						   : "ppp.local_address",
+				 k < c->n_profiles ? c->profiles[k].name : "");
+			break;
+		}
+}
+
+/*
+ * The IPCP address lnsd gives itself: ppp.local_address, else the first
+ * core port's address; a profile without its own takes that one. An
+ * address LACs dial loads with a warning (a one-armed port with role both
+ * has no other); one that a subscriber could be given is an error.
+ */
+static void
+settle_local_addresses(struct ctx *x, struct lns_config *c, const struct cfg_node *root)
+{
+	const struct cfg_node *ppp = section(root, "ppp"), *profiles = section(root, "profiles");
+	int core = first_core_port(c);
+
+	if (c->ppp.local_address != 0) {
+		warn_if_dialled(x, c, value_of(ppp, "local_address"), "ppp.local_address",
+				c->ppp.local_address);
+	} else if (core >= 0) {
+		c->ppp.local_address = c->ports[core].ipv4;
+		warn_if_dialled(x, c,
+				value_of(nth_item(section(root, "ports"), (unsigned)core), "role"),
+				"ppp.local_address, not given, is this role both port's address:",
+				c->ppp.local_address);
+	}
+	for (unsigned i = 0; i < c->n_profiles; i++) {
+		struct cfg_profile *p = &c->profiles[i];
+
+		if (p->local_address != 0)
+			warn_if_dialled(x, c, value_of(nth_item(profiles, i), "local_address"),
+					"local_address", p->local_address);
+		else
+			p->local_address = c->ppp.local_address;
+	}
+	check_pools_against_local(x, c, section(root, "pools"));
+}
+
 static void
 check_users_and_ports(struct ctx *x, const struct lns_config *c, const struct cfg_node *users,
 		      const struct cfg_node *ports)
@@ -948,9 +1094,9 @@ section_key(const struct cfg_node *root, const char *key)
 static void
 read_all(struct ctx *x, struct lns_config *c, const struct cfg_node *root)
 {
-	static const char *const sections[] = { "dpdk",	      "ports", "l2tp",	"log",
-						"profiles",   "users", "pools", "radius",
-						"management", NULL };
+	static const char *const sections[] = { "dpdk",	  "ports",	"l2tp",	 "ppp",
+						"log",	  "profiles",	"users", "pools",
+						"radius", "management", NULL };
 	const struct cfg_node *n;
 	struct cfg_port *ports;
 
@@ -961,8 +1107,8 @@ read_all(struct ctx *x, struct lns_config *c, const struct cfg_node *root)
 			k++;
 		if (sections[k] == NULL)
 			error_at(x, root->pairs[i].key,
-				 "unknown section '%s' (expected dpdk, ports, l2tp, log, profiles, "
-				 "users, pools, radius, management)",
+				 "unknown section '%s' (expected dpdk, ports, l2tp, ppp, log, "
+				 "profiles, users, pools, radius, management)",
 				 root->pairs[i].key->scalar);
 		else if (section(root, sections[k]) != root->pairs[i].value)
 			error_at(x, root->pairs[i].key,
@@ -973,6 +1119,8 @@ read_all(struct ctx *x, struct lns_config *c, const struct cfg_node *root)
 		read_map(x, n, dpdk_fields, (char *)&c->dpdk, "dpdk");
 	if ((n = section(root, "l2tp")) != NULL)
 		read_map(x, n, l2tp_fields, (char *)&c->l2tp, "l2tp");
+	if ((n = section(root, "ppp")) != NULL)
+		read_map(x, n, ppp_fields, (char *)&c->ppp, "ppp");
 	if ((n = section(root, "log")) != NULL)
 		read_map(x, n, log_fields, (char *)&c->log, "log");
 	if ((n = section(root, "management")) != NULL)
@@ -1009,6 +1157,7 @@ read_all(struct ctx *x, struct lns_config *c, const struct cfg_node *root)
 	check_users_and_ports(x, c, section(root, "users"), section(root, "ports"));
 	if (c->n_ports > 0)
 		settle_listen(x, c, section(root, "l2tp"), section(root, "ports"));
+	settle_local_addresses(x, c, root);
 	if (c->dpdk.mbufs != 0 && c->dpdk.mbufs < 1023) /* below 1.5 x the 256 cache: refused */
 		error_at(x, section(root, "dpdk"),
 			 "dpdk: mbufs %u is below 1023 (0: computed from the ports and workers)",

@@ -23,6 +23,7 @@
 #define CFG_MAX_AUTH	   3
 #define CFG_MAX_RANGES	   16
 #define CFG_MAX_ERRORS	   32
+#define CFG_MSG_MAX	   512 /* file:line:column: and what is wrong */
 #define CFG_MAX_RADIUS	   4
 
 enum cfg_port_role { CFG_PORT_ACCESS, CFG_PORT_CORE, CFG_PORT_BOTH };
@@ -120,6 +121,8 @@ struct cfg_profile {
 	bool send_hello; /* default true */
 	/* peer quirk: unknown AVPs with the M bit skipped, not fatal (hits counted per tunnel) */
 	bool tolerate_unknown_mandatory_avp;
+	/* the IPCP address lnsd gives itself on this profile's links; 0: ppp.local_address */
+	uint32_t local_address;
 	int aaa;       /* enum cfg_aaa; default local */
 	int realm;     /* enum cfg_realm; default keep */
 	unsigned line; /* where it was defined, for messages */
@@ -171,6 +174,17 @@ struct cfg_pool {
 	uint8_t prefix6_len;
 };
 
+/* PPP settings for every profile (a profile may override them). */
+struct cfg_ppp {
+	/*
+	 * The IPCP address lnsd gives itself, as Cisco's virtual template
+	 * borrows it with "ip unnumbered". Default: the first core port's
+	 * address, never one LACs dial: a LAC whose PPP client shares its host
+	 * (xl2tpd and pppd) routes that address through its own tunnel.
+	 */
+	uint32_t local_address;
+};
+
 /* How operators reach lnsd: lnsctl's socket, Prometheus, DPDK telemetry. */
 struct cfg_management {
 	char socket[108];	 /* lnsctl's UNIX socket; default /run/lnsd.sock; "" none */
@@ -185,6 +199,7 @@ struct lns_config {
 	struct cfg_port ports[CFG_MAX_PORTS];
 	unsigned n_ports;
 	struct cfg_l2tp l2tp;
+	struct cfg_ppp ppp;
 	struct cfg_log log;
 	struct cfg_profile *profiles;
 	unsigned n_profiles;
@@ -197,14 +212,18 @@ struct lns_config {
 };
 
 struct cfg_errors {
-	char msg[CFG_MAX_ERRORS][256];
+	char msg[CFG_MAX_ERRORS][CFG_MSG_MAX];
 	unsigned n;
 	unsigned dropped; /* beyond CFG_MAX_ERRORS */
+	/* what loads but is likely a mistake, with file:line:column as errors */
+	char warning[CFG_MAX_ERRORS][CFG_MSG_MAX];
+	unsigned n_warnings;
+	unsigned warnings_dropped;
 };
 
 /*
  * Reads and validates path. Returns the configuration, or NULL with every
- * error found (up to CFG_MAX_ERRORS) in errs.
+ * error found (up to CFG_MAX_ERRORS) in errs; warnings come either way.
  */
 struct lns_config *cfg_load(const char *path, struct cfg_errors *errs);
 void cfg_free(struct lns_config *c);

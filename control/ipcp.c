@@ -98,7 +98,8 @@ ipcp_got_rej(struct ppp_fsm *f, const uint8_t *opts, size_t len)
 
 /*
  * The subscriber's IP-Address: the one AAA chose, or its own when AAA lets
- * it choose. After Max-Failure Naks the peer is still asking for something
+ * it choose, but never ours (both ends would route it over the link).
+ * After Max-Failure Naks the peer is still asking for something
  * else: the session ends (RFC 1661 §4.6 would reject, which leaves the
  * subscriber without an address).
  */
@@ -108,7 +109,14 @@ peer_address(struct ppp *p, uint32_t asked, struct ppp_writer *nak, bool may_nak
 	char a[16], want[16];
 
 	fmt_ip(a, sizeof(a), asked);
-	if ((p->ip.peer_may_choose && asked != 0) || (asked != 0 && asked == p->ip.assigned)) {
+	if (p->ip.assigned != 0 && p->ip.assigned == p->cfg.local_ipv4) {
+		fmt_ip(want, sizeof(want), p->ip.assigned);
+		PLOG(p, LOG_WARN, "IPCP: the address for the peer, %s, is our own", want);
+		ppp_fail(p, PPP_DOWN_NAS_ERROR);
+		return false;
+	}
+	if (asked != 0 && asked != p->cfg.local_ipv4 &&
+	    (p->ip.peer_may_choose || asked == p->ip.assigned)) {
 		p->st.peer_ipv4 = asked;
 		PLOG(p, LOG_INFO, "IPCP: Her address %s, we want %s", a, a);
 		return true;

@@ -40,6 +40,7 @@ struct lns_call {
 	uint16_t tunnel_id, session_id;
 	struct pool *pool; /* where addr came from; NULL: not from a pool */
 	uint32_t addr;
+	uint32_t local_ip; /* ours in IPCP, the profile's when the call started */
 	bool published, admitted, dead;
 	bool sequencing_always; /* the profile's, when the call started */
 	struct lns_call *next;	/* dead list, or pending AAA answers */
@@ -92,7 +93,6 @@ struct lns {
 	const struct lns_config *cfg;
 	const struct lns_ops *ops;
 	void *ctx;
-	uint32_t local_ip;
 	struct l2tp_engine *engine;
 	struct pool **pools;	   /* as cfg->pools, then their prefix6 (pools6()) */
 	struct lns_hmap admission; /* tunnel ID -> struct admission */
@@ -265,9 +265,10 @@ ppp_cfg_from_profile(struct lns *l, const struct cfg_profile *p, struct ppp_cfg 
 	ppp_cfg_defaults(pc, PPP_ROLE_SERVER);
 	snprintf(pc->trace, sizeof(pc->trace), "Tnl/Cl %u/%u", tid, sid);
 	snprintf(pc->name, sizeof(pc->name), "%s", l->cfg->l2tp.host_name);
-	pc->local_ipv4 = l->local_ip;
+	pc->local_ipv4 = l->cfg->ppp.local_address;
 	if (p == NULL)
 		return;
+	pc->local_ipv4 = p->local_address;
 	pc->n_auth = (uint8_t)p->n_auth;
 	for (unsigned i = 0; i < p->n_auth; i++)
 		pc->auth[i] = map[p->auth[i]];
@@ -381,6 +382,7 @@ call_start(struct lns *l, const struct l2tp_event *ev)
 		c->rx_speed = l2tp_msg_num(ev->msg, L2TP_AVP_RX_CONNECT_SPEED);
 	}
 	ppp_cfg_from_profile(l, p, &pc, tid, sid);
+	c->local_ip = pc.local_ipv4;
 	c->ppp = ppp_create(&pc, &call_ppp_ops, c);
 	if (c->ppp == NULL || lns_hmap_put(&l->calls, call_key(tid, sid), c) != 0) {
 		ppp_destroy(c->ppp);
@@ -578,6 +580,15 @@ copy_number(char *dst, size_t size, const struct l2tp_bytes_field *f)
 	dst[n] = '\0';
 }
 
+/* The address the LAC dialled (Tunnel-Server-Endpoint); lnsd always says which. */
+static uint32_t
+tunnel_local_ip(const struct lns *l, struct l2tp_tunnel *t)
+{
+	uint32_t ip = get_be32(l2tp_tunnel_peer(t)->local);
+
+	return ip != 0 || l->cfg->l2tp.n_listen == 0 ? ip : l->cfg->l2tp.listen[0];
+}
+
 /* The call as RADIUS describes it; the user name without its realm if the profile says so. */
 static void
 call_describe(struct lns_call *c, const uint8_t *user, size_t user_len, struct aaa_call *a)
@@ -596,7 +607,7 @@ call_describe(struct lns_call *c, const uint8_t *user, size_t user_len, struct a
 	a->tx_speed = c->tx_speed;
 	a->rx_speed = c->rx_speed;
 	a->lac_ip = get_be32(l2tp_tunnel_peer(t)->ip);
-	a->lns_ip = l->local_ip;
+	a->lns_ip = tunnel_local_ip(l, t);
 	snprintf(a->lac_name, sizeof(a->lac_name), "%s", l2tp_tunnel_peer_name(t));
 	snprintf(a->lns_name, sizeof(a->lns_name), "%s", l->cfg->l2tp.host_name);
 	a->lac_tunnel_id = l2tp_tunnel_peer_id(t);
@@ -1228,7 +1239,7 @@ lns_reload(struct lns *l, const struct lns_config *cfg)
 }
 
 struct lns *
-lns_create(const struct lns_config *cfg, uint32_t local_ip, const struct lns_ops *ops, void *ctx)
+lns_create(const struct lns_config *cfg, const struct lns_ops *ops, void *ctx)
 {
 	struct lns *l = calloc(1, sizeof(*l));
 	struct l2tp_engine_cfg ec;
@@ -1238,7 +1249,6 @@ lns_create(const struct lns_config *cfg, uint32_t local_ip, const struct lns_ops
 	l->cfg = cfg;
 	l->ops = ops;
 	l->ctx = ctx;
-	l->local_ip = local_ip;
 	ops->random(ctx, &l->boot_id, sizeof(l->boot_id));
 	l2tp_engine_cfg_defaults(&ec, L2TP_ROLE_LNS);
 	snprintf(ec.host_name, sizeof(ec.host_name), "%s", cfg->l2tp.host_name);
@@ -1509,6 +1519,7 @@ lns_call_view(const struct lns *l, uint64_t now, uint16_t tunnel_id, uint16_t se
 	}
 	out->ppp = ppp_state(c->ppp);
 	out->ppp_stats = ppp_stats(c->ppp);
+	out->local_ipv4 = c->local_ip;
 	out->lcp_state = ppp_fsm_state_str(ppp_lcp(c->ppp)->state);
 	out->ipcp_state = ppp_fsm_state_str(ppp_ipcp(c->ppp)->state);
 	out->ipv6cp_state = ppp_fsm_state_str(ppp_ipv6cp(c->ppp)->state);

@@ -100,8 +100,7 @@ struct lns_stats {
 struct lns;
 
 /* The configuration must outlive the lns (a reload swaps in a new lns_config). */
-struct lns *lns_create(const struct lns_config *cfg, uint32_t local_ip, const struct lns_ops *ops,
-		       void *ctx);
+struct lns *lns_create(const struct lns_config *cfg, const struct lns_ops *ops, void *ctx);
 void lns_destroy(struct lns *l);
 void lns_input(struct lns *l, uint64_t now, const struct l2tp_addr *peer, const uint8_t *payload,
 	       size_t len);
@@ -146,6 +145,7 @@ struct lns_call_view {
 	const char *l2tp_state;
 	const struct ppp_state *ppp;
 	const struct ppp_stats *ppp_stats;
+	uint32_t local_ipv4; /* the IPCP address we give ourselves (the profile's local_address) */
 	const char *lcp_state, *ipcp_state, *ipv6cp_state;
 	bool published, radius, acct_started, sequencing;
 	char acct_session_id[AAA_SESSION_ID];

@@ -855,7 +855,7 @@ setup(struct lnsd *d)
 		return -ENOMEM;
 	if ((rc = neighbours_start(d)) != 0)
 		return rc;
-	d->lns = lns_create(c, a->cfg->ipv4, &lns_ops, d);
+	d->lns = lns_create(c, &lns_ops, d);
 	if (d->lns == NULL)
 		return -ENOMEM;
 	if (management_start(d) != 0)
@@ -974,6 +974,8 @@ lnsd_reload(struct lnsd *d)
 		    d->cfg->path, errs.n, errs.n == 1 ? "" : "s");
 		return;
 	}
+	for (unsigned i = 0; i < errs.n_warnings; i++)
+		LOG(MAIN, LOG_WARN, "%s", errs.warning[i]);
 	if (lns_reload(d->lns, next) != 0) {
 		LOG(MAIN, LOG_ERR, "lnsd: reload of %s: out of memory: nothing changed",
 		    d->cfg->path);
@@ -1159,7 +1161,51 @@ radius_stop(struct lnsd *d)
 static void
 usage(const char *prog)
 {
-	fprintf(stderr, "usage: %s -c FILE [--debug l2tp,ppp,dataplane,...]\n", prog);
+	fprintf(stderr,
+		"usage: %s -c FILE [--debug l2tp,ppp,dataplane,...]\n"
+		"       %s --check-config FILE   validate FILE and exit: 0 it would start, 1 not\n"
+		"       %s --version\n",
+		prog, prog, prog);
+}
+
+/* Every error and warning with its file:line:column; the configuration, or NULL. */
+static struct lns_config *
+load_config(const char *path, unsigned *warnings)
+{
+	struct cfg_errors errs;
+	struct lns_config *cfg = cfg_load(path, &errs);
+
+	for (unsigned i = 0; i < errs.n; i++)
+		fprintf(stderr, "%s\n", errs.msg[i]);
+	if (errs.dropped > 0)
+		fprintf(stderr, "%s: %u more errors not shown\n", path, errs.dropped);
+	for (unsigned i = 0; i < errs.n_warnings; i++)
+		fprintf(stderr, "%s\n", errs.warning[i]);
+	if (errs.warnings_dropped > 0)
+		fprintf(stderr, "%s: %u more warnings not shown\n", path, errs.warnings_dropped);
+	*warnings = errs.n_warnings + errs.warnings_dropped;
+	if (cfg == NULL)
+		fprintf(stderr, "lnsd: %s: not started (%u error%s)\n", path, errs.n + errs.dropped,
+			errs.n + errs.dropped == 1 ? "" : "s");
+	return cfg;
+}
+
+/* --check-config, as nginx -t: everything that can be known without EAL and the ports. */
+static int
+check_config(const char *path)
+{
+	unsigned warnings;
+	struct lns_config *cfg = load_config(path, &warnings);
+
+	if (cfg == NULL)
+		return 1;
+	if (warnings > 0)
+		fprintf(stderr, "lnsd: %s: configuration ok (%u warning%s)\n", path, warnings,
+			warnings == 1 ? "" : "s");
+	else
+		fprintf(stderr, "lnsd: %s: configuration ok\n", path);
+	cfg_free(cfg);
+	return 0;
 }
 
 int
@@ -1167,37 +1213,42 @@ main(int argc, char **argv)
 {
 	static const struct option opts[] = { { "config", required_argument, NULL, 'c' },
 					      { "debug", required_argument, NULL, 'd' },
+					      { "check-config", required_argument, NULL, 't' },
+					      { "version", no_argument, NULL, 'V' },
 					      { "help", no_argument, NULL, 'h' },
 					      { NULL, 0, NULL, 0 } };
 	struct lnsd d = { 0 };
-	struct cfg_errors errs;
 	const char *path = NULL;
 	char *debug = NULL;
 	struct lns_config *cfg;
+	unsigned warnings;
 	int o, rc;
 
-	while ((o = getopt_long(argc, argv, "c:d:h", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "c:d:t:Vh", opts, NULL)) != -1) {
 		if (o == 'c') {
 			path = optarg;
 		} else if (o == 'd') {
 			debug = optarg;
+		} else if (o == 't') {
+			return check_config(optarg);
+		} else if (o == 'V') {
+			printf("lnsd %s\n", LNSD_VERSION);
+			return 0;
+		} else if (o == 'h') {
+			usage(argv[0]);
+			return 0;
 		} else {
 			usage(argv[0]);
 			return 2;
 		}
 	}
-	if (path == NULL) {
+	if (path == NULL || optind < argc) {
 		usage(argv[0]);
 		return 2;
 	}
-	cfg = cfg_load(path, &errs);
-	if (cfg == NULL) {
-		for (unsigned i = 0; i < errs.n; i++)
-			fprintf(stderr, "%s\n", errs.msg[i]);
-		fprintf(stderr, "lnsd: %s: not started (%u error%s)\n", path, errs.n,
-			errs.n == 1 ? "" : "s");
+	cfg = load_config(path, &warnings);
+	if (cfg == NULL)
 		return 1;
-	}
 	d.cfg = cfg;
 	d.live = cfg;
 	apply_log(&cfg->log);

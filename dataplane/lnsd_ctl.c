@@ -23,6 +23,14 @@ format_ipv4(char *buf, size_t size, uint32_t ip)
 	snprintf(buf, size, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255, ip & 255);
 }
 
+/* An IPv6CP Interface-Identifier as the low half of an address: "0211:2233:4455:6677". */
+static void
+format_iid(char *buf, size_t size, const uint8_t iid[8])
+{
+	snprintf(buf, size, "%02x%02x:%02x%02x:%02x%02x:%02x%02x", iid[0], iid[1], iid[2], iid[3],
+		 iid[4], iid[5], iid[6], iid[7]);
+}
+
 static bool
 parse_ipv4(const char *s, uint32_t *out)
 {
@@ -277,6 +285,8 @@ show_session(struct lnsd *d, const char *arg, struct ctl_out *o)
 	ctl_kv_str(o, "peer_pfc", v.ppp->peer_pfc ? "yes" : "no");
 	snprintf(buf, sizeof(buf), "%08x", v.ppp->our_magic);
 	ctl_kv_str(o, "our_magic", buf);
+	format_ipv4(buf, sizeof(buf), v.local_ipv4);
+	ctl_kv_str(o, "local_address", buf);
 	format_ipv4(buf, sizeof(buf), v.ppp->our_ipv4);
 	ctl_kv_str(o, "our_address", buf);
 	format_ipv4(buf, sizeof(buf), v.ppp->peer_ipv4);
@@ -284,6 +294,12 @@ show_session(struct lnsd *d, const char *arg, struct ctl_out *o)
 	format_ipv4(buf, sizeof(buf), v.ppp->dns[0]);
 	ctl_kv_str(o, "dns", buf);
 	ctl_kv_str(o, "ipv6cp", v.ipv6cp_state);
+	if (v.ppp->ipv6_up) {
+		format_iid(buf, sizeof(buf), v.ppp->our_iid);
+		ctl_kv_str(o, "our_interface_id", buf);
+		format_iid(buf, sizeof(buf), v.ppp->peer_iid);
+		ctl_kv_str(o, "peer_interface_id", buf);
+	}
 	if (v.ipv6) {
 		uint8_t a6[16] = { 0 };
 

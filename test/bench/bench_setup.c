@@ -435,7 +435,7 @@ run(bool with_ppp, unsigned sessions, unsigned n_tunnels, struct result *r)
 	b.calls = calloc(per_wave, sizeof(*b.calls));
 	b.tunnels = calloc(n_tunnels, sizeof(*b.tunnels));
 	if (with_ppp) {
-		b.lns = lns_create(b.cfg, 0xC0000201, &lns_ops, &b);
+		b.lns = lns_create(b.cfg, &lns_ops, &b);
 	} else {
 		l2tp_engine_cfg_defaults(&ec, L2TP_ROLE_LNS);
 		snprintf(ec.host_name, sizeof(ec.host_name), "l2tp-gw");

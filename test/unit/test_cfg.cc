@@ -289,7 +289,19 @@ INSTANTIATE_TEST_SUITE_P(
 		     ":2:3: dpdk: mbufs 100 is below 1023" },
 		Bad{ "top level a list", "- a\n- b\n", ":1:1: the configuration must be a map" },
 		Bad{ "rtx order", "l2tp:\n  rtx_initial_ms: 5000\n  rtx_max_ms: 1000\n",
-		     "rtx_max_ms is below rtx_initial_ms" }));
+		     "rtx_max_ms is below rtx_initial_ms" },
+		Bad{ "local_address not an address", "ppp:\n  local_address: core\n",
+		     ":2:18: local_address: expected an IPv4 address, not 'core'" },
+		Bad{ "a pool holds the IPCP address lnsd gives itself",
+		     "ppp:\n  local_address: 203.0.113.1\npools:\n  - name: subs\n"
+		     "    ranges: [203.0.113.0/24]\n",
+		     ":4:5: pool 'subs' holds 203.0.113.1, the IPCP address lnsd gives itself "
+		     "(ppp.local_address)" },
+		Bad{ "a pool holds a profile's local_address",
+		     "profiles:\n  - name: p\n    local_address: 203.0.113.9\npools:\n"
+		     "  - name: subs\n    ranges: [203.0.113.2-203.0.113.20]\n",
+		     ":5:5: pool 'subs' holds 203.0.113.9, the IPCP address lnsd gives itself "
+		     "(local_address of profile p)" }));
 
 // One-armed: one port with role both, or access and core on one device's two VLANs.
 TEST(Config, OneArmedPortsLoad)
@@ -330,6 +342,57 @@ TEST(Config, SeveralPortsPerSideLoad)
 		     "  - {name: a, device: net_null0, role: both, address: 192.0.2.1/24}\n"
 		     "  - {name: b, device: net_null1, role: core, address: 198.51.100.1/24}\n");
 	ASSERT_NE(nullptr, mixed->c) << mixed->all();
+}
+
+// The IPCP address lnsd gives itself: never one LACs dial unless told, and then with a warning.
+const char *const two_ports =
+	"ports:\n"
+	"  - {name: acc, device: net_null0, role: access, address: 192.0.2.1/24,"
+	" aliases: [192.0.2.5]}\n"
+	"  - {name: core, device: net_null1, role: core, address: "
+	"198.51.100.1/24}\n";
+
+TEST(Config, LocalAddressDefaultsToTheFirstCorePort)
+{
+	auto l = load(std::string(two_ports) + "profiles:\n  - name: default\n  - name: own\n"
+					       "    local_address: 203.0.113.1\n");
+	ASSERT_NE(nullptr, l->c) << l->all();
+	EXPECT_EQ(0u, l->errs.n_warnings) << l->errs.warning[0];
+	EXPECT_EQ(0xC6336401u, l->c->ppp.local_address);
+	EXPECT_EQ(0xC6336401u, l->c->profiles[0].local_address); // the global one
+	EXPECT_EQ(0xCB007101u, l->c->profiles[1].local_address);
+	auto g = load(std::string(two_ports) + "ppp:\n  local_address: 203.0.113.254\n"
+					       "profiles:\n  - name: default\n");
+	ASSERT_NE(nullptr, g->c) << g->all();
+	EXPECT_EQ(0xCB0071FEu, g->c->profiles[0].local_address);
+}
+
+TEST(Config, LocalAddressThatLacsDialIsAWarningWithItsPosition)
+{
+	auto l = load(std::string(two_ports) +
+		      "ppp:\n  local_address: 192.0.2.1\n"
+		      "profiles:\n  - name: p\n    local_address: 192.0.2.5\n");
+	ASSERT_NE(nullptr, l->c) << l->all(); // it loads: the operator may know better
+	ASSERT_EQ(2u, l->errs.n_warnings);
+	EXPECT_NE(nullptr,
+		  strstr(l->errs.warning[0], (l->path + ":5:18: warning: ppp.local_address "
+							"192.0.2.1 is an address LACs dial")
+						     .c_str()))
+		<< l->errs.warning[0];
+	EXPECT_NE(nullptr,
+		  strstr(l->errs.warning[1], (l->path + ":8:20: warning: local_address "
+							"192.0.2.5 is an address LACs dial")
+						     .c_str()))
+		<< l->errs.warning[1];
+	// one-armed on one address: the default is that address, and the warning says to set one
+	auto both = load("ports:\n  - name: trunk\n    device: net_null0\n    role: both\n"
+			 "    address: 192.0.2.1/24\n");
+	ASSERT_NE(nullptr, both->c) << both->all();
+	EXPECT_EQ(0xC0000201u, both->c->ppp.local_address);
+	ASSERT_EQ(1u, both->errs.n_warnings);
+	EXPECT_NE(nullptr, strstr(both->errs.warning[0], ":4:11: warning: ppp.local_address, not "
+							 "given, is this role both port's"))
+		<< both->errs.warning[0];
 }
 
 TEST(Config, Ipv6PoolAndProfile)

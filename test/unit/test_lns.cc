@@ -114,7 +114,7 @@ struct Harness {
 		cfg = cfg_load(path.c_str(), &errs);
 		remove(path.c_str());
 		EXPECT_NE(nullptr, cfg) << (errs.n ? errs.msg[0] : "");
-		l = lns_create(cfg, 0xC0000201, &lns_ops_, this);
+		l = lns_create(cfg, &lns_ops_, this);
 		l2tp_engine_cfg ec;
 		l2tp_engine_cfg_defaults(&ec, L2TP_ROLE_LAC);
 		snprintf(ec.host_name, sizeof(ec.host_name), "hgw");
@@ -461,6 +461,32 @@ TEST(Lns, PeerChosenAndFixedAddresses)
 	EXPECT_TRUE(saw_fixed);
 }
 
+// The IPCP address lnsd gives itself is the profile's local_address, else ppp.local_address;
+// a reload changes it for new calls only.
+TEST(Lns, IpcpLocalAddressComesFromTheConfiguration)
+{
+	std::string text = config_text;
+	text += "ppp:\n  local_address: 198.51.100.1\n";
+	Harness h(text.c_str());
+	h.open();
+	LacCall *first = h.dial();
+	h.run_for(10000);
+	ASSERT_TRUE(first->up);
+	EXPECT_EQ(0xC6336401u, ppp_state(first->p)->peer_ipv4) << "the subscriber's view of us";
+	struct lns_call_view v;
+	const lns_session_info &i = h.published.begin()->second;
+	ASSERT_TRUE(lns_call_view(h.l, h.now, i.tunnel_id, i.session_id, &v));
+	EXPECT_EQ(0xC6336401u, v.local_ipv4);
+	std::string next = text;
+	next.replace(next.find("    max_in_setup: 50\n"), 0, "    local_address: 198.51.100.77\n");
+	ASSERT_EQ(0, h.reload(next.c_str()));
+	LacCall *second = h.dial();
+	h.run_for(10000);
+	ASSERT_TRUE(second->up);
+	EXPECT_EQ(0xC633644Du, ppp_state(second->p)->peer_ipv4);
+	EXPECT_EQ(0xC6336401u, ppp_state(first->p)->peer_ipv4) << "a held call keeps its own";
+}
+
 TEST(Lns, WrongPasswordUnknownUserAndUnknownLac)
 {
 	Harness h;
@@ -643,6 +669,8 @@ TEST(LnsRadius, AcceptAppliesTheAttributesAndAccountingFollowsTheSession)
 	Harness h(radius_config);
 	h.user = "alice@isp.example";
 	h.password = "s3cret";
+	const uint8_t dialled[4] = { 192, 0, 2, 9 }; // lnsd says which of its addresses was asked
+	memcpy(h.lac_addr.local, dialled, 4);
 	h.open();
 	h.dial();
 	h.run_for(2000);
@@ -655,7 +683,8 @@ TEST(LnsRadius, AcceptAppliesTheAttributesAndAccountingFollowsTheSession)
 	EXPECT_STREQ("hgw", r.call.lac_name);
 	EXPECT_STREQ("l2tp-gw", r.call.lns_name);
 	EXPECT_EQ(0xC0000202u, r.call.lac_ip);
-	EXPECT_EQ(0xC0000201u, r.call.lns_ip);
+	EXPECT_EQ(0xC0000209u, r.call.lns_ip)
+		<< "Tunnel-Server-Endpoint: the address the LAC dialled";
 	EXPECT_EQ(1000000u, r.call.tx_speed);
 	EXPECT_EQ(r.ref.session_id, r.call.nas_port);
 	EXPECT_EQ(16u, strlen(r.call.session_id));

@@ -262,6 +262,36 @@ TEST(PppProxy, SeedCallAuthenticatesWithoutANewNegotiation)
 
 // A client behind a proxying LAC (lacsim --proxy): both ends start from the
 // proxy; no LCP and no challenge on the wire, straight to IPCP.
+// A subscriber free to choose its address may still not take ours: both ends would
+// route it over the link (xl2tpd with pppd then loops its tunnel into ppp0).
+TEST(PppIpcp, ASubscriberMayNotTakeOurOwnAddress)
+{
+	Link l(Link::server_cfg(), Link::client_cfg(), false); // ours: 198.51.100.1
+	l.peer_may_choose = true;
+	ppp_proxy x = seed_proxy();
+	l.start(&x);
+	l.run_for(100);
+	l.inject(frame(PPP_PROTO_IPCP, 1, 7, { 0x03, 0x06, 0xc6, 0x33, 0x64, 0x01 }));
+	EXPECT_EQ(frame(PPP_PROTO_IPCP, 3, 7, { 0x03, 0x06, 0xcb, 0x00, 0x71, 0x0a }),
+		  *last_sent(l.server, PPP_PROTO_IPCP))
+		<< "Nak'd with the address AAA suggested";
+	l.inject(frame(PPP_PROTO_IPCP, 1, 8, { 0x03, 0x06, 0xcb, 0x00, 0x71, 0x42 }));
+	EXPECT_EQ(frame(PPP_PROTO_IPCP, 2, 8, { 0x03, 0x06, 0xcb, 0x00, 0x71, 0x42 }),
+		  *last_sent(l.server, PPP_PROTO_IPCP))
+		<< "another address of its own is taken";
+}
+
+TEST(PppIpcp, AnAddressForThePeerThatIsOursEndsTheSession)
+{
+	Link l(Link::server_cfg(), Link::client_cfg());
+	l.assign = 0xC6336401; // what AAA gives is our own 198.51.100.1
+	l.start();
+	l.run_for(5000);
+	EXPECT_TRUE(l.server.down);
+	EXPECT_EQ(PPP_DOWN_NAS_ERROR, l.server.reason);
+	EXPECT_FALSE(ppp_state(l.server.p)->ipv4_up);
+}
+
 TEST(PppProxy, ClientFromTheSameProxyGoesStraightToIpcp)
 {
 	ppp_cfg c = Link::client_cfg();

@@ -147,6 +147,9 @@ const char *radius_check_str(enum radius_check c);
  * request_auth and secret, and Message-Authenticator (required for Access
  * answers, checked when present in the others). Returns RADIUS_OK and the
  * packet length in *len (a datagram may carry trailing bytes).
+ * RADIUS_NO_MESSAGE_AUTH is returned only once everything else has been
+ * checked, so that a caller may take an unsigned answer from a server it
+ * knows cannot sign.
  */
 enum radius_check radius_check_answer(const uint8_t *pkt, size_t *len, const char *secret,
 				      const uint8_t request_auth[RADIUS_AUTH_LEN]);

@@ -457,6 +457,13 @@ static const struct field radius_server_fields[] = {
 	FLD(struct cfg_radius_server, auth_port, F_UINT, 1, 65535),
 	FLD(struct cfg_radius_server, acct_port, F_UINT, 1, 65535),
 	FLD(struct cfg_radius_server, secret, F_STR),
+	FLD(struct cfg_radius_server, require_message_authenticator, F_BOOL),
+	{ NULL },
+};
+
+static const struct field dae_client_fields[] = {
+	FLD(struct cfg_radius_server, address, F_IPV4),
+	FLD(struct cfg_radius_server, secret, F_STR),
 	{ NULL },
 };
 
@@ -1028,12 +1035,13 @@ init_radius_server(void *p, const void *c)
 	(void)c;
 	((struct cfg_radius_server *)p)->auth_port = 1812;
 	((struct cfg_radius_server *)p)->acct_port = 1813;
+	((struct cfg_radius_server *)p)->require_message_authenticator = true;
 }
 
 /* radius: servers or dae_clients, a list of maps with an address and a secret each */
 static unsigned
-read_radius_peers(struct ctx *x, const struct cfg_node *v, struct cfg_radius_server *out,
-		  const char *what)
+read_radius_peers(struct ctx *x, const struct cfg_node *v, const struct field *fields,
+		  struct cfg_radius_server *out, const char *what)
 {
 	struct cfg_radius_server *s;
 	unsigned count = 0;
@@ -1042,8 +1050,7 @@ read_radius_peers(struct ctx *x, const struct cfg_node *v, struct cfg_radius_ser
 		error_at(x, v, "radius: at most %d %ss", CFG_MAX_RADIUS, what);
 		return 0;
 	}
-	s = read_list_of(x, v, radius_server_fields, sizeof(*s), &count, what, init_radius_server,
-			 NULL);
+	s = read_list_of(x, v, fields, sizeof(*s), &count, what, init_radius_server, NULL);
 	for (unsigned k = 0; s != NULL && k < count; k++) {
 		if (s[k].address == 0 || s[k].secret[0] == '\0')
 			error_at(x, nth_item(v, k), "%s: address and secret are required", what);
@@ -1061,11 +1068,13 @@ read_radius(struct ctx *x, struct lns_config *c, const struct cfg_node *n)
 		const char *key = n->pairs[i].key->scalar;
 
 		if (strcmp(key, "servers") == 0)
-			c->radius.n_servers = read_radius_peers(x, n->pairs[i].value,
-								c->radius.servers, "radius server");
+			c->radius.n_servers =
+				read_radius_peers(x, n->pairs[i].value, radius_server_fields,
+						  c->radius.servers, "radius server");
 		else if (strcmp(key, "dae_clients") == 0)
-			c->radius.n_dae_clients = read_radius_peers(
-				x, n->pairs[i].value, c->radius.dae_clients, "dae client");
+			c->radius.n_dae_clients =
+				read_radius_peers(x, n->pairs[i].value, dae_client_fields,
+						  c->radius.dae_clients, "dae client");
 	}
 	if (c->radius.dae_listen != 0 && c->radius.n_dae_clients == 0)
 		error_at(x, n, "radius: dae_listen needs dae_clients (address and secret)");

@@ -132,6 +132,12 @@ struct cfg_radius_server {
 	uint32_t address;	       /* host order */
 	uint16_t auth_port, acct_port; /* 1812, 1813 */
 	char secret[CFG_NAME_MAX];
+	/*
+	 * Access answers without Message-Authenticator are refused (default
+	 * true: Blast-RADIUS, CVE-2024-3596); false takes them from a legacy
+	 * server that cannot sign, counted. Servers only, not dae_clients.
+	 */
+	bool require_message_authenticator;
 };
 
 /* RADIUS servers, tried in order: the next when one stops answering. */

@@ -65,6 +65,7 @@ struct aaa_radius {
 	unsigned n_threads;
 	char (*acct_inflight)[AAA_SESSION_ID + 1]; /* per thread: its record's session, or "" */
 	unsigned acct_busy;			   /* accounting exchanges under way */
+	bool told_unsigned[CFG_MAX_RADIUS];	   /* its first unsigned answer was logged */
 	struct aaa_radius_stats stats;
 };
 
@@ -126,15 +127,90 @@ fifo_pop(struct fifo *f)
 		pthread_mutex_unlock(&(r)->mu); \
 	} while (0)
 
+/* A counter of both the whole and server idx. */
+#define SERVER_STAT_ADD(r, idx, field, total)    \
+	do {                                     \
+		pthread_mutex_lock(&(r)->mu);    \
+		(r)->stats.servers[idx].field++; \
+		(r)->stats.total++;              \
+		pthread_mutex_unlock(&(r)->mu);  \
+	} while (0)
+
 /* One exchange with one server: what came back, if anything did. */
 struct exchange {
 	int fd;
 	uint8_t id;
+	unsigned server; /* index in cfg.servers */
 	const uint8_t *req;
 	size_t req_len;
 	uint8_t answer[RADIUS_MAX_LEN];
 	size_t answer_len;
+	bool refused_unsigned; /* a server answered, but without Message-Authenticator */
 };
+
+void
+aaa_radius_server_name(const struct aaa_radius *r, unsigned idx, char *out, size_t cap)
+{
+	const struct cfg_radius_server *s = &r->cfg.servers[idx % r->cfg.n_servers];
+	struct in_addr a = { .s_addr = htonl(s->address) };
+	char ip[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &a, ip, sizeof(ip));
+	snprintf(out, cap, "%s:%u", ip, s->auth_port);
+}
+
+/* True the first time for each server: its first unsigned answer is told once. */
+static bool
+first_unsigned(struct aaa_radius *r, unsigned idx)
+{
+	bool first;
+
+	pthread_mutex_lock(&r->mu);
+	first = !r->told_unsigned[idx];
+	r->told_unsigned[idx] = true;
+	pthread_mutex_unlock(&r->mu);
+	return first;
+}
+
+/*
+ * An Access answer whose response authenticator matched but that carries
+ * no Message-Authenticator. Refused unless the server is configured as
+ * unable to sign; either way told once, and at error level when refused,
+ * since then every subscriber of that server fails to log in.
+ */
+static bool
+take_unsigned(struct aaa_radius *r, struct exchange *x)
+{
+	const struct cfg_radius_server *s = &r->cfg.servers[x->server];
+	bool first = first_unsigned(r, x->server);
+	char name[32];
+
+	aaa_radius_server_name(r, x->server, name, sizeof(name));
+	if (!s->require_message_authenticator) {
+		SERVER_STAT_ADD(r, x->server, unsigned_accepted, unsigned_accepted);
+		if (first)
+			LOG(AAA, LOG_WARN,
+			    "RADIUS server %s answers unsigned (no Message-Authenticator): taken, "
+			    "as require_message_authenticator is false for it; this is open to "
+			    "Blast-RADIUS (CVE-2024-3596) until the server signs",
+			    name);
+		return true;
+	}
+	SERVER_STAT_ADD(r, x->server, unsigned_refused, unsigned_refused);
+	x->refused_unsigned = true;
+	if (first)
+		LOG(AAA, LOG_ERR,
+		    "RADIUS server %s answers unsigned (no Message-Authenticator): refused "
+		    "(Blast-RADIUS, CVE-2024-3596), so none of its subscribers can log in. "
+		    "Fix: on FreeRADIUS 3.2 put 'update reply { Message-Authenticator := 0x00 }' "
+		    "first in authorize of sites-enabled/default, or set "
+		    "'require_message_authenticator: false' under this server in radius.servers "
+		    "(docs/radius.md)",
+		    name);
+	else
+		LOG(AAA, LOG_DEBUG, "RADIUS server %s: unsigned answer refused", name);
+	return false;
+}
 
 static bool
 wanted_code(uint8_t req_code, uint8_t code)
@@ -147,8 +223,10 @@ wanted_code(uint8_t req_code, uint8_t code)
 
 /* Reads answers until ours arrives (true) or the deadline passes. */
 static bool
-await_answer(struct aaa_radius *r, struct exchange *x, const char *secret, uint64_t deadline)
+await_answer(struct aaa_radius *r, struct exchange *x, uint64_t deadline)
 {
+	const char *secret = r->cfg.servers[x->server].secret;
+
 	for (;;) {
 		uint64_t t = now_ms();
 		struct pollfd pfd = { .fd = x->fd, .events = POLLIN };
@@ -168,20 +246,29 @@ await_answer(struct aaa_radius *r, struct exchange *x, const char *secret, uint6
 			continue;
 		}
 		c = radius_check_answer(x->answer, &len, secret, x->req + 4);
-		if (c != RADIUS_OK) {
-			STAT_ADD(r, bad_answers, 1);
-			LOG(AAA, LOG_WARN, "RADIUS: answer refused: %s", radius_check_str(c));
+		if (c == RADIUS_NO_MESSAGE_AUTH && !take_unsigned(r, x))
+			continue;
+		if (c != RADIUS_OK && c != RADIUS_NO_MESSAGE_AUTH) {
+			char name[32];
+
+			aaa_radius_server_name(r, x->server, name, sizeof(name));
+			SERVER_STAT_ADD(r, x->server, bad_answers, bad_answers);
+			LOG(AAA, LOG_WARN, "RADIUS server %s: answer refused: %s", name,
+			    radius_check_str(c));
 			continue;
 		}
+		pthread_mutex_lock(&r->mu);
+		r->stats.servers[x->server].answers++;
+		pthread_mutex_unlock(&r->mu);
 		x->answer_len = len;
 		return true;
 	}
 }
 
 static bool
-try_server(struct aaa_radius *r, struct exchange *x, const struct cfg_radius_server *s,
-	   uint16_t port)
+try_server(struct aaa_radius *r, struct exchange *x, uint16_t port)
 {
+	const struct cfg_radius_server *s = &r->cfg.servers[x->server];
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
 
 	sa.sin_addr.s_addr = htonl(s->address);
@@ -193,12 +280,12 @@ try_server(struct aaa_radius *r, struct exchange *x, const struct cfg_radius_ser
 		if (send(x->fd, x->req, x->req_len, 0) < 0 && errno != ECONNREFUSED)
 			return false;
 		if (is_auth)
-			STAT_ADD(r, auth_sent, 1);
+			SERVER_STAT_ADD(r, x->server, requests, auth_sent);
 		else
-			STAT_ADD(r, acct_sent, 1);
-		if (await_answer(r, x, s->secret, now_ms() + r->cfg.timeout_ms))
+			SERVER_STAT_ADD(r, x->server, requests, acct_sent);
+		if (await_answer(r, x, now_ms() + r->cfg.timeout_ms))
 			return true;
-		STAT_ADD(r, timeouts, 1);
+		SERVER_STAT_ADD(r, x->server, timeouts, timeouts);
 	}
 	return false;
 }
@@ -217,16 +304,18 @@ exchange(struct aaa_radius *r, int fd, uint8_t *next_id, const struct job *j, bu
 	unsigned first = atomic_load(&r->server) % r->cfg.n_servers;
 
 	x->fd = fd;
+	x->refused_unsigned = false;
 	for (unsigned k = 0; k < r->cfg.n_servers; k++) {
 		unsigned idx = (first + k) % r->cfg.n_servers;
 		const struct cfg_radius_server *s = &r->cfg.servers[idx];
 
+		x->server = idx;
 		x->id = (*next_id)++;
 		x->req_len = build(r, j, &pkt, x->id, s->secret);
 		x->req = pkt.buf;
 		if (x->req_len == 0)
 			return NOT_BUILT;
-		if (try_server(r, x, s, acct ? s->acct_port : s->auth_port)) {
+		if (try_server(r, x, acct ? s->acct_port : s->auth_port)) {
 			if (k > 0) {
 				atomic_store(&r->server, idx);
 				LOG(AAA, LOG_WARN, "RADIUS: server %u answers, using it first",
@@ -304,8 +393,10 @@ run_auth(struct aaa_radius *r, int fd, uint8_t *next_id, struct job *j)
 		a.ref = j->u.auth.ref;
 		a.verdict = AAA_UNAVAILABLE;
 		snprintf(a.message, sizeof(a.message), "%s",
-			 o == NOT_BUILT ? "credentials that no Access-Request can carry"
-					: "no RADIUS server answered");
+			 o == NOT_BUILT	      ? "credentials that no Access-Request can carry"
+			 : x.refused_unsigned ? "RADIUS answers refused: not signed (no "
+						"Message-Authenticator)"
+					      : "no RADIUS server answered");
 	}
 	answer_push(r, &a, now_us() - j->queued_ms * 1000); /* queued and exchanged */
 	free(j);
@@ -667,5 +758,6 @@ aaa_radius_stats(struct aaa_radius *r, struct aaa_radius_stats *out)
 	out->auth_queued = r->auth_q.n;
 	out->acct_queued = r->acct_q.n;
 	pthread_mutex_unlock(&r->mu);
+	out->n_servers = r->cfg.n_servers;
 	out->server = atomic_load(&r->server);
 }

@@ -18,21 +18,39 @@
 #include "aaa_radius_msg.h"
 #include "cfg.h"
 
-#define AAA_RADIUS_COUNTERS(X)                                                               \
-	X(auth_sent, "Access-Requests sent (retransmissions included)")                      \
-	X(auth_accepted, "Access-Accepts")                                                   \
-	X(auth_rejected, "Access-Rejects")                                                   \
-	X(auth_unavailable, "authentications no server answered")                            \
-	X(auth_queue_full, "authentications refused: queue full")                            \
-	X(acct_sent, "Accounting-Requests sent (retransmissions included)")                  \
-	X(acct_answered, "Accounting-Responses")                                             \
-	X(acct_requeued, "accounting records kept for a later try: no server answered")      \
-	X(acct_dropped, "accounting records lost: backlog full (logged)")                    \
-	X(timeouts, "attempts without an answer in time")                                    \
-	X(failovers, "moves to the next server")                                             \
-	X(bad_answers,                                                                       \
-	  "answers refused: malformed, wrong authenticator or no/bad Message-Authenticator") \
+#define AAA_RADIUS_COUNTERS(X)                                                              \
+	X(auth_sent, "Access-Requests sent (retransmissions included)")                     \
+	X(auth_accepted, "Access-Accepts")                                                  \
+	X(auth_rejected, "Access-Rejects")                                                  \
+	X(auth_unavailable, "authentications no server answered (or every answer refused)") \
+	X(auth_queue_full, "authentications refused: queue full")                           \
+	X(acct_sent, "Accounting-Requests sent (retransmissions included)")                 \
+	X(acct_answered, "Accounting-Responses")                                            \
+	X(acct_requeued, "accounting records kept for a later try: no server answered")     \
+	X(acct_dropped, "accounting records lost: backlog full (logged)")                   \
+	X(timeouts, "attempts without an answer in time")                                   \
+	X(failovers, "moves to the next server")                                            \
+	X(unsigned_refused, "answers refused: not signed (no Message-Authenticator)")       \
+	X(unsigned_accepted,                                                                \
+	  "answers taken unsigned from a server with require_message_authenticator false")  \
+	X(bad_answers,                                                                      \
+	  "answers refused: malformed, wrong authenticator or bad Message-Authenticator")   \
 	X(unexpected_answers, "answers from elsewhere, with another ID, or of the wrong code")
+
+/* The same story for each server, so that an operator sees which one. */
+#define AAA_RADIUS_SERVER_COUNTERS(X)                                                            \
+	X(requests, "requests sent to it (retransmissions included)")                            \
+	X(answers, "answers taken from it")                                                      \
+	X(timeouts, "attempts it did not answer in time")                                        \
+	X(unsigned_refused, "its answers refused: not signed (no Message-Authenticator)")        \
+	X(unsigned_accepted, "its answers taken unsigned (require_message_authenticator false)") \
+	X(bad_answers, "its answers refused otherwise (authenticator, Message-Authenticator)")
+
+struct aaa_radius_server_stats {
+#define X(n, t) uint64_t n;
+	AAA_RADIUS_SERVER_COUNTERS(X)
+#undef X
+};
 
 struct aaa_radius_stats {
 #define X(n, t) uint64_t n;
@@ -41,6 +59,8 @@ struct aaa_radius_stats {
 	uint64_t auth_latency_us_sum, auth_latency_us_max, auth_latency_n;
 	uint32_t auth_queued, acct_queued; /* now */
 	uint32_t server;		   /* the server tried first now */
+	unsigned n_servers;
+	struct aaa_radius_server_stats servers[CFG_MAX_RADIUS]; /* as cfg->servers */
 };
 
 struct aaa_radius;
@@ -70,5 +90,7 @@ unsigned aaa_radius_answers(struct aaa_radius *r, struct aaa_auth_answer *out, u
 /* A file descriptor that becomes readable when answers wait (for a poll loop), or -1. */
 int aaa_radius_fd(const struct aaa_radius *r);
 void aaa_radius_stats(struct aaa_radius *r, struct aaa_radius_stats *out);
+/* Server idx (of cfg->servers) as operators know it: "192.0.2.10:1812" (its auth port). */
+void aaa_radius_server_name(const struct aaa_radius *r, unsigned idx, char *out, size_t cap);
 
 #endif

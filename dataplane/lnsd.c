@@ -1135,6 +1135,15 @@ print_counters(struct lnsd *d)
 #define X(n, t) counter_line(#n, rs.n, t);
 		AAA_RADIUS_COUNTERS(X)
 #undef X
+		for (unsigned i = 0; i < rs.n_servers; i++) {
+			char name[32];
+
+			aaa_radius_server_name(d->radius, i, name, sizeof(name));
+			fprintf(stderr, "lnsd: RADIUS server %u, %s:\n", i + 1, name);
+#define X(n, t) counter_line(#n, rs.servers[i].n, t);
+			AAA_RADIUS_SERVER_COUNTERS(X)
+#undef X
+		}
 		if (d->dae != NULL) {
 			const struct aaa_dae_stats *ds = aaa_dae_server_stats(d->dae);
 #define X(n, t) counter_line(#n, ds->n, t);

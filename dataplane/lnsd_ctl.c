@@ -466,6 +466,18 @@ stats_radius(struct lnsd *d, struct ctl_out *o)
 #undef X
 	}
 	ctl_section_end(o);
+	for (unsigned i = 0; i < rs.n_servers; i++) {
+		char section[32], name[32];
+
+		snprintf(section, sizeof(section), "radius_server%u", i + 1);
+		aaa_radius_server_name(d->radius, i, name, sizeof(name));
+		ctl_section_begin(o, section);
+		ctl_kv_str(o, "server", name);
+#define X(n, t) ctl_kv_u64(o, #n, rs.servers[i].n);
+		AAA_RADIUS_SERVER_COUNTERS(X)
+#undef X
+		ctl_section_end(o);
+	}
 }
 
 static int

@@ -184,6 +184,17 @@ radius(struct lnsd *d, struct ctl_out *o)
 	ctl_text(o, "lnsd_radius_events_total{event=\"" #n "\"} %llu\n", (unsigned long long)rs.n);
 	AAA_RADIUS_COUNTERS(X)
 #undef X
+	family(o, "lnsd_radius_server_events_total", "counter", "RADIUS counters per server");
+	for (unsigned i = 0; i < rs.n_servers; i++) {
+		char name[32];
+
+		aaa_radius_server_name(d->radius, i, name, sizeof(name));
+#define X(n, t)                                                                               \
+	ctl_text(o, "lnsd_radius_server_events_total{server=\"%s\",event=\"" #n "\"} %llu\n", \
+		 name, (unsigned long long)rs.servers[i].n);
+		AAA_RADIUS_SERVER_COUNTERS(X)
+#undef X
+	}
 	family(o, "lnsd_radius_queued", "gauge", "RADIUS requests waiting");
 	ctl_text(o, "lnsd_radius_queued{kind=\"auth\"} %u\n", rs.auth_queued);
 	ctl_text(o, "lnsd_radius_queued{kind=\"acct\"} %u\n", rs.acct_queued);

@@ -55,12 +55,14 @@ const char kSecret[] = "s3cret-for-tests";
 
 std::mutex log_mu;
 std::vector<std::string> log_lines;
+std::vector<enum log_level> log_levels;
 
 void
-capture_log(void *, enum log_category, enum log_level, const char *line)
+capture_log(void *, enum log_category, enum log_level level, const char *line)
 {
 	std::lock_guard<std::mutex> g(log_mu);
 	log_lines.push_back(line);
+	log_levels.push_back(level);
 }
 
 const bool log_captured = (log_set_sink(capture_log, nullptr), true);
@@ -73,6 +75,21 @@ logged(const std::string &part)
 		if (l.find(part) != std::string::npos)
 			return true;
 	return false;
+}
+
+// Lines at this level that hold every part.
+size_t
+count_logged(enum log_level level, std::initializer_list<std::string> parts)
+{
+	std::lock_guard<std::mutex> g(log_mu);
+	size_t n = 0;
+	for (size_t i = 0; i < log_lines.size(); i++) {
+		bool all = log_levels[i] == level;
+		for (const auto &p : parts)
+			all = all && log_lines[i].find(p) != std::string::npos;
+		n += all;
+	}
+	return n;
 }
 
 // ---------------------------------------------------------------------------
@@ -976,6 +993,7 @@ client_cfg(std::initializer_list<const FakeRadius *> servers)
 		cfg_radius_server &cs = c.servers[c.n_servers++];
 		cs.address = INADDR_LOOPBACK;
 		cs.auth_port = cs.acct_port = s->port();
+		cs.require_message_authenticator = true; // the configuration's default
 		snprintf(cs.secret, sizeof(cs.secret), "%s", kSecret);
 	}
 	c.timeout_ms = 100;
@@ -1088,6 +1106,7 @@ class AaaRadiusClient : public ::testing::Test
 	{
 		std::lock_guard<std::mutex> g(log_mu);
 		log_lines.clear();
+		log_levels.clear();
 	}
 };
 
@@ -1196,17 +1215,55 @@ TEST_F(AaaRadiusClient, AnswerSignedWithTheWrongSecretIsRefused)
 	EXPECT_TRUE(logged("answer refused"));
 }
 
-TEST_F(AaaRadiusClient, AcceptWithoutMessageAuthenticatorIsRefused)
+// Debian 12's FreeRADIUS signs nothing by default: the call fails with the true reason,
+// the operator is told once which server and both fixes, and the counters say it per server.
+TEST_F(AaaRadiusClient, AcceptWithoutMessageAuthenticatorIsRefusedAndSaysWhy)
 {
 	FakeRadius srv(Mode::NoMessageAuth);
 	Client r = make_client(client_cfg({ &srv }));
+	std::string name = "127.0.0.1:" + std::to_string(srv.port());
 
 	ASSERT_EQ(auth(r.get(), pap_request(4)), 0);
+	aaa_auth_answer a = one_answer(r.get());
+	EXPECT_EQ(a.verdict, AAA_UNAVAILABLE);
+	EXPECT_STREQ(a.message, "RADIUS answers refused: not signed (no Message-Authenticator)");
+	ASSERT_EQ(auth(r.get(), pap_request(5)), 0);
 	EXPECT_EQ(one_answer(r.get()).verdict, AAA_UNAVAILABLE);
 	struct aaa_radius_stats s = stats(r.get());
-	EXPECT_EQ(s.bad_answers, 2u);
+	EXPECT_EQ(s.unsigned_refused, 4u); // one per attempt
+	EXPECT_EQ(s.bad_answers, 0u);
 	EXPECT_EQ(s.auth_accepted, 0u);
-	EXPECT_TRUE(logged("no Message-Authenticator"));
+	ASSERT_EQ(s.n_servers, 1u);
+	EXPECT_EQ(s.servers[0].unsigned_refused, 4u);
+	EXPECT_EQ(s.servers[0].requests, 4u);
+	EXPECT_EQ(s.servers[0].answers, 0u);
+	EXPECT_EQ(1u, count_logged(LOG_ERR, { "RADIUS server " + name, "answers unsigned",
+					      "Message-Authenticator := 0x00",
+					      "require_message_authenticator: false" }))
+		<< "once, at error level, with the server and both fixes";
+	char shown[32];
+	aaa_radius_server_name(r.get(), 0, shown, sizeof(shown));
+	EXPECT_EQ(name, shown);
+}
+
+// A legacy server that cannot sign, configured as such: taken and counted, told once.
+TEST_F(AaaRadiusClient, UnsignedAnswersFromALegacyServerAreTakenWhenConfigured)
+{
+	FakeRadius srv(Mode::NoMessageAuth);
+	cfg_radius c = client_cfg({ &srv });
+	c.servers[0].require_message_authenticator = false;
+	Client r = make_client(c);
+
+	for (uint32_t g = 1; g <= 2; g++) {
+		ASSERT_EQ(auth(r.get(), pap_request(g)), 0);
+		EXPECT_EQ(one_answer(r.get()).verdict, AAA_ACCEPT);
+	}
+	struct aaa_radius_stats s = stats(r.get());
+	EXPECT_EQ(s.unsigned_accepted, 2u);
+	EXPECT_EQ(s.unsigned_refused, 0u);
+	EXPECT_EQ(s.servers[0].unsigned_accepted, 2u);
+	EXPECT_EQ(s.servers[0].answers, 2u);
+	EXPECT_EQ(1u, count_logged(LOG_WARN, { "answers unsigned", "taken" }));
 }
 
 TEST_F(AaaRadiusClient, AnswerWithAnotherIdIsSkippedAndTheRightOneTaken)

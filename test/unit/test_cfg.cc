@@ -463,6 +463,7 @@ TEST(Config, SeedRadiusExampleLoads)
 	EXPECT_EQ(1812, c->radius.servers[0].auth_port);
 	EXPECT_EQ(1813, c->radius.servers[0].acct_port);
 	EXPECT_STREQ("testing123", c->radius.servers[0].secret);
+	EXPECT_TRUE(c->radius.servers[0].require_message_authenticator); // Blast-RADIUS
 	EXPECT_STREQ("l2tp-gw", c->radius.nas_identifier);
 	EXPECT_EQ(60u, c->radius.interim_interval_s);
 	EXPECT_EQ(0u, c->n_users);
@@ -493,6 +494,25 @@ TEST(Config, RadiusSectionIsValidated)
 	auto five = load(text);
 	EXPECT_EQ(nullptr, five->c);
 	EXPECT_NE(std::string::npos, five->all().find("at most 4 radius servers")) << five->all();
+}
+
+// Unsigned answers only from a server said to be unable to sign; DAE clients have no such key.
+TEST(Config, RequireMessageAuthenticatorPerServer)
+{
+	auto l = load(
+		"radius:\n  servers:\n    - {address: 127.0.0.1, secret: a}\n"
+		"    - {address: 127.0.0.2, secret: b, require_message_authenticator: false}\n");
+	ASSERT_NE(nullptr, l->c) << l->all();
+	EXPECT_TRUE(l->c->radius.servers[0].require_message_authenticator);
+	EXPECT_FALSE(l->c->radius.servers[1].require_message_authenticator);
+	auto dae = load("radius:\n  servers:\n    - {address: 127.0.0.1, secret: a}\n"
+			"  dae_listen: 127.0.0.1\n  dae_clients:\n    - {address: 127.0.0.1, "
+			"secret: a, require_message_authenticator: false}\n");
+	EXPECT_EQ(nullptr, dae->c);
+	EXPECT_NE(std::string::npos,
+		  dae->all().find(":6:39: unknown key 'require_message_authenticator' in dae "
+				  "client (expected one of: address, secret)"))
+		<< dae->all();
 }
 
 TEST(Config, ManagementSection)

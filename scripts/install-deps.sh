@@ -18,6 +18,8 @@ packages=(
 	xl2tpd
 	# RADIUS server and radclient for the RADIUS tests (started by them, on loopback)
 	freeradius freeradius-utils
+	# man pages from the docs; the Debian package and its checks (suite "install")
+	pandoc debhelper dpkg-dev lintian man-db systemd
 )
 
 missing=()

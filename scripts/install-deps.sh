@@ -16,6 +16,9 @@ packages=(
 	iproute2 iputils-ping ethtool python3
 	# a real LAC for the interoperability test (its daemon is never started here)
 	xl2tpd
+	# the interop suite's QEMU guest (its kernel, xl2tpd and pppd are fetched by
+	# apt-get download into the build directory, never installed)
+	qemu-system-x86
 	# RADIUS server and radclient for the RADIUS tests (started by them, on loopback)
 	freeradius freeradius-utils
 	# man pages from the docs; the Debian package and its checks (suite "install")

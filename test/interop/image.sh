@@ -119,7 +119,7 @@ binaries() {
 		case "$a" in busybox | ip) ;; *) ln -sf busybox "$root/usr/bin/$a" ;; esac
 	done
 	cp "$stage/usr/sbin/xl2tpd" "$stage/usr/sbin/xl2tpd-control" "$stage/usr/sbin/pppd" "$root/usr/sbin/"
-	cp "$(ls "$stage"/usr/{bin,sbin}/ip 2>/dev/null | head -1)" "$root/usr/sbin/ip"
+	for a in "$stage"/usr/{bin,sbin}/ip; do [ -f "$a" ] && cp "$a" "$root/usr/sbin/ip"; done
 	cp -a "$stage/usr/lib/pppd" "$root/usr/lib/"
 }
 
@@ -172,10 +172,13 @@ build() {
 main() {
 	local want names
 	mkdir -p "$debs"
-	want=$(manifest) || { apt-get update -qq && want=$(manifest); } ||
-		{ log "apt cannot name the packages"; return 1; }
-	if [ -f "$cache/vmlinuz" ] && [ -f "$cache/initramfs.cpio.gz" ] &&
-		[ "$want" = "$(cat "$cache/manifest.txt" 2>/dev/null)" ]; then
+	if ! want=$(manifest) && ! { apt-get update -qq && want=$(manifest); }; then
+		# offline: an image that was whole is still the packages it names
+		[ -f "$cache/manifest.txt" ] || { log "apt cannot name the packages"; return 1; }
+		log "apt cannot name the packages: the cached image as it is"
+		return 0
+	fi
+	if [ -f "$cache/manifest.txt" ] && [ "$want" = "$(cat "$cache/manifest.txt")" ]; then
 		log "cached image is current ($(echo "$want" | wc -l) lines of manifest)"
 		return 0
 	fi

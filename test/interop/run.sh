@@ -39,8 +39,8 @@ guest_addr=192.0.2.3
 lns_addr=192.0.2.1
 lns_alias=192.0.2.5 # a second address on lnsd's access port, for a second tunnel
 core_addr=198.51.100.2
-bridge=br-interop
-tap=tap-interop
+bridge="br-interop"
+tap="tap-interop"
 kvm_probe_s=8     # a stock kernel on working KVM reaches init in 1-2 s
 guest_budget_s=300 # the whole guest run, boot included (80 s under TCG here)
 lnsd_pid="" cap_pid="" qemu_pid="" tail_pid="" lab_made=0
@@ -187,13 +187,13 @@ make_initrd() {
 }
 
 start_qemu() { # kvm | tcg
-	local accel=(-accel kvm -cpu host)
-	[ "$1" = tcg ] && accel=(-accel tcg -cpu max)
+	local how=(-accel kvm -cpu host)
+	[ "$1" = tcg ] && how=(-accel tcg -cpu max)
 	rm -f "$dir/ack.in" "$dir/ack.out"
 	echo "== $1" >>"$dir/qemu.log"
 	mkfifo "$dir/ack.in" "$dir/ack.out"
 	: >"$console"
-	ip netns exec lab-lac qemu-system-x86_64 "${accel[@]}" -m 256 -smp 1 -nodefaults \
+	ip netns exec lab-lac qemu-system-x86_64 "${how[@]}" -m 256 -smp 1 -nodefaults \
 		-no-user-config -display none -no-reboot \
 		-kernel "$cache/vmlinuz" -initrd "$dir/initrd.img" \
 		-append "console=ttyS0 quiet loglevel=3 panic=-1 random.trust_cpu=on" \

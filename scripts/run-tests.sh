@@ -61,6 +61,9 @@ run_suite build-test unit "$jobs"
 echo "== end to end (lnsd on net_af_packet in network namespaces, lacsim dialling in)"
 run_suite build-test e2e 1
 
+echo "== interop (Debian's xl2tpd and pppd in a QEMU guest, against lnsd in the lab)"
+run_suite build-test interop 1
+
 echo "== install (meson install into a scratch directory; the Debian package built, unpacked, and under CI installed and purged)"
 run_suite build-test install 1
 

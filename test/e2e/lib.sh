@@ -33,6 +33,19 @@ wait_lnsd_up() { # log file
 	return 1
 }
 
+# Ends a process this test started: the signal, 5 s at most, then KILL.
+stop_pid() { # pid (may be empty), signal
+	local pid=$1
+	[ -n "$pid" ] || return 0
+	kill "-$2" "$pid" 2>/dev/null
+	for _ in $(seq 1 25); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.2
+	done
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+}
+
 summary() {
 	echo "$e2e: $passed passed, $failed failed"
 	[ "$failed" -eq 0 ]

@@ -31,14 +31,7 @@ fi
 [ -x /usr/sbin/freeradius ] || { echo "$e2e: FreeRADIUS is not installed"; exit 1; }
 
 stop_lnsd() {
-	[ -n "$lnsd_pid" ] || return 0
-	kill -TERM "$lnsd_pid" 2>/dev/null
-	for _ in $(seq 1 50); do
-		kill -0 "$lnsd_pid" 2>/dev/null || break
-		sleep 0.2
-	done
-	kill -KILL "$lnsd_pid" 2>/dev/null
-	wait "$lnsd_pid" 2>/dev/null
+	stop_pid "$lnsd_pid" TERM
 	lnsd_pid=""
 }
 cleanup() {

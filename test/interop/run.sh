@@ -54,22 +54,11 @@ for tool in qemu-system-x86_64 tshark apt-get dpkg-deb; do
 		{ echo "$e2e: $tool is not installed (scripts/install-deps.sh)"; exit 1; }
 done
 
-stop() { # pid, signal: sends it, waits 5 s at most, then KILL
-	local pid=$1
-	[ -n "$pid" ] || return 0
-	kill "-$2" "$pid" 2>/dev/null
-	for _ in $(seq 1 25); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.2
-	done
-	kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-}
 cleanup() {
-	stop "$tail_pid" TERM
-	stop "$qemu_pid" TERM
-	stop "$cap_pid" INT
-	stop "$lnsd_pid" TERM
+	stop_pid "$tail_pid" TERM
+	stop_pid "$qemu_pid" TERM
+	stop_pid "$cap_pid" INT
+	stop_pid "$lnsd_pid" TERM
 	[ "$lab_made" = 1 ] || return 0
 	ip -n lab-lac link del "$tap" 2>/dev/null
 	ip -n lab-lac link del "$bridge" 2>/dev/null
@@ -218,7 +207,7 @@ boot() {
 			sleep 0.2
 		done
 		echo "$e2e: KVM did not boot the guest in $kvm_probe_s s ($(tail -1 "$dir/qemu.log")): TCG"
-		stop "$qemu_pid" TERM
+		stop_pid "$qemu_pid" TERM
 	fi
 	accel=tcg
 	start_qemu tcg
@@ -320,7 +309,7 @@ follow() {
 		esac
 	done
 	exec {fd}<&-
-	stop "$tail_pid" TERM
+	stop_pid "$tail_pid" TERM
 	tail_pid=""
 }
 
@@ -472,10 +461,10 @@ t_boot=$SECONDS
 boot
 follow
 t_guest=$((SECONDS - t_boot))
-stop "$qemu_pid" TERM
+stop_pid "$qemu_pid" TERM
 qemu_pid=""
 sleep 0.5 # the last acks into the capture
-stop "$cap_pid" INT
+stop_pid "$cap_pid" INT
 cap_pid=""
 capture_fields
 

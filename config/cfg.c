@@ -364,7 +364,7 @@ static const char *const aaa_names[] = { "local", "radius", NULL };
 static const char *const realm_names[] = { "keep", "strip", NULL };
 
 static const struct field dpdk_fields[] = {
-	FLD(struct cfg_dpdk, workers, F_UINT, 1, 64),
+	FLD(struct cfg_dpdk, workers, F_UINT, 1, CFG_MAX_WORKERS),
 	FLD(struct cfg_dpdk, lcores, F_STR),
 	FLD(struct cfg_dpdk, memory_mb, F_UINT, 64, 1 << 20),
 	FLD(struct cfg_dpdk, mbufs, F_UINT, 0, 1 << 24),
@@ -389,6 +389,9 @@ static const struct field port_fields[] = {
 	  offsetof(struct cfg_port, ipv6_len), NULL },
 	{ "gateway6", F_IPV6, offsetof(struct cfg_port, gateway6), 16, 0, 0, 0, NULL },
 	FLD(struct cfg_port, mtu, F_UINT, 576, 9600),
+	FLD(struct cfg_port, rx_queues, F_UINT, 1, 16),
+	FLD(struct cfg_port, rx_ring, F_UINT, 64, 32768),
+	FLD(struct cfg_port, tx_ring, F_UINT, 64, 32768),
 	FLD(struct cfg_port, gateway, F_IPV4),
 	{ "too_big", F_ENUM, offsetof(struct cfg_port, too_big), sizeof(int), 0, 0, 0,
 	  too_big_names },
@@ -711,6 +714,255 @@ check_profiles(struct ctx *x, const struct lns_config *c, const struct cfg_node 
 	}
 }
 
+static const struct cfg_node *
+section(const struct cfg_node *root, const char *key)
+{
+	for (size_t i = 0; i < root->n; i++)
+		if (strcmp(root->pairs[i].key->scalar, key) == 0)
+			return root->pairs[i].value;
+	return NULL;
+}
+
+/* A key's value in a map, for messages; the map itself when the key is not there. */
+static const struct cfg_node *
+value_of(const struct cfg_node *map, const char *key)
+{
+	const struct cfg_node *v = map != NULL && map->kind == CFG_MAP ? section(map, key) : NULL;
+
+	return v != NULL ? v : map;
+}
+
+/*
+ * dpdk.lcores, as EAL reads it: "-l" is a list of lcores and ranges
+ * ("0-2,4"), each lcore on the CPU of its number; "--lcores" is a list of
+ * groups, "LCORES[@CPUS]", where either side is a number, a range or a
+ * parenthesised list ("(0-2)@(0,1)", "0@0,1@1,2@1"). The parse gives the
+ * lcores in order and the CPUs they run on, so that lnsd can say what is
+ * wrong before EAL prints its usage text.
+ */
+struct lcore_parse {
+	const char *s, *err;
+	struct cfg_dpdk *d;
+};
+
+static bool
+parse_number(struct lcore_parse *p, unsigned max, unsigned *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (*p->s < '0' || *p->s > '9') {
+		p->err = "a number was expected";
+		return false;
+	}
+	errno = 0;
+	v = strtoul(p->s, &end, 10);
+	if (errno != 0 || v >= max) {
+		p->err = max == CFG_MAX_LCORE ? "an lcore is 0 to 127" : "a CPU is 0 to 1023";
+		return false;
+	}
+	p->s = end;
+	*out = (unsigned)v;
+	return true;
+}
+
+/* NUM or NUM-NUM, into first and last; a range runs forwards. */
+static bool
+parse_item(struct lcore_parse *p, unsigned max, unsigned *first, unsigned *last)
+{
+	if (!parse_number(p, max, first))
+		return false;
+	*last = *first;
+	if (*p->s != '-')
+		return true;
+	p->s++;
+	if (!parse_number(p, max, last))
+		return false;
+	if (*last < *first) {
+		p->err = "a range runs backwards";
+		return false;
+	}
+	return true;
+}
+
+/* An item, or (ITEM,ITEM...): into [first[i], last[i]], *n of them; *bare: an unbracketed range. */
+static bool
+parse_set(struct lcore_parse *p, unsigned max, unsigned first[], unsigned last[], unsigned *n,
+	  bool *bare_range)
+{
+	bool paren = *p->s == '(';
+
+	*n = 0;
+	p->s += paren;
+	for (;;) {
+		if (*n == CFG_MAX_LCORE) {
+			p->err = "too many ranges";
+			return false;
+		}
+		if (!parse_item(p, max, &first[*n], &last[*n]))
+			return false;
+		(*n)++;
+		if (!paren || *p->s != ',')
+			break;
+		p->s++;
+	}
+	if (paren && *p->s++ != ')') {
+		p->err = "a ')' is missing";
+		return false;
+	}
+	*bare_range = !paren && first[0] != last[0];
+	return true;
+}
+
+static bool
+add_lcore(struct lcore_parse *p, unsigned lcore)
+{
+	struct cfg_dpdk *d = p->d;
+
+	for (unsigned i = 0; i < d->n_lcores; i++)
+		if (d->lcore_ids[i] == lcore) {
+			p->err = "an lcore is named twice";
+			return false;
+		}
+	if (d->n_lcores == CFG_MAX_LCORE) {
+		p->err = "too many lcores";
+		return false;
+	}
+	d->lcore_ids[d->n_lcores++] = (uint16_t)lcore;
+	return true;
+}
+
+static void
+use_cpu(struct cfg_dpdk *d, unsigned c)
+{
+	d->cpus[c / 8] |= (uint8_t)(1u << (c % 8));
+}
+
+/* One group: its lcores, and the CPUs they run on (by default, each its own number). */
+static bool
+parse_group(struct lcore_parse *p)
+{
+	unsigned lf[CFG_MAX_LCORE], ll[CFG_MAX_LCORE], cf[CFG_MAX_LCORE], cl[CFG_MAX_LCORE];
+	unsigned nl, nc = 0;
+	bool bare, cpus_bare;
+
+	if (!parse_set(p, CFG_MAX_LCORE, lf, ll, &nl, &bare))
+		return false;
+	if (*p->s == '@') {
+		if (!p->d->lcores_map || bare) {
+			p->err = bare ? "a range before '@' needs brackets: (0-2)@0"
+				      : "'@' belongs to the --lcores form";
+			return false;
+		}
+		p->s++;
+		if (!parse_set(p, CFG_MAX_CPU, cf, cl, &nc, &cpus_bare))
+			return false;
+	}
+	for (unsigned i = 0; i < nl; i++)
+		for (unsigned l = lf[i]; l <= ll[i]; l++) {
+			if (!add_lcore(p, l))
+				return false;
+			if (nc == 0)
+				use_cpu(p->d, l);
+		}
+	for (unsigned i = 0; i < nc; i++)
+		for (unsigned c = cf[i]; c <= cl[i]; c++)
+			use_cpu(p->d, c);
+	return true;
+}
+
+static const char *
+parse_lcores(struct cfg_dpdk *d)
+{
+	struct lcore_parse p = { .s = d->lcores, .d = d };
+
+	d->lcores_map = strpbrk(d->lcores, "@(") != NULL;
+	for (;;) {
+		if (!parse_group(&p))
+			return p.err;
+		if (*p.s != ',')
+			break;
+		p.s++;
+	}
+	return *p.s == '\0' ? NULL : "unexpected characters";
+}
+
+/*
+ * Each port's place in the file and whether it is a PCI device. A PCI
+ * PMD cannot DMA into --no-huge memory: hugepages default to true then.
+ */
+static void
+settle_pci(struct ctx *x, struct lns_config *c, const struct cfg_node *dpdk,
+	   const struct cfg_node *ports)
+{
+	bool any = false;
+
+	for (unsigned i = 0; i < c->n_ports; i++) {
+		const struct cfg_node *at = nth_item(ports, i);
+
+		c->ports[i].pci = cfg_device_is_pci(c->ports[i].device);
+		c->ports[i].at = (struct cfg_where){ at->line, at->col };
+		any = any || c->ports[i].pci;
+	}
+	if (!any)
+		return;
+	if (dpdk == NULL || dpdk->kind != CFG_MAP || section(dpdk, "hugepages") == NULL)
+		c->dpdk.hugepages = true;
+	else if (!c->dpdk.hugepages)
+		error_at(x, section(dpdk, "hugepages"),
+			 "dpdk.hugepages: false, but a port is a PCI device: a NIC cannot DMA "
+			 "into --no-huge memory (leave hugepages out, or set it true)");
+}
+
+static void
+settle_lcores(struct ctx *x, struct cfg_dpdk *d, const struct cfg_node *dpdk)
+{
+	const struct cfg_node *at = value_of(dpdk, "lcores");
+	const char *err;
+
+	if (d->lcores[0] == '\0')
+		snprintf(d->lcores, sizeof(d->lcores), "0-%u", d->workers);
+	else if (at != NULL)
+		d->lcores_at = (struct cfg_where){ at->line, at->col };
+	err = parse_lcores(d);
+	if (err != NULL)
+		error_at(x, at,
+			 "dpdk.lcores '%s': %s (EAL's -l form '0-2', or its --lcores form "
+			 "'0@0,1@1,2@1' for more lcores than CPUs)",
+			 d->lcores, err);
+	else if (d->n_lcores < d->workers + 1u)
+		error_at(x, at,
+			 "dpdk.lcores '%s' names %u lcores: %u workers need %u (the control "
+			 "lcore and one each)",
+			 d->lcores, d->n_lcores, d->workers, d->workers + 1u);
+}
+
+bool
+cfg_uses_cpu(const struct cfg_dpdk *d, unsigned c)
+{
+	return c < CFG_MAX_CPU && (d->cpus[c / 8] >> (c % 8) & 1);
+}
+
+static bool
+hex_digits(const char *s, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (!isxdigit((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+bool
+cfg_device_is_pci(const char *dev)
+{
+	size_t n = strcspn(dev, ",");
+
+	if (n == 12 && hex_digits(dev, 4) && dev[4] == ':')
+		dev += 5, n -= 5; /* the domain */
+	return n == 7 && hex_digits(dev, 2) && dev[2] == ':' && hex_digits(dev + 3, 2) &&
+	       dev[5] == '.' && dev[6] >= '0' && dev[6] <= '7';
+}
+
 bool
 cfg_same_device(const char *a, const char *b)
 {
@@ -756,15 +1008,6 @@ check_port_sides(struct ctx *x, const struct lns_config *c, const struct cfg_nod
 			 "ports: %u facing the LACs and %u facing the core: 1 to %d of each are "
 			 "needed (role access, role core, or role both for one port that is both)",
 			 n_access, n_core, CFG_MAX_SIDE_PORTS);
-}
-
-static const struct cfg_node *
-section(const struct cfg_node *root, const char *key)
-{
-	for (size_t i = 0; i < root->n; i++)
-		if (strcmp(root->pairs[i].key->scalar, key) == 0)
-			return root->pairs[i].value;
-	return NULL;
 }
 
 static bool
@@ -875,15 +1118,6 @@ settle_listen(struct ctx *x, struct lns_config *c, const struct cfg_node *l2tp,
 				 "addresses (address, aliases)",
 				 ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255, ip & 255);
 	}
-}
-
-/* A key's value in a map, for messages; the map itself when the key is not there. */
-static const struct cfg_node *
-value_of(const struct cfg_node *map, const char *key)
-{
-	const struct cfg_node *v = map != NULL && map->kind == CFG_MAP ? section(map, key) : NULL;
-
-	return v != NULL ? v : map;
 }
 
 static bool
@@ -1145,6 +1379,8 @@ read_all(struct ctx *x, struct lns_config *c, const struct cfg_node *root)
 			free(ports);
 		}
 	}
+	settle_lcores(x, &c->dpdk, section(root, "dpdk"));
+	settle_pci(x, c, section(root, "dpdk"), section(root, "ports"));
 	if ((n = section(root, "pools")) != NULL)
 		c->pools = read_list_of(x, n, pool_fields, sizeof(*c->pools), &c->n_pools, "pool",
 					NULL, NULL);

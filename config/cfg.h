@@ -25,6 +25,14 @@
 #define CFG_MAX_ERRORS	   32
 #define CFG_MSG_MAX	   512 /* file:line:column: and what is wrong */
 #define CFG_MAX_RADIUS	   4
+#define CFG_MAX_WORKERS	   16	/* lnsd's arrays of workers */
+#define CFG_MAX_LCORE	   128	/* Debian's DPDK: RTE_MAX_LCORE */
+#define CFG_MAX_CPU	   1024 /* CPU_SETSIZE */
+
+/* Where a value was written, for messages that come after loading (file:line:column). */
+struct cfg_where {
+	unsigned line, col;
+};
 
 enum cfg_port_role { CFG_PORT_ACCESS, CFG_PORT_CORE, CFG_PORT_BOTH };
 /* A packet to a subscriber whose encapsulation exceeds the access MTU. */
@@ -38,20 +46,39 @@ enum cfg_aaa { CFG_AAA_LOCAL, CFG_AAA_RADIUS };
 enum cfg_realm { CFG_REALM_KEEP, CFG_REALM_STRIP };
 
 struct cfg_dpdk {
-	uint16_t workers;		/* worker lcores; default 1 */
-	char lcores[CFG_NAME_MAX];	/* EAL -l, e.g. "0-2"; empty: 0..workers */
-	uint32_t memory_mb;		/* default 512 */
-	uint32_t mbufs;			/* per NUMA socket in use; 0: from ports and workers */
-	bool hugepages;			/* default false: --no-huge */
-	char file_prefix[CFG_NAME_MAX]; /* EAL --file-prefix; default "lnsd" */
-	bool capture;			/* rte_pdump for dpdk-dumpcap; default true */
+	uint16_t workers; /* worker lcores; default 1 */
+	/*
+	 * EAL -l ("0-2") or, with '@' or '(', EAL --lcores ("0@0,1@1,2@1":
+	 * lcores on fewer CPUs); empty: "0-<workers>". The lowest lcore is
+	 * the control lcore; the next ones the workers.
+	 */
+	char lcores[CFG_NAME_MAX];
+	bool lcores_map;		   /* --lcores syntax */
+	uint16_t lcore_ids[CFG_MAX_LCORE]; /* as listed */
+	unsigned n_lcores;		   /* workers + 1 at least */
+	uint8_t cpus[CFG_MAX_CPU / 8];	   /* the CPUs they run on, a bit each */
+	struct cfg_where lcores_at;	   /* 0:0 when not given */
+	uint32_t memory_mb;		   /* default 512 */
+	uint32_t mbufs;			   /* per NUMA socket in use; 0: from ports and workers */
+	bool hugepages;			   /* default false (--no-huge); true with a PCI port */
+	char file_prefix[CFG_NAME_MAX];	   /* EAL --file-prefix; default "lnsd" */
+	bool capture;			   /* rte_pdump for dpdk-dumpcap; default true */
 	char eal_args[CFG_MAX_EAL_ARGS][128]; /* appended as they are */
 	unsigned n_eal_args;
 };
 
 struct cfg_port {
 	char name[CFG_NAME_MAX];
-	char device[128]; /* EAL device, e.g. "net_af_packet0,iface=lab-lns0" */
+	/*
+	 * A virtual device as EAL's --vdev takes it ("net_af_packet0,iface=x"),
+	 * or a PCI address as its allow-list -a does ("0000:3b:00.0", with
+	 * device arguments after a comma).
+	 */
+	char device[128];
+	bool pci;		   /* device is a PCI address */
+	struct cfg_where at;	   /* the port's entry */
+	uint16_t rx_queues;	   /* RX queues, spread over the workers; 0: one per worker */
+	uint16_t rx_ring, tx_ring; /* descriptors; 0: what the NIC prefers, else 1024 */
 	enum cfg_port_role role;
 	uint32_t ipv4; /* host order */
 	uint8_t prefix_len;
@@ -235,6 +262,10 @@ struct lns_config *cfg_load(const char *path, struct cfg_errors *errs);
 void cfg_free(struct lns_config *c);
 /* Two port devices that EAL takes for one: the same name before the first comma. */
 bool cfg_same_device(const char *a, const char *b);
+/* A PCI address as EAL takes it: [DDDD:]BB:DD.F, then the end or a comma. */
+bool cfg_device_is_pci(const char *device);
+/* CPU c is one the lcores run on. */
+bool cfg_uses_cpu(const struct cfg_dpdk *d, unsigned c);
 
 /* The profile for a LAC: its host name first, then its address, then "default". */
 const struct cfg_profile *cfg_find_profile(const struct lns_config *c, const char *host,

@@ -290,6 +290,24 @@ INSTANTIATE_TEST_SUITE_P(
 		Bad{ "top level a list", "- a\n- b\n", ":1:1: the configuration must be a map" },
 		Bad{ "rtx order", "l2tp:\n  rtx_initial_ms: 5000\n  rtx_max_ms: 1000\n",
 		     "rtx_max_ms is below rtx_initial_ms" },
+		Bad{ "lcores that do not parse", "dpdk:\n  lcores: 0-x\n",
+		     ":2:11: dpdk.lcores '0-x': a number was expected" },
+		Bad{ "lcores: a bare range before @", "dpdk:\n  lcores: 0-2@0\n",
+		     "a range before '@' needs brackets: (0-2)@0" },
+		Bad{ "lcores: one named twice", "dpdk:\n  lcores: \"0@0,(1,0)@1\"\n",
+		     "an lcore is named twice" },
+		Bad{ "lcores: an unclosed bracket", "dpdk:\n  lcores: \"(0,1@1\"\n",
+		     "a ')' is missing" },
+		Bad{ "lcores: beyond RTE_MAX_LCORE", "dpdk:\n  lcores: 0,128\n",
+		     "an lcore is 0 to 127" },
+		Bad{ "fewer lcores than workers", "dpdk:\n  workers: 2\n  lcores: 0-1\n",
+		     ":3:11: dpdk.lcores '0-1' names 2 lcores: 2 workers need 3" },
+		Bad{ "more workers than lnsd has room for", "dpdk:\n  workers: 17\n",
+		     "workers: 17 is out of range (1 to 16)" },
+		Bad{ "a PCI port with hugepages off",
+		     "dpdk:\n  hugepages: false\nports:\n  - {name: a, device: 0000:3b:00.0, role: "
+		     "both, address: 192.0.2.1/24}\n",
+		     ":2:14: dpdk.hugepages: false, but a port is a PCI device" },
 		Bad{ "local_address not an address", "ppp:\n  local_address: core\n",
 		     ":2:18: local_address: expected an IPv4 address, not 'core'" },
 		Bad{ "a pool holds the IPCP address lnsd gives itself",
@@ -393,6 +411,58 @@ TEST(Config, LocalAddressThatLacsDialIsAWarningWithItsPosition)
 	EXPECT_NE(nullptr, strstr(both->errs.warning[0], ":4:11: warning: ppp.local_address, not "
 							 "given, is this role both port's"))
 		<< both->errs.warning[0];
+}
+
+// dpdk.lcores as EAL takes it, parsed here so that a mistake gets a position, not EAL's usage.
+TEST(Config, LcoresListAndMap)
+{
+	auto def = load("dpdk:\n  workers: 2\n");
+	ASSERT_NE(nullptr, def->c) << def->all();
+	EXPECT_STREQ("0-2", def->c->dpdk.lcores);
+	EXPECT_FALSE(def->c->dpdk.lcores_map);
+	EXPECT_EQ(3u, def->c->dpdk.n_lcores);
+	EXPECT_TRUE(cfg_uses_cpu(&def->c->dpdk, 2));
+
+	auto map = load("dpdk:\n  workers: 2\n  lcores: \"0@0,1@1,2@1\"\n");
+	ASSERT_NE(nullptr, map->c) << map->all();
+	const cfg_dpdk &d = map->c->dpdk;
+	EXPECT_TRUE(d.lcores_map);
+	ASSERT_EQ(3u, d.n_lcores);
+	EXPECT_EQ(2, d.lcore_ids[2]);
+	EXPECT_TRUE(cfg_uses_cpu(&d, 0));
+	EXPECT_TRUE(cfg_uses_cpu(&d, 1));
+	EXPECT_FALSE(cfg_uses_cpu(&d, 2)) << "lcore 2 runs on CPU 1";
+	EXPECT_EQ(3u, d.lcores_at.line);
+
+	auto groups = load("dpdk:\n  workers: 4\n  lcores: \"(0-2)@(0,1),3,4@(2-3)\"\n");
+	ASSERT_NE(nullptr, groups->c) << groups->all();
+	EXPECT_EQ(5u, groups->c->dpdk.n_lcores);
+	for (unsigned c : { 0u, 1u, 2u, 3u })
+		EXPECT_TRUE(cfg_uses_cpu(&groups->c->dpdk, c)) << c;
+	EXPECT_FALSE(cfg_uses_cpu(&groups->c->dpdk, 4)) << "lcore 4 runs on CPUs 2-3";
+}
+
+// A port is a PCI device when its device is an address as EAL's allow-list takes it.
+TEST(Config, PciDevicesAndTheirHugepages)
+{
+	EXPECT_TRUE(cfg_device_is_pci("0000:3b:00.0"));
+	EXPECT_TRUE(cfg_device_is_pci("3b:00.1"));
+	EXPECT_TRUE(cfg_device_is_pci("0000:af:00.0,rxq_pkt_fill_thresh=1"));
+	EXPECT_FALSE(cfg_device_is_pci("net_af_packet0,iface=x"));
+	EXPECT_FALSE(cfg_device_is_pci("0000:3b:00.8"));
+	EXPECT_FALSE(cfg_device_is_pci("000:3b:00.0"));
+	auto l = load(
+		"ports:\n"
+		"  - {name: a, device: \"0000:3b:00.0\", role: access, address: 192.0.2.1/24}\n"
+		"  - {name: c, device: net_tap0, role: core, address: 198.51.100.1/24}\n");
+	ASSERT_NE(nullptr, l->c) << l->all();
+	EXPECT_TRUE(l->c->ports[0].pci);
+	EXPECT_FALSE(l->c->ports[1].pci);
+	EXPECT_EQ(3u, l->c->ports[1].at.line);
+	EXPECT_TRUE(l->c->dpdk.hugepages) << "a NIC cannot DMA into --no-huge memory";
+	auto v = load(std::string(two_ports));
+	ASSERT_NE(nullptr, v->c) << v->all();
+	EXPECT_FALSE(v->c->dpdk.hugepages) << "virtual devices keep --no-huge";
 }
 
 TEST(Config, Ipv6PoolAndProfile)

@@ -920,9 +920,11 @@ settle_lcores(struct ctx *x, struct cfg_dpdk *d, const struct cfg_node *dpdk)
 	const struct cfg_node *at = value_of(dpdk, "lcores");
 	const char *err;
 
-	if (d->lcores[0] == '\0')
+	if (d->lcores[0] == '\0') {
 		snprintf(d->lcores, sizeof(d->lcores), "0-%u", d->workers);
-	else if (at != NULL)
+		at = value_of(dpdk, "workers"); /* what the default comes from */
+	}
+	if (at != NULL)
 		d->lcores_at = (struct cfg_where){ at->line, at->col };
 	err = parse_lcores(d);
 	if (err != NULL)

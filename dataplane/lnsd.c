@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +40,7 @@
 #include "lns.h"
 #include "lns_log.h"
 #include "lnsd.h"
+#include "lnsd_host.h"
 #include "neigh.h"
 
 #define RING_SIZE 1024
@@ -633,48 +635,13 @@ capture_possible(const struct lns_config *c)
 	return c->dpdk.capture && c->dpdk.hugepages;
 }
 
-static bool
-device_listed_before(const struct lns_config *c, unsigned i)
-{
-	for (unsigned j = 0; j < i; j++)
-		if (cfg_same_device(c->ports[j].device, c->ports[i].device))
-			return true;
-	return false;
-}
-
 static int
 eal_start(const struct lns_config *c, const char *prog)
 {
-	static char args[64][160];
-	char *argv[64];
-	int argc = 0;
+	static struct lnsd_eal_args a;
 
-#define ARG(...) snprintf(args[argc], sizeof(args[0]), __VA_ARGS__), argv[argc] = args[argc], argc++
-	ARG("%s", prog);
-	ARG("--no-pci");
-	/* dpdk-dumpcap and dpdk-proc-info attach as secondary processes: they need the
-	   shared configuration under /var/run/dpdk/PREFIX */
-	if (!capture_possible(c))
-		ARG("--no-shconf");
-	ARG("--file-prefix=%s", c->dpdk.file_prefix);
-	if (!c->dpdk.hugepages)
-		ARG("--no-huge");
-	ARG("-m");
-	ARG("%u", c->dpdk.memory_mb);
-	ARG("-l");
-	if (c->dpdk.lcores[0])
-		ARG("%s", c->dpdk.lcores);
-	else
-		ARG("0-%u", c->dpdk.workers);
-	ARG("--log-level=warning");
-	for (unsigned i = 0; i < c->n_ports; i++)
-		if (!device_listed_before(c, i)) /* one-armed on two VLANs: one device */
-			ARG("--vdev=%s", c->ports[i].device);
-	for (unsigned i = 0; i < c->dpdk.n_eal_args && argc < 63; i++)
-		ARG("%s", c->dpdk.eal_args[i]);
-#undef ARG
-	argv[argc] = NULL;
-	return rte_eal_init(argc, argv);
+	lnsd_eal_args(c, prog, &a);
+	return rte_eal_init(a.argc, a.argv);
 }
 
 /* Where a port's memory belongs: its NIC's socket, or ours for a virtual device. */
@@ -1199,7 +1166,28 @@ load_config(const char *path, unsigned *warnings)
 	return cfg;
 }
 
-/* --check-config, as nginx -t: everything that can be known without EAL and the ports. */
+/* The machine against the configuration: CPUs, PCI ports, hugepages; the errors found. */
+static unsigned
+check_host(const struct lns_config *cfg)
+{
+	cpu_set_t allowed;
+	unsigned errors;
+
+	CPU_ZERO(&allowed);
+	if (sched_getaffinity(0, sizeof(allowed), &allowed) != 0)
+		for (unsigned i = 0; i < CPU_SETSIZE; i++)
+			CPU_SET(i, &allowed); /* unknown: let EAL judge */
+	errors = lnsd_check_host(cfg, "/sys", &allowed, stderr);
+	if (errors > 0)
+		fprintf(stderr, "lnsd: %s: not started (%u error%s on this machine)\n", cfg->path,
+			errors, errors == 1 ? "" : "s");
+	return errors;
+}
+
+/*
+ * --check-config, as nginx -t: everything that can be known without EAL
+ * and the ports, the machine's CPUs, PCI drivers and hugepages included.
+ */
 static int
 check_config(const char *path)
 {
@@ -1208,6 +1196,10 @@ check_config(const char *path)
 
 	if (cfg == NULL)
 		return 1;
+	if (check_host(cfg) != 0) {
+		cfg_free(cfg);
+		return 1;
+	}
 	if (warnings > 0)
 		fprintf(stderr, "lnsd: %s: configuration ok (%u warning%s)\n", path, warnings,
 			warnings == 1 ? "" : "s");
@@ -1258,6 +1250,10 @@ main(int argc, char **argv)
 	cfg = load_config(path, &warnings);
 	if (cfg == NULL)
 		return 1;
+	if (check_host(cfg) != 0) {
+		cfg_free(cfg);
+		return 1;
+	}
 	d.cfg = cfg;
 	d.live = cfg;
 	apply_log(&cfg->log);

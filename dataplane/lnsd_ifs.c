@@ -12,6 +12,7 @@
 
 #include "dp_pkt.h"
 #include "lnsd.h"
+#include "lnsd_host.h"
 
 /* The next hop toward ip on a port: itself on the port's subnet, else its gateway. */
 uint32_t
@@ -106,9 +107,20 @@ port_of(const struct cfg_port *p, uint16_t *id)
 {
 	char name[128];
 
-	snprintf(name, sizeof(name), "%s", p->device);
-	name[strcspn(name, ",")] = '\0';
+	lnsd_device_name(p->device, name, sizeof(name));
 	return rte_eth_dev_get_port_by_name(name, id);
+}
+
+/* A port EAL did not bring up: where it is configured, and why when lnsd can tell. */
+static void
+say_not_up(const struct lns_config *c, const struct cfg_port *p)
+{
+	char why[512];
+
+	if (!p->pci || !lnsd_pci_diagnose("/sys", p->device, why, sizeof(why)))
+		snprintf(why, sizeof(why),
+			 "device %s did not come up (EAL's messages above say why)", p->device);
+	fprintf(stderr, "%s:%u:%u: port '%s': %s\n", c->path, p->at.line, p->at.col, p->name, why);
 }
 
 /*
@@ -129,8 +141,7 @@ lnsd_find_interfaces(struct lnsd *d)
 		f->access = c->ports[i].role != CFG_PORT_CORE ? (int)n_access++ : -1;
 		f->core = c->ports[i].role != CFG_PORT_ACCESS ? (int)n_core++ : -1;
 		if (port_of(f->cfg, &f->port) != 0) {
-			fprintf(stderr, "lnsd: port %s: device %s did not come up\n", f->cfg->name,
-				f->cfg->device);
+			say_not_up(c, f->cfg);
 			return -ENODEV;
 		}
 	}

@@ -253,7 +253,11 @@ lnsctl show stats | grep -E "^(counter|decap|encap|handed_over|drop_handoff_full
 stats_true() {
 	python3 -c 'import json, sys
 c = {r["counter"]: r for r in json.load(open(sys.argv[1]))["dataplane"]}
-ok = eval(sys.argv[2])
+try:
+    ok = eval(sys.argv[2])
+except KeyError as e:
+    print("  show stats has no", e, "(its counters:", ", ".join(sorted(c)) + ")")
+    sys.exit(1)
 if not ok:
     print("  not true of show stats:", sys.argv[2])
 sys.exit(0 if ok else 1)' "$stats" "$1"

@@ -141,7 +141,7 @@ capture() { # namespace, interface, capture filter, file
 	ip netns exec "$1" timeout 150 tshark -i "$2" -f "$3" -w "$4" >/dev/null 2>"$4.err" &
 	caps+=($!)
 	for _ in $(seq 1 50); do
-		grep -q "Capturing on" "$4.err" && return 0
+		grep -qs "Capturing on" "$4.err" && return 0
 		sleep 0.2
 	done
 	echo "$e2e: tshark on $2 did not start: $(cat "$4.err")"

@@ -327,6 +327,19 @@ neigh_next_timeout(const struct neigh_table *nt)
 	return next;
 }
 
+void
+neigh_forget(struct neigh_table *nt, uint32_t ip)
+{
+	struct neigh *n = lns_hmap_get(&nt->by_ip, ip);
+
+	if (n == NULL)
+		return;
+	n->state = NEIGH_NONE;
+	n->tries = 0;
+	n->deadline = UINT64_MAX;
+	memset(n->mac, 0, sizeof(n->mac));
+}
+
 enum neigh_state
 neigh_state_of(const struct neigh_table *nt, uint32_t ip)
 {

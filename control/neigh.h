@@ -88,6 +88,12 @@ void neigh_input(struct neigh_table *nt, uint64_t now, uint16_t port, const uint
 int neigh_resolve(struct neigh_table *nt, uint64_t now, uint16_t port, uint32_t ip, uint8_t mac[6]);
 void neigh_timeout(struct neigh_table *nt, uint64_t now);
 uint64_t neigh_next_timeout(const struct neigh_table *nt);
+/*
+ * What was known of ip goes (its link went down, or came back): the next
+ * neigh_resolve() asks afresh, with no FAILED hold-off. No changed() call:
+ * the caller knows.
+ */
+void neigh_forget(struct neigh_table *nt, uint32_t ip);
 enum neigh_state neigh_state_of(const struct neigh_table *nt, uint32_t ip);
 const struct neigh_stats *neigh_stats(const struct neigh_table *nt);
 

@@ -47,6 +47,17 @@ neigh6_init(struct neigh6 *n, const struct neigh_cfg *cfg, const uint8_t mac[6],
 	n->deadline = is_zero16(gw) ? UINT64_MAX : 0;
 }
 
+void
+neigh6_restart(struct neigh6 *n)
+{
+	if (n->state == NEIGH_NONE)
+		return; /* no gateway6 */
+	n->state = NEIGH_INCOMPLETE;
+	n->tries = 0;
+	n->deadline = 0;
+	memset(n->gw_mac, 0, sizeof(n->gw_mac));
+}
+
 uint64_t
 neigh6_next_timeout(const struct neigh6 *n)
 {

@@ -62,6 +62,9 @@ size_t neigh6_input(struct neigh6 *n, uint64_t now, const uint8_t *eth_src, cons
 /* A solicitation due now into out (its length, else 0); *gw_changed as above (lost). */
 size_t neigh6_timeout(struct neigh6 *n, uint64_t now, uint8_t *out, bool *gw_changed);
 uint64_t neigh6_next_timeout(const struct neigh6 *n);
+/* The gateway's MAC forgotten and solicited again at the next timeout (its link went down or up).
+ */
+void neigh6_restart(struct neigh6 *n);
 /* The gateway's MAC while it is usable (REACHABLE or STALE). */
 bool neigh6_gateway(const struct neigh6 *n, uint8_t mac[6]);
 

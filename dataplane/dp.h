@@ -91,7 +91,23 @@ struct dp_iface {
 	/* access side */
 	uint16_t mtu; /* outer IPv4 size at most; 0: no limit */
 	enum dp_too_big too_big;
+	/* the NIC's offloads (dp_port_plan): it checks checksums in, writes the outer IPv4 one out
+	 */
+	bool rx_cksum, tx_ip_cksum;
 };
+
+/*
+ * The NIC said a checksum is bad: the IPv4 header's, and with l4 the UDP
+ * one (ours to check on L2TP from a LAC; a forwarded packet's belongs to
+ * its end hosts).
+ */
+static inline bool
+dp_rx_cksum_bad(const struct dp_iface *in, const struct rte_mbuf *m, bool l4)
+{
+	return in->rx_cksum &&
+	       ((m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_BAD ||
+		(l4 && (m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_BAD));
+}
 
 /* A core interface's next hop for IPv6 or IPv4; zero: unresolved. */
 static inline const struct rte_ether_addr *

@@ -69,6 +69,10 @@ classify(const struct dp_worker *w, struct rte_mbuf *m, struct access_pkt *a)
 	a->reason = DP_DROP_BAD_IP;
 	if (len < off + 20 || (p[off] >> 4) != 4)
 		return;
+	a->reason = DP_DROP_BAD_CHECKSUM;
+	if (dp_rx_cksum_bad(in, m, true))
+		return;
+	a->reason = DP_DROP_BAD_IP;
 	ihl = (p[off] & 0xfu) * 4;
 	if (ihl < 20 || get_be16(p + off + 2) < ihl + 8 || off + get_be16(p + off + 2) > len)
 		return;

@@ -76,6 +76,9 @@ classify(const struct dp_worker *w, struct rte_mbuf *m, struct core_pkt *c)
 	if (len < off + 20 || (p[off] >> 4) != 4 || (p[off] & 0xf) < 5 ||
 	    get_be16(p + off + 2) < 20 || off + get_be16(p + off + 2) > len)
 		return;
+	c->reason = DP_DROP_BAD_CHECKSUM;
+	if (dp_rx_cksum_bad(in, m, false))
+		return;
 	c->dst = get_be32(p + off + 16);
 	c->ip_off = (uint16_t)off;
 	c->ip_len = get_be16(p + off + 2);
@@ -134,7 +137,9 @@ write_outer(struct dp_worker *w, uint8_t *p, const struct dp_iface *a, const str
 	ip[9] = IPPROTO_UDP;
 	put_be32(ip + 12, s->local_ip);
 	put_be32(ip + 16, s->peer_ip);
-	put_be16(ip + 10, outer_ip_cksum(s->local_ip, s->peer_ip, get_be16(ip + 2)));
+	/* the NIC's, when it writes it (tx_ip_cksum); fragments are summed in fragment() */
+	put_be16(ip + 10,
+		 a->tx_ip_cksum ? 0 : outer_ip_cksum(s->local_ip, s->peer_ip, get_be16(ip + 2)));
 	put_be16(udp, s->local_port);
 	put_be16(udp + 2, s->peer_port);
 	put_be16(udp + 4, (uint16_t)(OUTER_UDP_LEN + l2tp_len));
@@ -329,6 +334,7 @@ fragment(struct dp_worker *w, struct rte_mbuf *m, const struct dp_session *s, st
 		}
 		eth_write(p, &s->peer_mac, &a->mac, a->vlan, RTE_ETHER_TYPE_IPV4);
 		ipv4_set_cksum(p + l2); /* rte_ip_frag leaves it to us */
+		frags[i]->ol_flags &= ~(RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM);
 		dp_out_access(out, frags[i], s->access_if);
 	}
 	w->counters[DP_FRAGMENTED]++;
@@ -423,6 +429,11 @@ encap(struct dp_worker *w, struct rte_mbuf *m, const struct dp_session *s, const
 	if (a->mtu != 0 && rte_pktmbuf_pkt_len(m) - eth_hdr_len(a->vlan) > a->mtu) {
 		too_big(w, m, s, c, outer + ppp_hlen, out);
 		return;
+	}
+	if (a->tx_ip_cksum) {
+		m->l2_len = eth_hdr_len(a->vlan);
+		m->l3_len = OUTER_IP_LEN;
+		m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM;
 	}
 	w->counters[DP_ENCAP]++;
 	dp_out_access(out, m, s->access_if);

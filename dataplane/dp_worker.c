@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include "dp_worker.h"
 
+#include "dp_port.h"
+
 #include <string.h>
 
 #include <rte_cycles.h>
@@ -201,30 +203,15 @@ int
 dp_port_start(uint16_t port, uint16_t n_rxq, uint16_t n_txq, uint16_t ring_size,
 	      struct rte_mempool *mp)
 {
-	struct rte_eth_conf conf = { 0 };
-	struct rte_eth_dev_info info;
-	int rc = rte_eth_dev_info_get(port, &info);
+	struct dp_port_want want = { .n_rxq = n_rxq,
+				     .n_txq = n_txq,
+				     .rx_ring = ring_size,
+				     .tx_ring = ring_size,
+				     .promiscuous = true };
+	struct dp_port_plan plan;
+	int rc = dp_port_plan(port, &want, &plan);
 
-	if (rc != 0)
-		return rc;
-	if (n_rxq > 1) {
-		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
-		conf.rx_adv_conf.rss_conf.rss_hf =
-			(RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP) & info.flow_type_rss_offloads;
-		if (conf.rx_adv_conf.rss_conf.rss_hf == 0)
-			conf.rxmode.mq_mode = RTE_ETH_MQ_RX_NONE;
-	}
-	rc = rte_eth_dev_configure(port, n_rxq, n_txq, &conf);
-	for (uint16_t q = 0; rc == 0 && q < n_rxq; q++)
-		rc = rte_eth_rx_queue_setup(port, q, ring_size, rte_eth_dev_socket_id(port), NULL,
-					    mp);
-	for (uint16_t q = 0; rc == 0 && q < n_txq; q++)
-		rc = rte_eth_tx_queue_setup(port, q, ring_size, rte_eth_dev_socket_id(port), NULL);
-	if (rc == 0)
-		rc = rte_eth_dev_start(port);
-	if (rc == 0)
-		rte_eth_promiscuous_enable(port); /* not every device can: not fatal */
-	return rc;
+	return rc != 0 ? rc : dp_port_start_planned(port, &plan, mp);
 }
 
 void

@@ -52,9 +52,10 @@ unsigned dp_worker_poll(struct dp_worker *w, const struct dp_worker_cfg *c,
 void dp_worker_run(struct dp_worker *w, const struct dp_worker_cfg *c, const bool *stop);
 
 /*
- * Configures and starts a port with n_rxq RX queues (RSS over IP and UDP
- * when more than one, as far as the device can) and n_txq TX queues.
- * Returns 0 or a negative errno from ethdev.
+ * A port with n_rxq RX queues (RSS over IP and UDP when more than one, as
+ * far as the device can) and n_txq TX queues, promiscuous, nothing else
+ * asked (tests and benchmarks; lnsd plans its ports with dp_port.h).
+ * Returns 0 or a negative errno.
  */
 int dp_port_start(uint16_t port, uint16_t n_rxq, uint16_t n_txq, uint16_t ring_size,
 		  struct rte_mempool *mp);

@@ -43,9 +43,7 @@
 #include "lnsd_host.h"
 #include "neigh.h"
 
-#define RING_SIZE 1024
 _Static_assert(DP_MAX_IFS >= CFG_MAX_SIDE_PORTS, "the dataplane holds every port of a side");
-_Static_assert(DP_WORKER_MAX_RX >= 2 * CFG_MAX_PORTS, "worker 0 polls two queues of every port");
 _Static_assert(DP_MAX_ACCESS_IPS >= CFG_MAX_LISTEN, "the workers know every L2TP address");
 _Static_assert(NEIGH_MAX_IFACES >= CFG_MAX_PORTS * CFG_MAX_LISTEN, "ARP answers every address");
 /* At SIGTERM: how long the Stop records and Accounting-Off may take to be delivered. */
@@ -227,6 +225,30 @@ neigh_changed(void *ctx, uint32_t ip, const uint8_t *mac)
 }
 
 static const struct neigh_ops neigh_ops = { neigh_send, neigh_changed };
+
+/*
+ * A link went down: a core interface's sessions leave by the other core
+ * ports now, as when its gateway stops answering ARP, but at once; what
+ * was known of its gateways goes, so that the link's return asks them
+ * again at once instead of sitting out a FAILED hold-off.
+ */
+void
+lnsd_link_changed(struct lnsd *d, unsigned ifx, bool up)
+{
+	struct lnsd_if *f = &d->ifs[ifx];
+	uint8_t mac[6];
+
+	if (f->core < 0)
+		return; /* a LAC's link: its tunnels retransmit, or time out */
+	if (!up)
+		publish_gateway(d, f, true, true, NULL);
+	if (f->cfg->gateway != 0) {
+		neigh_forget(d->neigh, f->cfg->gateway);
+		if (up)
+			neigh_resolve(d->neigh, lnsd_now_ms(), (uint16_t)ifx, f->cfg->gateway, mac);
+	}
+	neigh6_restart(&f->neigh6);
+}
 
 /* What neighbour discovery on a core interface sent and learnt. */
 static void
@@ -644,61 +666,6 @@ eal_start(const struct lns_config *c, const char *prog)
 	return rte_eal_init(a.argc, a.argv);
 }
 
-/* Where a port's memory belongs: its NIC's socket, or ours for a virtual device. */
-static int
-port_socket(uint16_t port)
-{
-	int s = rte_eth_dev_socket_id(port);
-
-	return s >= 0 ? s : (int)rte_socket_id();
-}
-
-/*
- * Mbufs a socket needs: every RX and TX ring of its ports full, and per
- * worker receiving from them its punt and hand-over rings full, a burst in
- * flight with its fragments, a mempool cache, and a reassembly table's
- * worth; plus the control lcore's. dpdk.mbufs overrides it.
- */
-static unsigned
-mbufs_for_socket(const struct lnsd *d, int socket)
-{
-	unsigned ports = 0, n;
-
-	for (unsigned i = 0; i < d->n_ifs; i++)
-		ports += lnsd_if_first_on_port(d, i) && port_socket(d->ifs[i].port) == socket;
-	n = 1024 + ports * 2 * (d->n_workers + 1) * RING_SIZE;
-
-	if (d->cfg->dpdk.mbufs)
-		return d->cfg->dpdk.mbufs;
-	/* a worker holds mbufs of the pools of the ports it receives on, wherever it runs */
-	if (ports > 0)
-		n += d->n_workers * (3 * RING_SIZE + 4 * DP_BURST * DP_MAX_FRAGMENTS + 256 + 4096);
-	return rte_align32pow2(n) - 1; /* a mempool is best at 2^n - 1 */
-}
-
-/* The mbufs of a socket, made the first time it is asked for. */
-static struct rte_mempool *
-pool_for_socket(struct lnsd *d, int socket)
-{
-	char name[32];
-	unsigned n;
-
-	if (socket < 0 || socket >= RTE_MAX_NUMA_NODES)
-		socket = 0;
-	if (d->pools[socket] != NULL)
-		return d->pools[socket];
-	n = mbufs_for_socket(d, socket);
-	snprintf(name, sizeof(name), "lnsd_s%d", socket);
-	d->pools[socket] =
-		rte_pktmbuf_pool_create(name, n, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, socket);
-	if (d->pools[socket] == NULL)
-		fprintf(stderr, "lnsd: %u mbufs on socket %d: %s (dpdk.memory_mb, dpdk.mbufs)\n", n,
-			socket, rte_strerror(rte_errno));
-	else
-		LOG(MAIN, LOG_INFO, "mempool %s: %u mbufs on socket %d", name, n, socket);
-	return d->pools[socket];
-}
-
 /* The lcores the workers run on, in launch order: their sockets place their memory. */
 static int
 assign_worker_lcores(struct lnsd *d)
@@ -734,33 +701,6 @@ arp_interfaces(struct lnsd *d, const struct cfg_port *p, uint16_t ifx,
 		rc = neigh_add_interface(d->neigh, &nif);
 	}
 	return rc;
-}
-
-/*
- * Each DPDK port once: a queue pair per worker and one more, whose TX
- * queue is the control lcore's and whose RX queue worker 0 polls too
- * (net_af_packet pairs them: give such devices qpairs=workers+1).
- */
-static int
-start_ports(struct lnsd *d)
-{
-	uint16_t q = (uint16_t)(d->n_workers + 1);
-
-	for (unsigned i = 0; i < d->n_ifs; i++) {
-		struct rte_mempool *mp = pool_for_socket(d, port_socket(d->ifs[i].port));
-
-		if (mp == NULL)
-			return -ENOMEM;
-		if (!lnsd_if_first_on_port(d, i) ||
-		    dp_port_start(d->ifs[i].port, q, q, RING_SIZE, mp) == 0)
-			continue;
-		fprintf(stderr,
-			"lnsd: port %s could not start with %u queue pairs (for net_af_packet, add "
-			"qpairs=%u to the device)\n",
-			d->ifs[i].cfg->name, q, q);
-		return -EIO;
-	}
-	return 0;
 }
 
 /* ARP on every interface, IPv6 neighbour discovery on the core ones. */
@@ -800,11 +740,11 @@ setup(struct lnsd *d)
 	if ((rc = lnsd_find_interfaces(d)) != 0 || (rc = assign_worker_lcores(d)) != 0)
 		return rc;
 	a = lnsd_first_access(d);
-	d->pool = pool_for_socket(d, port_socket(a->port));
+	if ((rc = lnsd_ports_start(d)) != 0)
+		return rc;
+	d->pool = lnsd_pool_for_socket(d, lnsd_port_socket(a->port));
 	if (d->pool == NULL)
 		return -ENOMEM;
-	if ((rc = start_ports(d)) != 0)
-		return rc;
 	d->qsbr = rte_zmalloc(NULL, rte_rcu_qsbr_get_memsize(MAX_WORKERS), RTE_CACHE_LINE_SIZE);
 	if (d->qsbr == NULL || rte_rcu_qsbr_init(d->qsbr, MAX_WORKERS) != 0)
 		return -ENOMEM;
@@ -817,7 +757,7 @@ setup(struct lnsd *d)
 	/* rte_ip_frag: direct buffers for the headers, indirect ones for the payload */
 	dp->frag_direct = d->pool;
 	dp->frag_indirect =
-		rte_pktmbuf_pool_create("lnsd_frag", 4095, 256, 0, 0, port_socket(a->port));
+		rte_pktmbuf_pool_create("lnsd_frag", 4095, 256, 0, 0, lnsd_port_socket(a->port));
 	if (dp->frag_indirect == NULL)
 		return -ENOMEM;
 	if ((rc = neighbours_start(d)) != 0)
@@ -836,7 +776,7 @@ static bool
 worker_far_from_ports(const struct lnsd *d, int socket)
 {
 	for (unsigned i = 0; i < d->n_ifs; i++)
-		if (port_socket(d->ifs[i].port) != socket)
+		if (lnsd_port_socket(d->ifs[i].port) != socket)
 			return true;
 	return false;
 }
@@ -854,12 +794,12 @@ start_workers(struct lnsd *d)
 			    "packet crosses NUMA nodes (dpdk.lcores)",
 			    w, d->worker_lcore[w], socket);
 		snprintf(name, sizeof(name), "punt%u", w);
-		d->punt[w] =
-			rte_ring_create(name, RING_SIZE, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+		d->punt[w] = rte_ring_create(name, LNSD_RING_SIZE, socket,
+					     RING_F_SP_ENQ | RING_F_SC_DEQ);
 		for (int side = 0; side < 2; side++) {
 			snprintf(name, sizeof(name), "hand%u_%d", w, side);
 			d->handoff[w][side] =
-				rte_ring_create(name, RING_SIZE, socket, RING_F_SC_DEQ);
+				rte_ring_create(name, LNSD_RING_SIZE, socket, RING_F_SC_DEQ);
 		}
 		if (d->punt[w] == NULL || d->handoff[w][0] == NULL || d->handoff[w][1] == NULL)
 			return -ENOMEM;
@@ -886,10 +826,9 @@ start_workers(struct lnsd *d)
 			.idle_max_us = 100,
 			.idle_polls = 256,
 		};
-		lnsd_worker_queues(d, &d->wcfg[w], (uint16_t)w);
+		if (lnsd_worker_queues(d, &d->wcfg[w], w) != 0)
+			return -ENOSPC;
 	}
-	/* the control queue pair's RX side: worker 0 polls it as well */
-	lnsd_worker_queues(d, &d->wcfg[0], (uint16_t)d->n_workers);
 	for (unsigned w = 0; w < d->n_workers; w++)
 		rte_eal_remote_launch(worker_main, d, d->worker_lcore[w]);
 	return 0;
@@ -1015,8 +954,10 @@ control_loop(struct lnsd *d)
 		if (neigh_next_timeout(d->neigh) <= now)
 			neigh_timeout(d->neigh, now);
 		core_ipv6_timeout(d, now);
+		lnsd_ports_poll_links(d, now);
 		for (unsigned i = 0; now >= next_arp && i < d->n_ifs; i++)
-			if (d->ifs[i].core >= 0 && d->ifs[i].cfg->gateway != 0)
+			if (d->ifs[i].core >= 0 && d->ifs[i].cfg->gateway != 0 &&
+			    lnsd_link_up(d, i))
 				neigh_resolve(d->neigh, now, (uint16_t)i, d->ifs[i].cfg->gateway,
 					      mac);
 		if (now >= next_arp)

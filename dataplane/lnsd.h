@@ -16,13 +16,16 @@
 #include "cfg.h"
 #include "ctl_server.h"
 #include "dp.h"
+#include "dp_port.h"
 #include "dp_worker.h"
 #include "lns.h"
 #include "lns_hmap.h"
 #include "neigh.h"
 #include "neigh6.h"
 
-#define MAX_WORKERS 16
+#define MAX_WORKERS CFG_MAX_WORKERS
+/* The punt and hand-over rings between the workers and the control lcore. */
+#define LNSD_RING_SIZE 1024
 
 /* The control lcore's own outcomes, beside the engines' and the workers'. */
 #define LNSD_COUNTERS(X)                                                                 \
@@ -50,6 +53,14 @@ struct lnsd_if {
 	struct neigh6 neigh6; /* core: IPv6 neighbour discovery */
 };
 
+/* A DPDK port as lnsd runs it: as planned against its device, and its link as last seen. */
+struct lnsd_nic {
+	struct dp_port_plan plan;
+	bool link_known, link_up;
+	uint32_t speed_mbps; /* 0: down or unknown */
+	uint64_t link_changes;
+};
+
 /* What lnsd shows of a published session, by its dataplane counters slot. */
 struct lnsd_sub {
 	bool up;
@@ -70,6 +81,8 @@ struct lnsd {
 	bool draining;
 	struct lnsd_if ifs[CFG_MAX_PORTS];
 	unsigned n_ifs;
+	struct lnsd_nic nics[CFG_MAX_PORTS]; /* by interface: its port's, on its first interface */
+	uint64_t next_link_poll;
 	uint16_t ctl_txq;	  /* the control lcore's on every port */
 	struct rte_mempool *pool; /* the first access port's socket's: control TX */
 	struct rte_mempool *pools[RTE_MAX_NUMA_NODES]; /* mbufs per socket in use */
@@ -110,8 +123,8 @@ uint64_t lnsd_now_ms(void);
 int lnsd_find_interfaces(struct lnsd *d);
 /* The workers' view of the interfaces, and which interface of each side a port is. */
 void lnsd_describe_interfaces(struct lnsd *d, struct dp_ports *dp);
-/* A worker's RX queue `queue` on every port, by the sides the port carries. */
-void lnsd_worker_queues(const struct lnsd *d, struct dp_worker_cfg *wc, uint16_t queue);
+/* A worker's share of every port's RX queues; -ENOSPC (said) when they do not fit. */
+int lnsd_worker_queues(struct lnsd *d, struct dp_worker_cfg *wc, unsigned worker);
 /* Whether interface i is the first on its DPDK port (for per-port things such as stats). */
 bool lnsd_if_first_on_port(const struct lnsd *d, unsigned i);
 /* The next hop toward ip by a port: itself on the port's subnet, else its gateway. */
@@ -128,6 +141,27 @@ uint32_t lnsd_local_of(const struct lnsd *d, const struct l2tp_addr *peer);
 unsigned lnsd_tunnel_if(const struct lnsd *d, const struct l2tp_addr *peer);
 /* The interface a punted frame came in on; -1: none of ours. */
 int lnsd_if_of(const struct lnsd *d, uint16_t port, uint16_t vlan);
+
+/* lnsd's DPDK ports (lnsd_ports.c). */
+/* Plans every port against its device, makes the mbuf pools, starts them; 0 or -errno (said). */
+int lnsd_ports_start(struct lnsd *d);
+/* The mbufs of a NUMA socket, made the first time it is asked for; NULL (said) when they cannot be.
+ */
+struct rte_mempool *lnsd_pool_for_socket(struct lnsd *d, int socket);
+/* Where a port's memory belongs: its NIC's socket, or ours for a virtual device. */
+int lnsd_port_socket(uint16_t port);
+struct lnsd_nic *lnsd_nic_of(struct lnsd *d, unsigned ifx);
+/* Reads each port's link now and then; a change is logged, counted and given to
+ * lnsd_link_changed(). */
+void lnsd_ports_poll_links(struct lnsd *d, uint64_t now);
+/* Interface ifx's link is up, or not known yet. */
+bool lnsd_link_up(struct lnsd *d, unsigned ifx);
+/* Each of the port's DPDK extended stats, as fn(arg, name, value); their count, or -errno. */
+typedef void (*lnsd_xstat_fn)(void *arg, const char *name, uint64_t value);
+int lnsd_port_xstats(struct lnsd *d, unsigned ifx, lnsd_xstat_fn fn, void *arg);
+/* Interface ifx's link went down or came up (lnsd.c): its sessions move, its neighbours are asked
+ * again. */
+void lnsd_link_changed(struct lnsd *d, unsigned ifx, bool up);
 
 /* lnsctl's commands (lnsd_ctl.c), a ctl_handler_fn. */
 int lnsd_ctl(void *ctx, int argc, char **argv, struct ctl_out *out);

@@ -480,11 +480,66 @@ stats_radius(struct lnsd *d, struct ctl_out *o)
 	}
 }
 
-static int
-show_stats(struct lnsd *d, struct ctl_out *o)
+/* Each DPDK port: what it got from its device, and its link. */
+static void
+stats_ports(struct lnsd *d, struct ctl_out *o)
 {
+	for (unsigned i = 0; i < d->n_ifs; i++) {
+		const struct lnsd_nic *n = lnsd_nic_of(d, i);
+		char section[CFG_NAME_MAX + 8], features[96];
+
+		if (!lnsd_if_first_on_port(d, i))
+			continue;
+		snprintf(section, sizeof(section), "port_%s", d->ifs[i].cfg->name);
+		dp_port_features(&n->plan, features, sizeof(features));
+		ctl_section_begin(o, section);
+		ctl_kv_str(o, "driver", n->plan.driver);
+		ctl_kv_str(o, "link", !n->link_known ? "unknown" : n->link_up ? "up" : "down");
+		ctl_kv_u64(o, "link_speed_mbps", n->speed_mbps);
+		ctl_kv_u64(o, "link_changes", n->link_changes);
+		ctl_kv_u64(o, "rx_queues", n->plan.n_rxq);
+		ctl_kv_u64(o, "tx_queues", n->plan.n_txq);
+		ctl_kv_u64(o, "rx_ring", n->plan.rx_ring);
+		ctl_kv_u64(o, "tx_ring", n->plan.tx_ring);
+		ctl_kv_str(o, "features", features);
+		ctl_section_end(o);
+	}
+}
+
+static void
+xstat_kv(void *arg, const char *name, uint64_t value)
+{
+	ctl_kv_u64(arg, name, value);
+}
+
+/* show stats --port NAME: the port's DPDK extended stats, as its driver names them. */
+static int
+stats_port_xstats(struct lnsd *d, const char *name, struct ctl_out *o)
+{
+	for (unsigned i = 0; i < d->n_ifs; i++) {
+		if (strcmp(d->ifs[i].cfg->name, name) != 0)
+			continue;
+		ctl_section_begin(o, "xstats");
+		if (lnsd_port_xstats(d, i, xstat_kv, o) < 0) {
+			ctl_section_end(o);
+			return fail(o, "port %s: its extended stats cannot be read", name);
+		}
+		ctl_section_end(o);
+		return 0;
+	}
+	return fail(o, "show stats --port: no port named '%s'", name);
+}
+
+static int
+show_stats(struct lnsd *d, int argc, char **argv, struct ctl_out *o)
+{
+	if (argc == 2 && strcmp(argv[0], "--port") == 0)
+		return stats_port_xstats(d, argv[1], o);
+	if (argc != 0)
+		return fail(o, "show stats: expected nothing, or --port NAME%s", "");
 	stats_dataplane(d, o);
 	stats_rings(d, o);
+	stats_ports(d, o);
 	stats_control(d, o);
 	stats_radius(d, o);
 	return 0;
@@ -506,7 +561,7 @@ show(struct lnsd *d, int argc, char **argv, struct ctl_out *o)
 		return argc == 2 ? show_session(d, argv[1], o)
 				 : fail(o, "show session: expected TUNNEL/SESSION%s", "");
 	if (strcmp(argv[0], "stats") == 0)
-		return show_stats(d, o);
+		return show_stats(d, argc - 1, argv + 1, o);
 	if (strcmp(argv[0], "metrics") == 0) {
 		o->json = false;
 		lnsd_metrics(d, o);

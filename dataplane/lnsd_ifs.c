@@ -165,6 +165,8 @@ lnsd_describe_interfaces(struct lnsd *d, struct dp_ports *dp)
 		struct dp_iface x = { .port = f->port, .vlan = f->cfg->vlan, .ip = f->cfg->ipv4 };
 
 		rte_eth_macaddr_get(f->port, &x.mac);
+		x.rx_cksum = lnsd_nic_of(d, i)->plan.rx_cksum;
+		x.tx_ip_cksum = lnsd_nic_of(d, i)->plan.tx_ip_cksum;
 		if (f->access >= 0) {
 			x.mtu = f->cfg->mtu;
 			x.too_big = f->cfg->too_big == CFG_TOO_BIG_ICMP ? DP_TOO_BIG_ICMP_IF_DF
@@ -186,9 +188,14 @@ lnsd_describe_interfaces(struct lnsd *d, struct dp_ports *dp)
 	dp->n_access_ip = (uint8_t)d->cfg->l2tp.n_listen;
 }
 
-/* A worker's queues: its own on every port, by the sides the port carries. */
-void
-lnsd_worker_queues(const struct lnsd *d, struct dp_worker_cfg *wc, uint16_t queue)
+/*
+ * A worker's queues: of every port, the RX queues q with q % workers ==
+ * worker, by the sides the port carries. A NIC's RSS queues spread so;
+ * a virtual device's extra queue pair, the control lcore's TX queue's
+ * partner, falls to worker 0. -ENOSPC (said) past DP_WORKER_MAX_RX.
+ */
+int
+lnsd_worker_queues(struct lnsd *d, struct dp_worker_cfg *wc, unsigned worker)
 {
 	for (unsigned i = 0; i < d->n_ifs; i++) {
 		const struct lnsd_if *f = &d->ifs[i];
@@ -200,11 +207,20 @@ lnsd_worker_queues(const struct lnsd *d, struct dp_worker_cfg *wc, uint16_t queu
 			access = access || (d->ifs[j].port == f->port && d->ifs[j].access >= 0);
 			core = core || (d->ifs[j].port == f->port && d->ifs[j].core >= 0);
 		}
-		if (wc->n_rx == DP_WORKER_MAX_RX)
-			return; /* cannot be: the static assertion above */
-		wc->rx[wc->n_rx++] = (struct dp_rx){ f->port, queue,
-						     access && core ? DP_SIDE_BOTH
-						     : access	    ? DP_SIDE_ACCESS
-								    : DP_SIDE_CORE };
+		for (uint16_t q = (uint16_t)worker; q < d->nics[i].plan.n_rxq;
+		     q = (uint16_t)(q + d->n_workers)) {
+			if (wc->n_rx == DP_WORKER_MAX_RX) {
+				fprintf(stderr,
+					"lnsd: worker %u would poll more than %d RX queues: fewer "
+					"rx_queues, or more workers\n",
+					worker, DP_WORKER_MAX_RX);
+				return -ENOSPC;
+			}
+			wc->rx[wc->n_rx++] = (struct dp_rx){ f->port, q,
+							     access && core ? DP_SIDE_BOTH
+							     : access	    ? DP_SIDE_ACCESS
+									    : DP_SIDE_CORE };
+		}
 	}
+	return 0;
 }

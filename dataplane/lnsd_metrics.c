@@ -6,6 +6,7 @@
  * HTTP by the control loop (management: metrics_listen) and printed by
  * lnsctl show metrics.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -37,39 +38,89 @@ dataplane(struct lnsd *d, struct ctl_out *o)
 	}
 }
 
+/* One ethdev counter of every port, as one family: Prometheus wants a family's samples together. */
 static void
-port(struct ctl_out *o, const char *name, uint16_t id)
+port_family(struct lnsd *d, struct ctl_out *o, const char *name, const char *label, size_t offset)
 {
-	struct rte_eth_stats st;
+	for (unsigned i = 0; i < d->n_ifs; i++) {
+		struct rte_eth_stats st;
 
-	if (rte_eth_stats_get(id, &st) != 0)
-		return;
-	ctl_text(o, "lnsd_port_packets_total{port=\"%s\",direction=\"rx\"} %llu\n", name,
-		 (unsigned long long)st.ipackets);
-	ctl_text(o, "lnsd_port_packets_total{port=\"%s\",direction=\"tx\"} %llu\n", name,
-		 (unsigned long long)st.opackets);
-	ctl_text(o, "lnsd_port_bytes_total{port=\"%s\",direction=\"rx\"} %llu\n", name,
-		 (unsigned long long)st.ibytes);
-	ctl_text(o, "lnsd_port_bytes_total{port=\"%s\",direction=\"tx\"} %llu\n", name,
-		 (unsigned long long)st.obytes);
-	ctl_text(o, "lnsd_port_missed_total{port=\"%s\"} %llu\n", name,
-		 (unsigned long long)st.imissed);
-	ctl_text(o, "lnsd_port_errors_total{port=\"%s\",direction=\"rx\"} %llu\n", name,
-		 (unsigned long long)st.ierrors);
-	ctl_text(o, "lnsd_port_errors_total{port=\"%s\",direction=\"tx\"} %llu\n", name,
-		 (unsigned long long)st.oerrors);
+		if (!lnsd_if_first_on_port(d, i) || rte_eth_stats_get(d->ifs[i].port, &st) != 0)
+			continue;
+		ctl_text(o, "%s{port=\"%s\"%s} %llu\n", name, d->ifs[i].cfg->name, label,
+			 (unsigned long long)*(const uint64_t *)((const char *)&st + offset));
+	}
+}
+
+struct xstat_line {
+	struct ctl_out *o;
+	const char *port;
+};
+
+static void
+xstat_line(void *arg, const char *name, uint64_t value)
+{
+	struct xstat_line *x = arg;
+
+	ctl_text(x->o, "lnsd_port_xstats_total{port=\"%s\",name=\"%s\"} %llu\n", x->port, name,
+		 (unsigned long long)value);
+}
+
+static void
+port_links(struct lnsd *d, struct ctl_out *o)
+{
+	family(o, "lnsd_port_link_up", "gauge", "1 while the port's link is up");
+	for (unsigned i = 0; i < d->n_ifs; i++)
+		if (lnsd_if_first_on_port(d, i))
+			ctl_text(o, "lnsd_port_link_up{port=\"%s\"} %d\n", d->ifs[i].cfg->name,
+				 lnsd_link_up(d, i) ? 1 : 0);
+	family(o, "lnsd_port_link_changes_total", "counter",
+	       "Times the port's link went down or up");
+	for (unsigned i = 0; i < d->n_ifs; i++)
+		if (lnsd_if_first_on_port(d, i))
+			ctl_text(o, "lnsd_port_link_changes_total{port=\"%s\"} %llu\n",
+				 d->ifs[i].cfg->name,
+				 (unsigned long long)lnsd_nic_of(d, i)->link_changes);
 }
 
 static void
 ports(struct lnsd *d, struct ctl_out *o)
 {
-	family(o, "lnsd_port_packets_total", "counter", "Packets through each DPDK port");
-	family(o, "lnsd_port_bytes_total", "counter", "Bytes through each DPDK port");
-	family(o, "lnsd_port_missed_total", "counter", "Packets the NIC dropped: RX queue full");
-	family(o, "lnsd_port_errors_total", "counter", "Errored packets per DPDK port");
-	for (unsigned i = 0; i < d->n_ifs; i++)
-		if (lnsd_if_first_on_port(d, i)) /* two VLANs of one device: one port */
-			port(o, d->ifs[i].cfg->name, d->ifs[i].port);
+	/* a family's rows follow one another; the first of each carries its help */
+	static const struct {
+		const char *name, *label, *help;
+		size_t off;
+	} stats[] = {
+		{ "lnsd_port_packets_total", ",direction=\"rx\"", "Packets through each DPDK port",
+		  offsetof(struct rte_eth_stats, ipackets) },
+		{ "lnsd_port_packets_total", ",direction=\"tx\"", NULL,
+		  offsetof(struct rte_eth_stats, opackets) },
+		{ "lnsd_port_bytes_total", ",direction=\"rx\"", "Bytes through each DPDK port",
+		  offsetof(struct rte_eth_stats, ibytes) },
+		{ "lnsd_port_bytes_total", ",direction=\"tx\"", NULL,
+		  offsetof(struct rte_eth_stats, obytes) },
+		{ "lnsd_port_missed_total", "", "Packets the NIC dropped: RX queue full",
+		  offsetof(struct rte_eth_stats, imissed) },
+		{ "lnsd_port_errors_total", ",direction=\"rx\"", "Errored packets per DPDK port",
+		  offsetof(struct rte_eth_stats, ierrors) },
+		{ "lnsd_port_errors_total", ",direction=\"tx\"", NULL,
+		  offsetof(struct rte_eth_stats, oerrors) },
+	};
+
+	for (unsigned k = 0; k < sizeof(stats) / sizeof(stats[0]); k++) {
+		if (stats[k].help != NULL)
+			family(o, stats[k].name, "counter", stats[k].help);
+		port_family(d, o, stats[k].name, stats[k].label, stats[k].off);
+	}
+	port_links(d, o);
+	family(o, "lnsd_port_xstats_total", "counter",
+	       "Each port's DPDK extended stats, as its driver names them");
+	for (unsigned i = 0; i < d->n_ifs; i++) {
+		struct xstat_line x = { o, d->ifs[i].cfg->name };
+
+		if (lnsd_if_first_on_port(d, i))
+			lnsd_port_xstats(d, i, xstat_line, &x);
+	}
 }
 
 static void
@@ -101,7 +152,11 @@ control(struct lnsd *d, struct ctl_out *o)
 #undef X
 }
 
-/* Each tunnel's control channel: what an operator debugging a LAC looks at first. */
+/*
+ * Each tunnel's control channel: what an operator debugging a LAC looks at
+ * first. One family after the other: Prometheus wants each one's samples
+ * together.
+ */
 static void
 tunnels(struct lnsd *d, struct ctl_out *o)
 {
@@ -110,8 +165,6 @@ tunnels(struct lnsd *d, struct ctl_out *o)
 	family(o, "lnsd_tunnel_control_messages_total", "counter",
 	       "Control messages per tunnel: sent, retransmitted, received, duplicates, out of "
 	       "order, window stalls");
-	family(o, "lnsd_tunnel_srtt_seconds", "gauge",
-	       "Smoothed control round-trip time per tunnel");
 	for (struct l2tp_tunnel *t = l2tp_engine_next_tunnel(e, NULL); t != NULL;
 	     t = l2tp_engine_next_tunnel(e, t)) {
 		const struct l2tp_chan_stats *cs = l2tp_tunnel_chan_stats(t);
@@ -131,9 +184,14 @@ tunnels(struct lnsd *d, struct ctl_out *o)
 				 "kind=\"%s\"} %llu\n",
 				 l2tp_tunnel_id(t), l2tp_tunnel_peer_name(t), k[i].kind,
 				 (unsigned long long)k[i].v);
-		ctl_text(o, "lnsd_tunnel_srtt_seconds{tunnel=\"%u\",host=\"%s\"} %.3f\n",
-			 l2tp_tunnel_id(t), l2tp_tunnel_peer_name(t), cs->srtt_ms / 1000.0);
 	}
+	family(o, "lnsd_tunnel_srtt_seconds", "gauge",
+	       "Smoothed control round-trip time per tunnel");
+	for (struct l2tp_tunnel *t = l2tp_engine_next_tunnel(e, NULL); t != NULL;
+	     t = l2tp_engine_next_tunnel(e, t))
+		ctl_text(o, "lnsd_tunnel_srtt_seconds{tunnel=\"%u\",host=\"%s\"} %.3f\n",
+			 l2tp_tunnel_id(t), l2tp_tunnel_peer_name(t),
+			 l2tp_tunnel_chan_stats(t)->srtt_ms / 1000.0);
 }
 
 static void
@@ -149,26 +207,33 @@ results(struct ctl_out *o, const struct lns_peer_health *h, const char *peer, co
 				 msg, peer, h->host, dir, i, (unsigned long long)v[i]);
 }
 
+/* One message's Result Codes of every peer, received and sent: one family. */
 static void
-peers(struct lnsd *d, struct ctl_out *o)
+peer_results(struct lnsd *d, struct ctl_out *o, const char *msg)
 {
 	size_t it = 0;
 	const struct lns_peer_health *h;
 
-	family(o, "lnsd_peer_cdn_results_total", "counter",
-	       "CDN Result Codes per LAC, received from it or sent to it");
-	family(o, "lnsd_peer_stopccn_results_total", "counter",
-	       "StopCCN Result Codes per LAC, received from it or sent to it");
 	while ((h = lns_next_peer(d->lns, &it)) != NULL) {
+		bool cdn = strcmp(msg, "cdn") == 0;
 		char peer[16];
 
 		snprintf(peer, sizeof(peer), "%u.%u.%u.%u", h->addr >> 24, (h->addr >> 16) & 255,
 			 (h->addr >> 8) & 255, h->addr & 255);
-		results(o, h, peer, "cdn", "received", h->cdn_rx);
-		results(o, h, peer, "cdn", "sent", h->cdn_tx);
-		results(o, h, peer, "stopccn", "received", h->stopccn_rx);
-		results(o, h, peer, "stopccn", "sent", h->stopccn_tx);
+		results(o, h, peer, msg, "received", cdn ? h->cdn_rx : h->stopccn_rx);
+		results(o, h, peer, msg, "sent", cdn ? h->cdn_tx : h->stopccn_tx);
 	}
+}
+
+static void
+peers(struct lnsd *d, struct ctl_out *o)
+{
+	family(o, "lnsd_peer_cdn_results_total", "counter",
+	       "CDN Result Codes per LAC, received from it or sent to it");
+	peer_results(d, o, "cdn");
+	family(o, "lnsd_peer_stopccn_results_total", "counter",
+	       "StopCCN Result Codes per LAC, received from it or sent to it");
+	peer_results(d, o, "stopccn");
 }
 
 static void

@@ -14,6 +14,8 @@ packages=(
 	libgtest-dev clang libclang-rt-14-dev tshark
 	# end-to-end topologies
 	iproute2 iputils-ping ethtool python3
+	# the metrics checked by a Prometheus text parser
+	python3-prometheus-client
 	# a real LAC for the interoperability test (its daemon is never started here)
 	xl2tpd
 	# the interop suite's QEMU guest (its kernel, xl2tpd and pppd are fetched by

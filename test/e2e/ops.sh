@@ -154,6 +154,16 @@ check "show stats: every drop reason per worker, punt rings, control and L2TP co
 	bash -c "'$build/control/lnsctl' -s '$sock' show stats | tee '$dir/stats.txt' | grep -q '^drop_spoofed ' && grep -q 'worker0_used' '$dir/stats.txt' && grep -q 'sessions_up  *3' '$dir/stats.txt'"
 check "--json show stats parses, with the dataplane table" \
 	bash -c "'$build/control/lnsctl' -s '$sock' --json show stats | python3 -c 'import json,sys; d=json.load(sys.stdin); assert any(r[\"counter\"]==\"decap\" and r[\"total\"]>=6 for r in d[\"dataplane\"]) and d[\"control\"][\"sessions\"]==3'"
+ports_json=$(lnsctl --json show stats)
+check "show stats: each port's device, link, queues and rings" \
+	json_is 'all(d["port_" + p]["link"] == "up" and d["port_" + p]["driver"] == "net_af_packet" and d["port_" + p]["rx_queues"] == 2 and d["port_" + p]["tx_queues"] == 2 and d["port_" + p]["rx_ring"] >= 64 for p in ("access", "core"))' \
+	<<<"$ports_json"
+xstats_json=$(lnsctl --json show stats --port access)
+check "show stats --port access: the port's extended stats, its packets counted" \
+	json_is 'd["xstats"]["rx_good_packets"] >= 6 and d["xstats"]["tx_good_packets"] >= 6 and "rx_q0_packets" in d["xstats"]' \
+	<<<"$xstats_json"
+check "show stats --port with an unknown port: refused, naming it" \
+	refused "no port named 'nowhere'" show stats --port nowhere
 check "show metrics: Prometheus text" \
 	bash -c "'$build/control/lnsctl' -s '$sock' show metrics | grep -q '^lnsd_sessions 3$'"
 metrics_http() {
@@ -163,7 +173,9 @@ metrics_http() {
 	for want in "HTTP/1.0 200 OK" "^lnsd_sessions 3" \
 		'^lnsd_dataplane_packets_total{worker="0",counter="decap"} ' \
 		'^# TYPE lnsd_tunnels gauge' \
-		'^lnsd_tunnel_control_messages_total{tunnel="[0-9]*",host="hgw",kind="retransmitted"} '; do
+		'^lnsd_tunnel_control_messages_total{tunnel="[0-9]*",host="hgw",kind="retransmitted"} ' \
+		'^lnsd_port_link_up{port="access"} 1$' \
+		'^lnsd_port_xstats_total{port="core",name="rx_good_packets"} [1-9]'; do
 		echo "$out" | grep -q "$want" ||
 			{ echo "not in GET /metrics (${#out} bytes, $dir/metrics.txt): $want"; return 1; }
 	done
@@ -172,6 +184,17 @@ metrics_http() {
 }
 check "GET /metrics over HTTP: 200 with the sessions, worker and port counters; 404 elsewhere" \
 	metrics_http
+# A Prometheus text parser: every family once, its samples together, every sample a number.
+metrics_parse() {
+	sed '1,/^\r\?$/d' "$dir/metrics.txt" | /usr/bin/python3 -c '
+import sys
+from prometheus_client.parser import text_string_to_metric_families
+names = [f.name for f in text_string_to_metric_families(sys.stdin.read())]
+dup = sorted({n for n in names if names.count(n) > 1})
+print(len(names), "families", "; split:", dup)
+sys.exit(1 if dup or len(names) < 10 else 0)'
+}
+check "the metrics parse as Prometheus text: each family's samples together" metrics_parse
 
 telemetry() {
 	local out

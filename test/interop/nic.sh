@@ -88,6 +88,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# Not for what runs in the background: $! would be the function's
+# subshell, and stopping it would leave the command running.
 in_lac() { ip netns exec "$ns_lac" "$@"; }
 in_core() { ip netns exec "$ns_core" "$@"; }
 
@@ -242,7 +244,7 @@ start_qemu() {
 	: >"$dir/ctl.log"
 	rm -f "$dir/ctl.seq"
 	# shellcheck disable=SC2046 # nic_args gives words
-	in_lac qemu-system-x86_64 -accel tcg -cpu max -smp "$smp" -m 1280 "${machine[@]}" \
+	ip netns exec "$ns_lac" qemu-system-x86_64 -accel tcg -cpu max -smp "$smp" -m 1280 "${machine[@]}" \
 		-nodefaults -no-user-config -display none -no-reboot \
 		-kernel "$cache/vmlinuz" -initrd "$dir/initrd.img" -append "$append" \
 		-serial "file:$console" -serial "pipe:$dir/ctl" \
@@ -322,15 +324,15 @@ lnsctl() { guest lnsctl "$@"; }
 
 # --- traffic -------------------------------------------------------------
 
+lac_args=(--server 192.0.2.1 --local 192.0.2.2 --target 198.51.100.2 --user 2500-1 --password cisco)
 lac() { # lacsim's options
-	timeout 150 ip netns exec "$ns_lac" "$lacsim" --server 192.0.2.1 --local 192.0.2.2 \
-		--target 198.51.100.2 --user 2500-1 --password cisco "$@"
+	timeout 150 ip netns exec "$ns_lac" "$lacsim" "${lac_args[@]}" "$@"
 }
 
 # dumpcap rather than tshark: it starts in a second where tshark, loading
 # its dissectors beside a busy QEMU, takes several.
 capture() { # core tap: the ICMP on it, as pcap
-	in_core timeout 300 dumpcap -q -P -i "$1" -f icmp -w "$dir/$1.pcap" >/dev/null 2>"$dir/$1.dumpcap" &
+	ip netns exec "$ns_core" timeout 300 dumpcap -q -P -i "$1" -f icmp -w "$dir/$1.pcap" >/dev/null 2>"$dir/$1.dumpcap" &
 	caps+=($!)
 	for _ in $(seq 1 50); do
 		grep -q "Capturing on" "$dir/$1.dumpcap" && return 0
@@ -348,7 +350,7 @@ subscribers() { # the held calls' addresses, as lnsd lists them
 answering() {
 	local a pids=() n=0 p
 	for a in $subs; do
-		in_core ping -n -q -c 1 -W 1 "$a" >/dev/null 2>&1 &
+		ip netns exec "$ns_core" ping -n -q -c 1 -W 1 "$a" >/dev/null 2>&1 &
 		pids+=($!)
 	done
 	for p in "${pids[@]}"; do wait "$p" && n=$((n + 1)); done
@@ -363,7 +365,8 @@ all_answer() {
 }
 
 start_held() {
-	lac --sessions "$held_n" --pings 1 --hold 140 >"$dir/held.txt" 2>&1 &
+	timeout 150 ip netns exec "$ns_lac" "$lacsim" "${lac_args[@]}" --sessions "$held_n" --pings 1 \
+		--hold 140 >"$dir/held.txt" 2>&1 &
 	held_pid=$!
 	for _ in $(seq 1 300); do
 		grep -q "holding" "$dir/held.txt" && break
@@ -397,6 +400,9 @@ replies_in() {
 # pings: core1 had sessions to lose.
 both_links_carry() {
 	local a b
+	# the capture's last block reaches dumpcap a moment after its
+	# packets: stopped at once, it would lose the last pings
+	sleep 2
 	stop_captures
 	a=$(replies_in "$dir/nic-core1.pcap")
 	b=$(replies_in "$dir/nic-core2.pcap")
@@ -439,7 +445,7 @@ link_up() {
 logs_within() { # seconds, line
 	local n=$(($1 * 2))
 	while [ "$n" -gt 0 ]; do
-		guest log "$2" | sed 's/^/  lnsd: /' | grep . && return 0
+		guest log "$2" | tail -1 | sed 's/^/  lnsd: /' | grep . && return 0
 		sleep 0.5
 		n=$((n - 1))
 	done

@@ -26,20 +26,21 @@ plan_queues(const struct rte_eth_dev_info *info, const struct dp_port_want *want
 	    struct dp_port_plan *p)
 {
 	p->n_txq = want->n_txq;
-	p->n_rxq = want->pair_queues ? want->n_txq : want->n_rxq;
-	if (p->n_txq > info->max_tx_queues ||
-	    (want->pair_queues && p->n_rxq > info->max_rx_queues)) {
+	if (p->n_txq > info->max_tx_queues) {
 		snprintf(p->why, sizeof(p->why),
 			 "%u TX queues needed (one per worker and the control lcore's), %s has %u "
-			 "TX and %u RX%s",
-			 p->n_txq, p->driver, info->max_tx_queues, info->max_rx_queues,
-			 want->pair_queues ? " (for net_af_packet: qpairs=<workers + 1>)" : "");
+			 "(for net_af_packet: qpairs=<workers + 1>)",
+			 p->n_txq, p->driver, info->max_tx_queues);
 		return false;
 	}
+	p->rss_queues = want->n_rxq < info->max_rx_queues ? want->n_rxq : info->max_rx_queues;
+	p->n_rxq = p->rss_queues > p->n_txq ? p->rss_queues : p->n_txq;
 	if (p->n_rxq > info->max_rx_queues)
-		p->n_rxq = info->max_rx_queues; /* fewer than asked: every one still polled */
+		p->n_rxq =
+			info->max_rx_queues; /* a device with fewer RX than TX queues pairs none */
 	p->rss_hf = (RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP) & info->flow_type_rss_offloads;
 	p->rss = p->n_rxq > 1 && p->rss_hf != 0;
+	p->reta_size = info->reta_size;
 	return true;
 }
 
@@ -101,6 +102,28 @@ failed(struct dp_port_plan *p, const char *step, int rc)
 	return rc < 0 ? rc : -rc;
 }
 
+/*
+ * RSS over the first rss_queues only: the queues beyond are there for
+ * devices that pair RX with TX queues, and get nothing on a NIC that
+ * takes a table. One that does not keeps its default table, over all.
+ */
+static void
+spread_rss(uint16_t port, const struct dp_port_plan *p)
+{
+	struct rte_eth_rss_reta_entry64 reta[512 / RTE_ETH_RETA_GROUP_SIZE];
+
+	if (!p->rss || p->rss_queues >= p->n_rxq || p->rss_queues == 0 || p->reta_size == 0 ||
+	    p->reta_size > 512)
+		return;
+	memset(reta, 0, sizeof(reta));
+	for (unsigned i = 0; i < p->reta_size; i++) {
+		reta[i / RTE_ETH_RETA_GROUP_SIZE].mask |= 1ull << (i % RTE_ETH_RETA_GROUP_SIZE);
+		reta[i / RTE_ETH_RETA_GROUP_SIZE].reta[i % RTE_ETH_RETA_GROUP_SIZE] =
+			(uint16_t)(i % p->rss_queues);
+	}
+	rte_eth_dev_rss_reta_update(port, reta, p->reta_size); /* best effort, as said above */
+}
+
 int
 dp_port_start_planned(uint16_t port, struct dp_port_plan *p, struct rte_mempool *mp)
 {
@@ -125,6 +148,7 @@ dp_port_start_planned(uint16_t port, struct dp_port_plan *p, struct rte_mempool 
 			return failed(p, "TX queue", rc);
 	if ((rc = rte_eth_dev_start(port)) != 0)
 		return failed(p, "start", rc);
+	spread_rss(port, p);
 	/* not every device can; IPv6 neighbour discovery needs multicast */
 	if (p->promiscuous)
 		rte_eth_promiscuous_enable(port);

@@ -20,19 +20,21 @@ struct dp_port_want {
 	uint16_t mtu;		   /* set when over 1500 (jumbo); else the device's default */
 	bool rx_cksum;		   /* the NIC checks IPv4 and UDP checksums, where it can */
 	bool tx_ip_cksum;	   /* the NIC writes the outer IPv4 checksum, where it can */
-	/*
-	 * Virtual devices: as many RX queues as TX queues, every one polled.
-	 * net_af_packet's queue pairs are sockets of one fanout group, and
-	 * the kernel hands each some of the traffic: an unpolled one loses it.
-	 */
-	bool pair_queues;
 	bool promiscuous; /* virtual devices; a NIC takes its own MAC, broadcast, multicast */
 };
 
 struct dp_port_plan {
-	uint16_t n_rxq, n_txq, rx_ring, tx_ring;
-	uint16_t mtu; /* 0: the device's default */
-	bool rss;     /* RSS over IP and UDP */
+	/*
+	 * At least as many RX queues as TX queues, every one polled: devices
+	 * that pair them (virtio, net_af_packet's fanout sockets) spread the
+	 * traffic over every pair, and an unpolled RX queue would lose its
+	 * share. RSS spreads over the first rss_queues where the device takes
+	 * a redirection table.
+	 */
+	uint16_t n_rxq, n_txq, rss_queues, rx_ring, tx_ring;
+	uint16_t mtu;	    /* 0: the device's default */
+	bool rss;	    /* RSS over IP and UDP */
+	uint16_t reta_size; /* the device's redirection table; 0: none */
 	bool rx_cksum, tx_ip_cksum;
 	bool multi_seg; /* chains on TX: rte_ip_frag's fragments are chains */
 	bool promiscuous;

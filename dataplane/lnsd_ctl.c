@@ -498,6 +498,7 @@ stats_ports(struct lnsd *d, struct ctl_out *o)
 		ctl_kv_u64(o, "link_speed_mbps", n->speed_mbps);
 		ctl_kv_u64(o, "link_changes", n->link_changes);
 		ctl_kv_u64(o, "rx_queues", n->plan.n_rxq);
+		ctl_kv_u64(o, "rss_queues", n->plan.rss ? n->plan.rss_queues : 0);
 		ctl_kv_u64(o, "tx_queues", n->plan.n_txq);
 		ctl_kv_u64(o, "rx_ring", n->plan.rx_ring);
 		ctl_kv_u64(o, "tx_ring", n->plan.tx_ring);

@@ -51,7 +51,6 @@ plan_ports(struct lnsd *d)
 			.tx_ring = p->tx_ring,
 			.rx_cksum = true,
 			.tx_ip_cksum = true,
-			.pair_queues = !p->pci,
 			.promiscuous = !p->pci,
 		};
 
@@ -144,9 +143,11 @@ log_port(const struct lnsd *d, unsigned i)
 	char features[96];
 
 	dp_port_features(p, features, sizeof(features));
-	LOG(MAIN, LOG_INFO, "port %s: %s, %u RX and %u TX queues, rings %u/%u, mtu %u; %s",
-	    d->ifs[i].cfg->name, p->driver, p->n_rxq, p->n_txq, p->rx_ring, p->tx_ring,
-	    p->mtu ? p->mtu : RTE_ETHER_MTU, features[0] ? features : "no offloads");
+	LOG(MAIN, LOG_INFO,
+	    "port %s: %s, %u RX queues (RSS over %u) and %u TX, rings %u/%u, mtu %u; %s",
+	    d->ifs[i].cfg->name, p->driver, p->n_rxq, p->rss ? p->rss_queues : 0, p->n_txq,
+	    p->rx_ring, p->tx_ring, p->mtu ? p->mtu : RTE_ETHER_MTU,
+	    features[0] ? features : "no offloads");
 }
 
 int

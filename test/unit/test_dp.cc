@@ -27,6 +27,7 @@ extern "C" {
 #include <rte_ring.h>
 
 #include "dp.h"
+#include "dp_port.h"
 #include "dp_worker.h"
 #include "l2tp_wire.h"
 }
@@ -552,6 +553,124 @@ TEST(DpCore, EncapIsByteExactForEverySessionKind)
 		EXPECT_EQ(1u, r.sess[0].tx_packets);
 		free_out(out);
 	}
+}
+
+// A NIC that checks checksums: what it marks bad is dropped and counted, on the access side
+// for the outer IPv4 and UDP, on the core side for the IPv4 header only (a forwarded
+// packet's UDP or TCP checksum belongs to its end hosts). Without the offload the flags
+// mean nothing.
+TEST(DpOffload, ChecksumsTheNicMarksBadAreDropped)
+{
+	Rig r;
+	dp_session s = base_session();
+	ASSERT_GE(dp_session_add(r.t, &s), 0);
+	Bytes lac = from_lac(Outer(), inner_ipv4(SUB, REMOTE));
+	auto access = [&](uint64_t flags) {
+		dp_out out = {};
+		rte_mbuf *m = mbuf(lac);
+		m->ol_flags = flags;
+		dp_access_burst(&r.w, &m, 1, &out);
+		unsigned n = out.n_core;
+		free_out(out);
+		return n;
+	};
+	auto core = [&](uint64_t flags) {
+		dp_out out = {};
+		rte_mbuf *m = mbuf(from_core(inner_ipv4(REMOTE, SUB)));
+		m->ol_flags = flags;
+		dp_core_burst(&r.w, &m, 1, &out);
+		unsigned n = out.n_access;
+		free_out(out);
+		return n;
+	};
+	EXPECT_EQ(1u, access(RTE_MBUF_F_RX_IP_CKSUM_BAD)) << "no rx_cksum: flags not read";
+	r.ports.access[0].rx_cksum = r.ports.core[0].rx_cksum = true;
+	EXPECT_EQ(0u, access(RTE_MBUF_F_RX_IP_CKSUM_BAD));
+	EXPECT_EQ(0u, access(RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_BAD));
+	EXPECT_EQ(1u, access(RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD));
+	EXPECT_EQ(1u, access(RTE_MBUF_F_RX_IP_CKSUM_UNKNOWN | RTE_MBUF_F_RX_L4_CKSUM_UNKNOWN));
+	EXPECT_EQ(0u, core(RTE_MBUF_F_RX_IP_CKSUM_BAD));
+	EXPECT_EQ(1u, core(RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_BAD));
+	EXPECT_EQ(3u, r.c(DP_DROP_BAD_CHECKSUM));
+	EXPECT_EQ(0u, rte_mempool_in_use_count(pool));
+}
+
+// With the NIC writing the outer IPv4 checksum, the worker leaves it 0 and asks for it in
+// the mbuf; a fragment is summed by the worker, whose flags ask nothing.
+TEST(DpOffload, OuterIpv4ChecksumLeftToTheNic)
+{
+	Rig r;
+	dp_session s = base_session();
+	ASSERT_GE(dp_session_add(r.t, &s), 0);
+	r.ports.access[0].tx_ip_cksum = true;
+	dp_out out = {};
+	rte_mbuf *m = mbuf(from_core(inner_ipv4(REMOTE, SUB)));
+	dp_core_burst(&r.w, &m, 1, &out);
+	ASSERT_EQ(1, out.n_access);
+	rte_mbuf *e = out.access[0];
+	const uint8_t *ip = rte_pktmbuf_mtod_offset(e, const uint8_t *, 14);
+	EXPECT_EQ(0, get_be16(ip + 10));
+	EXPECT_EQ(RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM,
+		  e->ol_flags & (RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM));
+	EXPECT_EQ(14u, e->l2_len);
+	EXPECT_EQ(20u, e->l3_len);
+	free_out(out);
+	r.ports.access[0].mtu = 576;
+	r.ports.frag_direct = pool;
+	r.ports.frag_indirect = pool;
+	m = mbuf(from_core(inner_ipv4(REMOTE, SUB, 64, 900)));
+	dp_core_burst(&r.w, &m, 1, &out);
+	ASSERT_GE(out.n_access, 2);
+	for (unsigned i = 0; i < out.n_access; i++) {
+		Bytes f = bytes(out.access[i]);
+		uint16_t sum = get_be16(&f[14 + 10]);
+		set_cksum(&f[14]);
+		EXPECT_EQ(get_be16(&f[14 + 10]), sum)
+			<< "fragment " << i << ": summed by the worker";
+		EXPECT_EQ(0u, out.access[i]->ol_flags & RTE_MBUF_F_TX_IP_CKSUM);
+	}
+	free_out(out);
+	EXPECT_EQ(0u, rte_mempool_in_use_count(pool));
+}
+
+// A port planned from what its device offers: never fewer RX than TX queues (a device that
+// pairs them spreads traffic over every pair), RSS over the ones asked for, rings adjusted,
+// and a clear reason when the device cannot give what lnsd needs.
+TEST(DpPort, PlanPairsRxWithTxQueuesAndSaysWhyNot)
+{
+	auto mk = [](const std::string &n) {
+		return rte_ring_create(n.c_str(), 512, SOCKET_ID_ANY, 0);
+	};
+	rte_ring *in[2] = { mk("plan_i0"), mk("plan_i1") },
+		 *out[2] = { mk("plan_o0"), mk("plan_o1") };
+	int port = rte_eth_from_rings("plan0", in, 2, out, 2, SOCKET_ID_ANY);
+	ASSERT_GE(port, 0);
+	dp_port_want want = {};
+	want.n_rxq = 1; // one worker
+	want.n_txq = 2; // its TX queue and the control lcore's
+	want.rx_ring = 256;
+	struct dp_port_plan plan;
+	ASSERT_EQ(0, dp_port_plan((uint16_t)port, &want, &plan)) << plan.why;
+	EXPECT_EQ(2, plan.n_rxq) << "the second RX queue is polled too";
+	EXPECT_EQ(1, plan.rss_queues);
+	EXPECT_EQ(2, plan.n_txq);
+	EXPECT_EQ(256, plan.rx_ring);
+	EXPECT_GT(plan.tx_ring, 0);
+	EXPECT_STREQ("net_ring", plan.driver);
+	EXPECT_FALSE(plan.rx_cksum) << "a ring port has no offloads: none asked of it";
+	ASSERT_EQ(0, dp_port_start_planned((uint16_t)port, &plan, pool)) << plan.why;
+	rte_eth_dev_stop((uint16_t)port);
+
+	want.n_txq = 3; // two workers and the control lcore, on a port of two queues
+	EXPECT_NE(0, dp_port_plan((uint16_t)port, &want, &plan));
+	EXPECT_NE(nullptr, strstr(plan.why, "3 TX queues needed")) << plan.why;
+	want.n_txq = 2;
+	want.mtu = 9000;
+	int rc = dp_port_plan((uint16_t)port, &want, &plan);
+	if (rc != 0) // the ring PMD's MTU limit: said, not ignored
+		EXPECT_NE(nullptr, strstr(plan.why, "mtu 9000")) << plan.why;
+	else
+		EXPECT_EQ(9000, plan.mtu);
 }
 
 TEST(DpCore, NoRouteTooBigArpAndSequenceNumbers)

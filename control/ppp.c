@@ -175,11 +175,21 @@ flush_down(struct ppp *p)
 void
 ppp_fail(struct ppp *p, enum ppp_down_reason reason)
 {
-	if (p->down_reported || p->down_pending)
+	if (p->down_reported || p->down_pending || p->failing)
 		return;
 	p->reason = reason;
-	p->down_pending = true;
+	p->failing = true;
 	ppp_fsm_close(&p->lcp, p->now);
+	/*
+	 * DOWN once LCP has finished: the peer's Terminate-Ack, or the restart
+	 * timer. The LAC's CDN would otherwise overtake the CHAP Failure and
+	 * the Terminate-Request on their way to the subscriber, whose PPP then
+	 * sees its line drop instead of the reason. A peer that has stopped
+	 * answering (echoes) is not waited for.
+	 */
+	if (reason == PPP_DOWN_ECHO_FAILURE || p->lcp.state == PPP_FSM_INITIAL ||
+	    p->lcp.state == PPP_FSM_CLOSED || p->lcp.state == PPP_FSM_STOPPED)
+		p->down_pending = true;
 }
 
 void

@@ -96,6 +96,7 @@ struct ppp {
 	bool started;
 	bool ncps_started;
 	bool down_pending; /* report DOWN at the end of this call */
+	bool failing;	   /* ppp_fail() has closed LCP: its reason stands */
 	bool down_reported;
 	enum ppp_down_reason reason;
 };

@@ -460,10 +460,16 @@ port_stat() { # port, key: its value in show stats' port_PORT section
 		in_s && $1 == k { print $2; exit }'
 }
 
+# Asked again for up to 10 s: an emulated e1000e's link may go down once more
+# while it comes up (its autonegotiation), and lnsd counts every change.
 port_link_is() { # port, up|down, fewest link changes counted
 	local link changes
-	link=$(port_stat "$1" link)
-	changes=$(port_stat "$1" link_changes)
+	for _ in $(seq 1 20); do
+		link=$(port_stat "$1" link)
+		changes=$(port_stat "$1" link_changes)
+		[ "$link" = "$2" ] && [ -n "$changes" ] && [ "$changes" -ge "$3" ] && break
+		sleep 0.5
+	done
 	echo "  show stats: port_$1 link ${link:-?} link_changes ${changes:-?}"
 	[ "$link" = "$2" ] && [ -n "$changes" ] && [ "$changes" -ge "$3" ]
 }

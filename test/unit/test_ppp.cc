@@ -433,8 +433,45 @@ TEST(Ppp, PeerKeepsAskingForAForbiddenAddress)
 	for (uint8_t id = 1; id <= 6 && !l.server.down; id++)
 		l.inject(frame(PPP_PROTO_IPCP, PPP_CONFREQ, id, { 0x03, 0x06, 203, 0, 113, 99 }));
 	EXPECT_EQ(5u, count_sent(l.server, PPP_PROTO_IPCP, PPP_CONFNAK));
+	// the peer is told (Terminate-Request), and the call goes once it has answered
+	const Bytes *term = last_sent(l.server, PPP_PROTO_LCP);
+	ASSERT_NE(nullptr, term);
+	ASSERT_EQ(PPP_TERMREQ, (*term)[4]);
+	EXPECT_FALSE(l.server.down) << "not before the subscriber has had the Terminate-Request";
+	l.inject(frame(PPP_PROTO_LCP, PPP_TERMACK, (*term)[5], {}));
 	EXPECT_TRUE(l.server.down);
 	EXPECT_EQ(PPP_DOWN_NEGOTIATION_FAILED, l.server.reason);
+}
+
+// A failure (here a wrong password) is told to the subscriber, and the call waits for
+// its Terminate-Ack before it goes: a CDN right away would overtake the CHAP Failure and
+// the Terminate-Request on the LAC's side. A subscriber that never acks is given up on
+// when the restart timer runs out.
+TEST(Ppp, AFailedCallGoesOnceTheSubscriberHasHeardWhy)
+{
+	for (bool acks : { true, false }) {
+		Link l(with_auth(Link::server_cfg(), PPP_AUTH_PAP), Link::client_cfg(), false);
+		l.start();
+		l.inject(frame(PPP_PROTO_LCP, PPP_CONFACK, ppp_lcp(l.server.p)->req_id,
+			       Bytes(last_sent(l.server, PPP_PROTO_LCP)->begin() + 8,
+				     last_sent(l.server, PPP_PROTO_LCP)->end())));
+		l.inject(frame(PPP_PROTO_LCP, PPP_CONFREQ, 1,
+			       { 0x05, 0x06, 0x01, 0x02, 0x03, 0x04 }));
+		l.inject(frame(PPP_PROTO_PAP, 1, 1,
+			       { 5, 'a', 'l', 'i', 'c', 'e', 3, 'b', 'a', 'd' }));
+		l.run_for(100); // AAA refuses
+		ASSERT_EQ(1u, count_sent(l.server, PPP_PROTO_PAP, 3)) << "PAP Authenticate-Nak";
+		const Bytes *term = last_sent(l.server, PPP_PROTO_LCP);
+		ASSERT_NE(nullptr, term);
+		ASSERT_EQ(PPP_TERMREQ, (*term)[4]);
+		EXPECT_FALSE(l.server.down);
+		if (acks)
+			l.inject(frame(PPP_PROTO_LCP, PPP_TERMACK, (*term)[5], {}));
+		else
+			l.run_for(10000);
+		EXPECT_TRUE(l.server.down) << (acks ? "acked" : "timed out");
+		EXPECT_EQ(PPP_DOWN_AUTH_FAILURE, l.server.reason);
+	}
 }
 
 TEST(Ppp, DnsOfferedOrRejected)

@@ -773,7 +773,7 @@ setup(struct lnsd *d)
 }
 
 static bool
-worker_far_from_ports(const struct lnsd *d, int socket)
+far_from_ports(const struct lnsd *d, int socket)
 {
 	for (unsigned i = 0; i < d->n_ifs; i++)
 		if (lnsd_port_socket(d->ifs[i].port) != socket)
@@ -784,11 +784,18 @@ worker_far_from_ports(const struct lnsd *d, int socket)
 static int
 start_workers(struct lnsd *d)
 {
+	int control = (int)rte_socket_id();
+
+	if (far_from_ports(d, control))
+		LOG(MAIN, LOG_WARN,
+		    "the control lcore (lcore %u) is on socket %d, a port is not: its punted "
+		    "packets and control frames cross NUMA nodes (dpdk.lcores)",
+		    rte_lcore_id(), control);
 	for (unsigned w = 0; w < d->n_workers; w++) {
 		int socket = (int)rte_lcore_to_socket_id(d->worker_lcore[w]);
 		char name[32];
 
-		if (worker_far_from_ports(d, socket))
+		if (far_from_ports(d, socket))
 			LOG(MAIN, LOG_WARN,
 			    "worker %u (lcore %u) is on socket %d, a port it polls is not: every "
 			    "packet crosses NUMA nodes (dpdk.lcores)",

@@ -186,7 +186,9 @@ link_seen(struct lnsd *d, unsigned i, const struct rte_eth_link *l)
 	n->link_known = true;
 	n->link_up = up;
 	n->speed_mbps = up && l->link_speed != RTE_ETH_SPEED_NUM_UNKNOWN ? l->link_speed : 0;
-	if (up)
+	if (up && n->speed_mbps == 0) /* virtio says none */
+		LOG(MAIN, LOG_INFO, "port %s: link up, speed unknown", d->ifs[i].cfg->name);
+	else if (up)
 		LOG(MAIN, LOG_INFO, "port %s: link up, %u Mbit/s %s-duplex", d->ifs[i].cfg->name,
 		    n->speed_mbps, l->link_duplex ? "full" : "half");
 	else

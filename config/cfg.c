@@ -392,6 +392,8 @@ static const struct field port_fields[] = {
 	FLD(struct cfg_port, rx_queues, F_UINT, 1, 16),
 	FLD(struct cfg_port, rx_ring, F_UINT, 64, 32768),
 	FLD(struct cfg_port, tx_ring, F_UINT, 64, 32768),
+	FLD(struct cfg_port, rx_checksum_offload, F_BOOL),
+	FLD(struct cfg_port, tx_checksum_offload, F_BOOL),
 	FLD(struct cfg_port, gateway, F_IPV4),
 	{ "too_big", F_ENUM, offsetof(struct cfg_port, too_big), sizeof(int), 0, 0, 0,
 	  too_big_names },
@@ -617,6 +619,7 @@ init_port(void *p, const void *c)
 {
 	(void)c;
 	((struct cfg_port *)p)->mtu = 1500;
+	((struct cfg_port *)p)->rx_checksum_offload = true;
 }
 
 static bool

@@ -79,6 +79,8 @@ struct cfg_port {
 	struct cfg_where at;	   /* the port's entry */
 	uint16_t rx_queues;	   /* RX queues, spread over the workers; 0: one per worker */
 	uint16_t rx_ring, tx_ring; /* descriptors; 0: what the NIC prefers, else 1024 */
+	bool rx_checksum_offload;  /* the NIC's checksum checks, where it has them; default true */
+	bool tx_checksum_offload;  /* the outer IPv4 checksum by the NIC; default false (measured) */
 	enum cfg_port_role role;
 	uint32_t ipv4; /* host order */
 	uint8_t prefix_len;

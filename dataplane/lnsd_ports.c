@@ -49,8 +49,8 @@ plan_ports(struct lnsd *d)
 			.n_txq = (uint16_t)(d->n_workers + 1),
 			.rx_ring = p->rx_ring,
 			.tx_ring = p->tx_ring,
-			.rx_cksum = true,
-			.tx_ip_cksum = true,
+			.rx_cksum = p->rx_checksum_offload,
+			.tx_ip_cksum = p->tx_checksum_offload,
 			.promiscuous = !p->pci,
 		};
 

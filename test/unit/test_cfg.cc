@@ -460,6 +460,8 @@ TEST(Config, PciDevicesAndTheirHugepages)
 	EXPECT_FALSE(l->c->ports[1].pci);
 	EXPECT_EQ(3u, l->c->ports[1].at.line);
 	EXPECT_TRUE(l->c->dpdk.hugepages) << "a NIC cannot DMA into --no-huge memory";
+	EXPECT_TRUE(l->c->ports[0].rx_checksum_offload);
+	EXPECT_FALSE(l->c->ports[0].tx_checksum_offload) << "it saves nothing: docs/dataplane.md";
 	auto v = load(std::string(two_ports));
 	ASSERT_NE(nullptr, v->c) << v->all();
 	EXPECT_FALSE(v->c->dpdk.hugepages) << "virtual devices keep --no-huge";

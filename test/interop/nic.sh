@@ -29,12 +29,15 @@
 #   INTEROP_NIC_MODELS="e1000e virtio virtio" test/interop/nic.sh BUILD_DIR  # access core1 core2
 #   INTEROP_NIC_BIND=uio test/interop/nic.sh BUILD_DIR      # uio_pci_generic, no IOMMU
 #   INTEROP_NIC_SMP=1 test/interop/nic.sh BUILD_DIR         # one vCPU: lcores 0@0,1@0
+#   INTEROP_NIC_MODELS="virtio virtio virtio" INTEROP_NIC_WORKERS=2 test/interop/nic.sh BUILD_DIR
+#                      # two workers, RSS on every port (QEMU's rss=on): its output in interop-nic-2w
 set -uo pipefail
 build=$(cd "${1:?build directory}" && pwd)
 top=$(cd "$(dirname "$0")/../.." && pwd)
 here=$top/test/interop
-dir=$build/interop-nic
-cache=$dir/cache
+workers=${INTEROP_NIC_WORKERS:-1}
+dir=$build/interop-nic$([ "$workers" -gt 1 ] && echo "-${workers}w")
+cache=$build/interop-nic/cache # one image for every variant
 lnsd="$build/dataplane/lnsd"
 lnsctl_bin="$build/control/lnsctl"
 lacsim="$build/test/lacsim/lacsim"
@@ -171,11 +174,13 @@ core_route() {
 make_config() {
 	local lcores=""
 	[ "$smp" = 1 ] && lcores="0@0,1@0"
-	python3 - "$top/config/seed.yaml" "$dir/lnsd.yaml" "$lcores" "${pci[@]}" <<-'EOF'
+	[ "$workers" = 2 ] && { [ "$smp" = 1 ] && lcores="0@0,1@0,2@0" || lcores="0@0,1@1,2@1"; }
+	python3 - "$top/config/seed.yaml" "$dir/lnsd.yaml" "$lcores" "$workers" "${pci[@]}" <<-'EOF'
 		import sys
-		seed, out, lcores, acc, c1, c2 = sys.argv[1:]
+		seed, out, lcores, workers, acc, c1, c2 = sys.argv[1:]
 		s = open(seed).read()
-		dpdk = "  workers: 1\n" + (f'  lcores: "{lcores}"\n' if lcores else "") + "  memory_mb: 256\n"
+		dpdk = (f"  workers: {workers}\n" + (f'  lcores: "{lcores}"\n' if lcores else "")
+		        + "  memory_mb: 256\n")
 		core = (f'  - name: core1\n    device: "{c1}"\n    role: core\n'
 		        "    address: 198.51.100.1/25\n    gateway: 198.51.100.2\n"
 		        f'  - name: core2\n    device: "{c2}"\n    role: core\n'
@@ -218,10 +223,14 @@ make_initrd() {
 nic_args() { # index: QEMU's -netdev and -device for that NIC
 	local i=$1 dev
 	if [ "${models[$i]}" = virtio ]; then
-		dev="virtio-net-pci,mq=on,vectors=6"
+		# a queue pair per worker and the control lcore's; RSS (QEMU's, in
+		# software here) when the workers are several
+		local q=$((workers + 1))
+		dev="virtio-net-pci,mq=on,vectors=$((2 * q + 2))"
+		[ "$workers" -gt 1 ] && dev="$dev,rss=on"
 		# behind the IOMMU a virtio device must use it (it does not by default)
 		[ "$bind" = vfio ] && dev="$dev,disable-legacy=on,iommu_platform=on"
-		echo "-netdev tap,id=${names[$i]},ifname=${taps[$i]},script=no,downscript=no,vhost=off,queues=2"
+		echo "-netdev tap,id=${names[$i]},ifname=${taps[$i]},script=no,downscript=no,vhost=off,queues=$q"
 	else
 		dev=e1000e
 		echo "-netdev tap,id=${names[$i]},ifname=${taps[$i]},script=no,downscript=no,vhost=off"
@@ -578,6 +587,22 @@ check "lnsd says 1 access and 2 core interface(s)" \
 for p in access core1 core2; do
 	check "show stats: port $p's link is up" port_link_is "$p" up 0
 done
+# Several workers: each virtio port RSS-hashes over one RX queue per worker.
+rss_is() { # port
+	local q f
+	q=$(port_stat "$1" rss_queues)
+	f=$(lnsctl show stats | awk -v s="port_$1" '$0 ~ "^" s ":?$" { in_s = 1; next }
+		in_s && /^[^ ]/ { in_s = 0 } in_s && $1 == "features" { $1 = ""; print; exit }')
+	echo "  show stats: port_$1 rss_queues ${q:-?} features${f:- ?}"
+	[ "$q" = "$workers" ] && [[ " $f " == *" rss "* ]]
+}
+if [ "$workers" -gt 1 ]; then
+	for i in 0 1 2; do
+		[ "${models[$i]}" = virtio ] &&
+			check "show stats: port ${names[$i]} spreads by RSS over $workers RX queues" \
+				rss_is "${names[$i]}"
+	done
+fi
 setup_step "dumpcap captures ICMP on both core links" start_captures
 
 t_traffic=$SECONDS

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "byteorder.h"
+
 #define L2TP_UDP_PORT 1701
 
 #define L2TP_FLAG_T	  0x8000 /* control message */
@@ -95,33 +97,5 @@ size_t l2tp_hdr_put_data(uint8_t *buf, size_t cap, uint16_t tunnel_id, uint16_t 
 /* "flg TLS, ver 2, len 12, tnl 17688, cl 0, ns 1, nr 2" as in Cisco's traces. */
 int l2tp_hdr_format(const struct l2tp_hdr *h, char *out, size_t cap);
 
-/* Byte accessors: wire formats are read with these, never through structs. */
-static inline uint16_t
-get_be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static inline uint32_t
-get_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static inline void
-put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static inline void
-put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
 
 #endif

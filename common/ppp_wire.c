@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "l2tp_wire.h" /* get_be16 and friends */
+#include "byteorder.h" /* get_be16 and friends */
 
 const char *
 ppp_code_str(uint8_t code)

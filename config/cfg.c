@@ -6,7 +6,6 @@
  */
 #include "cfg.h"
 
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -15,6 +14,7 @@
 #include <string.h>
 
 #include "cfg_yaml.h"
+#include "inet.h"
 
 enum ftype {
 	F_STR,
@@ -96,17 +96,6 @@ want_kind(struct ctx *x, const struct cfg_node *n, enum cfg_node_kind k, const c
 	return false;
 }
 
-static bool
-parse_ipv4(const char *s, uint32_t *out)
-{
-	struct in_addr a;
-
-	if (inet_pton(AF_INET, s, &a) != 1)
-		return false;
-	*out = ntohl(a.s_addr);
-	return true;
-}
-
 /* "address/len": the address part into buf, the length (at most max) into len. */
 static bool
 split_prefix(const char *s, char buf[64], unsigned max, uint8_t *len)
@@ -132,7 +121,7 @@ parse_prefix(const char *s, uint32_t *addr, uint8_t *len)
 {
 	char buf[64];
 
-	return split_prefix(s, buf, 32, len) && parse_ipv4(buf, addr);
+	return split_prefix(s, buf, 32, len) && inet4_parse(buf, addr);
 }
 
 /* "2001:db8::1/64": an address and a prefix length */
@@ -141,7 +130,7 @@ parse_prefix6(const char *s, uint8_t addr[16], uint8_t *len)
 {
 	char buf[64];
 
-	return split_prefix(s, buf, 128, len) && inet_pton(AF_INET6, buf, addr) == 1;
+	return split_prefix(s, buf, 128, len) && inet6_parse(buf, addr);
 }
 
 static void
@@ -161,7 +150,7 @@ parse_range(const char *s, struct cfg_range *r)
 	if (dash != NULL && (size_t)(dash - s) < sizeof(a)) {
 		memcpy(a, s, (size_t)(dash - s));
 		a[dash - s] = '\0';
-		return parse_ipv4(a, &r->first) && parse_ipv4(dash + 1, &r->last) &&
+		return inet4_parse(a, &r->first) && inet4_parse(dash + 1, &r->last) &&
 		       r->first <= r->last;
 	}
 	if (parse_prefix(s, &r->first, &len)) {
@@ -171,7 +160,7 @@ parse_range(const char *s, struct cfg_range *r)
 		r->last = r->first | ~mask;
 		return true;
 	}
-	return parse_ipv4(s, &r->first) && (r->last = r->first, true);
+	return inet4_parse(s, &r->first) && (r->last = r->first, true);
 }
 
 static bool
@@ -228,7 +217,7 @@ read_scalar(struct ctx *x, const struct field *f, const struct cfg_node *v, char
 			store_uint(base + f->off, f->size, u);
 		return;
 	case F_IPV4:
-		if (!parse_ipv4(s, (uint32_t *)(base + f->off)))
+		if (!inet4_parse(s, (uint32_t *)(base + f->off)))
 			error_at(x, v, "%s: expected an IPv4 address, not '%s'", f->key, s);
 		return;
 	case F_IPV4_PFX:
@@ -236,7 +225,7 @@ read_scalar(struct ctx *x, const struct field *f, const struct cfg_node *v, char
 			error_at(x, v, "%s: expected address/length, not '%s'", f->key, s);
 		return;
 	case F_IPV6:
-		if (inet_pton(AF_INET6, s, base + f->off) != 1)
+		if (!inet6_parse(s, (uint8_t *)(base + f->off)))
 			error_at(x, v, "%s: expected an IPv6 address, not '%s'", f->key, s);
 		return;
 	case F_IPV6_PFX:
@@ -268,7 +257,7 @@ read_item(struct ctx *x, const struct field *f, const struct cfg_node *it, char 
 
 	switch (f->type) {
 	case F_IPV4_LIST:
-		if (parse_ipv4(s, (uint32_t *)(base + f->off) + i))
+		if (inet4_parse(s, (uint32_t *)(base + f->off) + i))
 			return true;
 		error_at(x, it, "%s: expected an IPv4 address, not '%s'", f->key, s);
 		return false;
@@ -279,7 +268,7 @@ read_item(struct ctx *x, const struct field *f, const struct cfg_node *it, char 
 			 f->key, s);
 		return false;
 	case F_IPV6_LIST:
-		if (inet_pton(AF_INET6, s, (uint8_t *)(base + f->off) + 16 * i) == 1)
+		if (inet6_parse(s, (uint8_t *)(base + f->off) + 16 * i))
 			return true;
 		error_at(x, it, "%s: expected an IPv6 address, not '%s'", f->key, s);
 		return false;
@@ -1051,9 +1040,8 @@ check_port_addresses(struct ctx *x, const struct lns_config *c, const struct cfg
 		for (unsigned k = 0; k < p->n_aliases; k++)
 			if (!on_subnet(p, p->aliases[k]))
 				error_at(x, nth_item(ports, i),
-					 "port '%s': alias %u.%u.%u.%u is not on its subnet",
-					 p->name, p->aliases[k] >> 24, (p->aliases[k] >> 16) & 255,
-					 (p->aliases[k] >> 8) & 255, p->aliases[k] & 255);
+					 "port '%s': alias " INET4_FMT " is not on its subnet",
+					 p->name, INET4_ARGS(p->aliases[k]));
 		if (p->gateway != 0 && !on_subnet(p, p->gateway))
 			error_at(x, nth_item(ports, i), "port '%s': gateway is not on its subnet",
 				 p->name);
@@ -1119,9 +1107,9 @@ settle_listen(struct ctx *x, struct lns_config *c, const struct cfg_node *l2tp,
 			known = known || all[k] == ip;
 		if (!known)
 			error_at(x, nth_item(at != NULL ? at : l2tp, i),
-				 "l2tp.listen: %u.%u.%u.%u is not one of the access ports' "
+				 "l2tp.listen: " INET4_FMT " is not one of the access ports' "
 				 "addresses (address, aliases)",
-				 ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255, ip & 255);
+				 INET4_ARGS(ip));
 	}
 }
 
@@ -1143,10 +1131,10 @@ warn_if_dialled(struct ctx *x, const struct lns_config *c, const struct cfg_node
 {
 	if (ip != 0 && lacs_dial(c, ip))
 		warn_at(x, at,
-			"%s %u.%u.%u.%u is an address LACs dial (an access address): a LAC "
+			"%s " INET4_FMT " is an address LACs dial (an access address): a LAC "
 			"whose PPP client shares its host (xl2tpd with pppd, VPN clients, CPE) "
 			"routes its own tunnel into the tunnel; give a core or loopback address",
-			what, ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255, ip & 255);
+			what, INET4_ARGS(ip));
 }
 
 static bool
@@ -1192,10 +1180,10 @@ check_pools_against_local(struct ctx *x, const struct lns_config *c, const struc
 			if (ip == 0 || !pool_holds(&c->pools[i], ip))
 				continue;
 			error_at(x, nth_item(pools, i),
-				 "pool '%s' holds %u.%u.%u.%u, the IPCP address lnsd gives itself "
+				 "pool '%s' holds " INET4_FMT
+				 ", the IPCP address lnsd gives itself "
 				 "(%s%s): exclude it from the pool",
-				 c->pools[i].name, ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255,
-				 ip & 255,
+				 c->pools[i].name, INET4_ARGS(ip),
 				 k < c->n_profiles ? "local_address of profile "
 						   : "ppp.local_address",
 				 k < c->n_profiles ? c->profiles[k].name : "");

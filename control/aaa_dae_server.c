@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "inet.h"
 #include "lns_log.h"
 
 #define POLL_BUDGET 16 /* requests per control loop */
@@ -82,8 +83,8 @@ handle(struct aaa_dae_server *s, struct lns *l, uint64_t now, size_t len,
 	if (chk != RADIUS_OK ||
 	    (s->buf[0] != RADIUS_DISCONNECT_REQUEST && s->buf[0] != RADIUS_COA_REQUEST)) {
 		s->stats.dae_bad_packet++;
-		LOG(AAA, LOG_WARN, "Dynamic Authorization from %s dropped: %s",
-		    inet_ntoa(from->sin_addr),
+		LOG(AAA, LOG_WARN, "Dynamic Authorization from " INET4_FMT " dropped: %s",
+		    INET4_ARGS(ntohl(from->sin_addr.s_addr)),
 		    chk != RADIUS_OK ? radius_check_str(chk) : "not a Disconnect or CoA-Request");
 		return;
 	}
@@ -95,9 +96,10 @@ handle(struct aaa_dae_server *s, struct lns *l, uint64_t now, size_t len,
 		s->stats.dae_acked++;
 	else
 		s->stats.dae_naked++;
-	LOG(AAA, e == AAA_DAE_OK ? LOG_INFO : LOG_WARN, "%s-Request from %s: %s (Error-Cause %u)",
+	LOG(AAA, e == AAA_DAE_OK ? LOG_INFO : LOG_WARN,
+	    "%s-Request from " INET4_FMT ": %s (Error-Cause %u)",
 	    s->buf[0] == RADIUS_DISCONNECT_REQUEST ? "Disconnect" : "CoA",
-	    inet_ntoa(from->sin_addr), e == AAA_DAE_OK ? "ACK" : "NAK", (unsigned)e);
+	    INET4_ARGS(ntohl(from->sin_addr.s_addr)), e == AAA_DAE_OK ? "ACK" : "NAK", (unsigned)e);
 	if (n > 0)
 		sendto(s->fd, s->answer.buf, n, 0, (const struct sockaddr *)from, sizeof(*from));
 }

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "lns_log.h"
+#include "inet.h"
 
 #define ACCT_BACKOFF_MAX_MS 60000
 
@@ -152,11 +153,8 @@ void
 aaa_radius_server_name(const struct aaa_radius *r, unsigned idx, char *out, size_t cap)
 {
 	const struct cfg_radius_server *s = &r->cfg.servers[idx % r->cfg.n_servers];
-	struct in_addr a = { .s_addr = htonl(s->address) };
-	char ip[INET_ADDRSTRLEN];
 
-	inet_ntop(AF_INET, &a, ip, sizeof(ip));
-	snprintf(out, cap, "%s:%u", ip, s->auth_port);
+	snprintf(out, cap, INET4_FMT ":%u", INET4_ARGS(s->address), s->auth_port);
 }
 
 /* True the first time for each server: its first unsigned answer is told once. */

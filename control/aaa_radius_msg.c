@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "inet.h"
+
 /* RFC 2865 §5.6, 5.7, 5.41; RFC 2868 §3.1, 3.2; RFC 2866 §5.6 */
 #define SERVICE_FRAMED	    2
 #define PROTOCOL_PPP	    1
@@ -18,9 +20,9 @@
 static void
 put_ipv4_string(struct radius_pkt *p, uint8_t type, uint32_t ip)
 {
-	char s[16];
+	char s[INET4_STRLEN];
 
-	snprintf(s, sizeof(s), "%u.%u.%u.%u", ip >> 24, ip >> 16 & 255, ip >> 8 & 255, ip & 255);
+	inet4_str(ip, s);
 	radius_put_tagged(p, type, 0, s, strlen(s));
 }
 

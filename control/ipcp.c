@@ -8,7 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "l2tp_wire.h"
+#include "byteorder.h"
+#include "inet.h"
 #include "ppp_internal.h"
 
 enum {
@@ -20,12 +21,6 @@ enum {
 	IPCP_OPT_DNS2 = 131,
 	IPCP_OPT_NBNS2 = 132,
 };
-
-static void
-fmt_ip(char *out, size_t cap, uint32_t a)
-{
-	snprintf(out, cap, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
-}
 
 static int
 dns_index(uint8_t type)
@@ -108,9 +103,9 @@ peer_address(struct ppp *p, uint32_t asked, struct ppp_writer *nak, bool may_nak
 {
 	char a[16], want[16];
 
-	fmt_ip(a, sizeof(a), asked);
+	inet4_str(asked, a);
 	if (p->ip.assigned != 0 && p->ip.assigned == p->cfg.local_ipv4) {
-		fmt_ip(want, sizeof(want), p->ip.assigned);
+		inet4_str(p->ip.assigned, want);
 		PLOG(p, LOG_WARN, "IPCP: the address for the peer, %s, is our own", want);
 		ppp_fail(p, PPP_DOWN_NAS_ERROR);
 		return false;
@@ -126,7 +121,7 @@ peer_address(struct ppp *p, uint32_t asked, struct ppp_writer *nak, bool may_nak
 		ppp_fail(p, PPP_DOWN_NAS_ERROR);
 		return false;
 	}
-	fmt_ip(want, sizeof(want), p->ip.assigned);
+	inet4_str(p->ip.assigned, want);
 	PLOG(p, LOG_INFO, "IPCP: Her address %s, we want %s", a, want);
 	if (!may_nak) {
 		PLOG(p, LOG_WARN, "IPCP: peer insists on %s after %u Naks", a,
@@ -203,7 +198,7 @@ ipcp_up(struct ppp_fsm *f)
 
 	if (p->cfg.role == PPP_ROLE_SERVER) {
 		p->st.our_ipv4 = p->cfg.local_ipv4;
-		fmt_ip(a, sizeof(a), p->st.peer_ipv4);
+		inet4_str(p->st.peer_ipv4, a);
 		PLOG(p, LOG_INFO, "IPCP: Install route to %s", a);
 	} else {
 		p->st.our_ipv4 = p->ip.want_addr;
@@ -222,7 +217,7 @@ ipcp_down(struct ppp_fsm *f)
 	char a[16];
 
 	if (p->cfg.role == PPP_ROLE_SERVER) {
-		fmt_ip(a, sizeof(a), p->st.peer_ipv4);
+		inet4_str(p->st.peer_ipv4, a);
 		PLOG(p, LOG_INFO, "IPCP: Remove route to %s", a);
 	}
 	p->st.ipv4_up = false;
@@ -246,7 +241,7 @@ ipcp_describe(struct ppp_fsm *f, const struct ppp_opt *o, char *out, size_t cap)
 
 	(void)f;
 	if (o->len == 6)
-		fmt_ip(a, sizeof(a), get_be32(o->val));
+		inet4_str(get_be32(o->val), a);
 	else
 		snprintf(a, sizeof(a), "?");
 	switch (o->type) {

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "l2tp_wire.h"
+#include "byteorder.h"
 #include "ppp_internal.h"
 
 enum { IPV6CP_OPT_IID = 1 };

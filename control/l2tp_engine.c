@@ -4,12 +4,13 @@
  * lookup, ID allocation, timers, events and the end-of-call reaping of
  * tunnels that died during it.
  */
-#include <arpa/inet.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "inet.h"
 #include "l2tp_internal.h"
 #include "lns_log.h"
 
@@ -61,13 +62,11 @@ l2tp_addr_eq(const struct l2tp_addr *a, const struct l2tp_addr *b)
 int
 l2tp_addr_format(const struct l2tp_addr *a, char *out, size_t cap)
 {
-	char ip[INET6_ADDRSTRLEN];
+	char ip[INET6_STRLEN];
 
-	if (inet_ntop(a->family == 6 ? AF_INET6 : AF_INET, a->ip, ip, sizeof(ip)) == NULL)
-		snprintf(ip, sizeof(ip), "?");
 	if (a->family == 6)
-		return snprintf(out, cap, "[%s]:%u", ip, a->port);
-	return snprintf(out, cap, "%s:%u", ip, a->port);
+		return snprintf(out, cap, "[%s]:%u", inet6_str(a->ip, ip), a->port);
+	return snprintf(out, cap, INET4_FMT ":%u", INET4_ARGS(get_be32(a->ip)), a->port);
 }
 
 void

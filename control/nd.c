@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "l2tp_wire.h" /* get_be16, put_be16, put_be32 */
+#include "byteorder.h" /* get_be16, put_be16, put_be32 */
 
 enum {
 	ICMP6 = 58,

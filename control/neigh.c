@@ -5,9 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "l2tp_wire.h"
+#include "byteorder.h"
 #include "lns_hmap.h"
 #include "lns_log.h"
+#include "inet.h"
 
 #define ARP_REQUEST 1
 #define ARP_REPLY   2
@@ -264,8 +265,7 @@ expire(struct neigh_table *nt, uint64_t now, struct neigh *n)
 		n->state = NEIGH_FAILED;
 		n->deadline = now + nt->cfg.failed_ms;
 		nt->stats.failures++;
-		LOG(DP, LOG_WARN, "ARP: %u.%u.%u.%u does not answer", n->ip >> 24,
-		    (n->ip >> 16) & 255, (n->ip >> 8) & 255, n->ip & 255);
+		LOG(DP, LOG_WARN, "ARP: " INET4_FMT " does not answer", INET4_ARGS(n->ip));
 		return;
 	case NEIGH_REACHABLE:
 		n->state = NEIGH_STALE;

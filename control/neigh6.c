@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "l2tp_wire.h"
+#include "byteorder.h"
 #include "nd.h" /* nd_icmp6_cksum */
 
 enum {

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "l2tp_wire.h"
+#include "byteorder.h"
 #include "ppp_internal.h"
 
 const char *

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "l2tp_wire.h"
+#include "byteorder.h"
 #include "lns_log.h"
 
 #define PPP_MAX_PACKET 1500

@@ -18,6 +18,7 @@
 
 #include "dp.h"
 #include "dp_pkt.h"
+#include "l2tp_wire.h"
 #include "ppp_wire.h"
 
 enum verdict { V_LOOKUP, V_PUNT, V_DROP, V_REASSEMBLE };

@@ -15,6 +15,7 @@
 
 #include "dp.h"
 #include "dp_pkt.h"
+#include "l2tp_wire.h"
 #include "ppp_wire.h"
 
 #define OUTER_IP_LEN  20

@@ -12,7 +12,7 @@
 #include <rte_ether.h>
 #include <rte_ip.h>
 
-#include "l2tp_wire.h" /* get_be16, put_be16, get_be32 */
+#include "byteorder.h" /* get_be16, put_be16, get_be32 */
 
 /* RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m') for one 16-bit word. */
 static inline uint16_t

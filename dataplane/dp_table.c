@@ -24,6 +24,7 @@
 #include <rte_rcu_qsbr.h>
 
 #include "dp.h"
+#include "l2tp_wire.h"
 
 struct retired {
 	struct dp_session *s;

@@ -37,6 +37,7 @@
 #include "dp.h"
 #include "dp_pkt.h"
 #include "dp_worker.h"
+#include "inet.h"
 #include "lns.h"
 #include "lns_log.h"
 #include "lnsd.h"
@@ -158,8 +159,8 @@ lac_mac_changed(struct lnsd *d, uint32_t ip, const uint8_t *mac)
 			moved++;
 	}
 	if (moved > 0)
-		LOG(DP, LOG_INFO, "%u.%u.%u.%u at a new MAC: %u sessions follow", ip >> 24,
-		    (ip >> 16) & 255, (ip >> 8) & 255, ip & 255, moved);
+		LOG(DP, LOG_INFO, INET4_FMT " at a new MAC: %u sessions follow", INET4_ARGS(ip),
+		    moved);
 }
 
 static bool
@@ -339,9 +340,9 @@ publish_routes(struct lnsd *d, struct lnsd_sub *sub, const struct lns_session_in
 		int rc = dp_route4_add(d->tables, r->prefix, r->len, i->tunnel_id, i->session_id);
 
 		if (rc != 0) {
-			LOG(DP, LOG_WARN, "session %u/%u: route %u.%u.%u.%u/%u not installed: %s",
-			    i->tunnel_id, i->session_id, r->prefix >> 24, (r->prefix >> 16) & 255,
-			    (r->prefix >> 8) & 255, r->prefix & 255, r->len, strerror(-rc));
+			LOG(DP, LOG_WARN, "session %u/%u: route " INET4_FMT "/%u not installed: %s",
+			    i->tunnel_id, i->session_id, INET4_ARGS(r->prefix), r->len,
+			    strerror(-rc));
 			continue;
 		}
 		sub->routes[sub->n_routes++] = *r;
@@ -402,9 +403,8 @@ session_up(void *ctx, const struct lns_session_info *i)
 	snprintf(d->subs[rc].user, sizeof(d->subs[rc].user), "%s", i->user);
 	publish_routes(d, &d->subs[rc], i);
 	next_hop_count(d, lnsd_next_hop(d->ifs[d->subs[rc].ifx].cfg, d->subs[rc].peer_ip), +1);
-	LOG(DP, LOG_INFO, "session %u/%u for %s up: %u.%u.%u.%u%s", i->tunnel_id, i->session_id,
-	    i->user, i->sub_ipv4 >> 24, (i->sub_ipv4 >> 16) & 255, (i->sub_ipv4 >> 8) & 255,
-	    i->sub_ipv4 & 255, i->ipv6 ? " and IPv6" : "");
+	LOG(DP, LOG_INFO, "session %u/%u for %s up: " INET4_FMT "%s", i->tunnel_id, i->session_id,
+	    i->user, INET4_ARGS(i->sub_ipv4), i->ipv6 ? " and IPv6" : "");
 }
 
 /* IPv6 came up after IPCP: a new entry replaces the old, keeping its counters and routes. */
@@ -543,10 +543,8 @@ radius_start(struct lnsd *d)
 		return 0;
 	d->dae = aaa_dae_server_open(&c->radius, &nas);
 	if (d->dae == NULL) {
-		fprintf(stderr, "lnsd: Dynamic Authorization on %u.%u.%u.%u:%u: %s\n",
-			c->radius.dae_listen >> 24, (c->radius.dae_listen >> 16) & 255,
-			(c->radius.dae_listen >> 8) & 255, c->radius.dae_listen & 255,
-			c->radius.dae_port, strerror(errno));
+		fprintf(stderr, "lnsd: Dynamic Authorization on " INET4_FMT ":%u: %s\n",
+			INET4_ARGS(c->radius.dae_listen), c->radius.dae_port, strerror(errno));
 		return -EADDRNOTAVAIL;
 	}
 	return 0;
@@ -569,10 +567,8 @@ management_start(struct lnsd *d)
 		d->metrics = ctl_server_open_http(m->metrics_listen, m->metrics_port,
 						  lnsd_metrics_http, d);
 		if (d->metrics == NULL) {
-			fprintf(stderr, "lnsd: metrics on %u.%u.%u.%u:%u: %s\n",
-				m->metrics_listen >> 24, (m->metrics_listen >> 16) & 255,
-				(m->metrics_listen >> 8) & 255, m->metrics_listen & 255,
-				m->metrics_port, strerror(errno));
+			fprintf(stderr, "lnsd: metrics on " INET4_FMT ":%u: %s\n",
+				INET4_ARGS(m->metrics_listen), m->metrics_port, strerror(errno));
 			return -1;
 		}
 	}

@@ -5,7 +5,6 @@
  * command writes through ctl_out, so the same code gives people aligned
  * tables and scripts JSON.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,15 +12,10 @@
 
 #include <rte_ring.h>
 
+#include "inet.h"
 #include "l2tp_wire.h"
 #include "lns_log.h"
 #include "lnsd.h"
-
-static void
-format_ipv4(char *buf, size_t size, uint32_t ip)
-{
-	snprintf(buf, size, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255, ip & 255);
-}
 
 /* An IPv6CP Interface-Identifier as the low half of an address: "0211:2233:4455:6677". */
 static void
@@ -29,17 +23,6 @@ format_iid(char *buf, size_t size, const uint8_t iid[8])
 {
 	snprintf(buf, size, "%02x%02x:%02x%02x:%02x%02x:%02x%02x", iid[0], iid[1], iid[2], iid[3],
 		 iid[4], iid[5], iid[6], iid[7]);
-}
-
-static bool
-parse_ipv4(const char *s, uint32_t *out)
-{
-	struct in_addr a;
-
-	if (inet_pton(AF_INET, s, &a) != 1)
-		return false;
-	*out = ntohl(a.s_addr);
-	return true;
 }
 
 static bool
@@ -157,7 +140,7 @@ show_peers(struct lnsd *d, struct ctl_out *o)
 	while ((h = lns_next_peer(d->lns, &it)) != NULL) {
 		char addr[16], hist[128];
 
-		format_ipv4(addr, sizeof(addr), h->addr);
+		inet4_str(h->addr, addr);
 		ctl_cell_str(o, addr);
 		ctl_cell_str(o, h->host);
 		ctl_cell_u64(o, h->tunnels_down);
@@ -194,7 +177,7 @@ parse_filter(int argc, char **argv, struct session_filter *f, struct ctl_out *o)
 		} else if (strcmp(argv[i], "user") == 0) {
 			f->user = argv[i + 1];
 		} else if (strcmp(argv[i], "address") == 0) {
-			if (!parse_ipv4(argv[i + 1], &f->address))
+			if (!inet4_parse(argv[i + 1], &f->address))
 				return fail(o, "show sessions: bad address '%s'", argv[i + 1]);
 		} else {
 			return fail(o, "show sessions: unknown filter '%s' (tunnel, user, address)",
@@ -227,7 +210,7 @@ show_sessions(struct lnsd *d, int argc, char **argv, struct ctl_out *o)
 			continue;
 		lnsd_session_counters(d, i, &c);
 		snprintf(id, sizeof(id), "%u/%u", u->tunnel_id, u->session_id);
-		format_ipv4(addr, sizeof(addr), u->ipv4);
+		inet4_str(u->ipv4, addr);
 		ctl_cell_str(o, id);
 		ctl_cell_str(o, u->user);
 		ctl_cell_str(o, addr);
@@ -285,13 +268,13 @@ show_session(struct lnsd *d, const char *arg, struct ctl_out *o)
 	ctl_kv_str(o, "peer_pfc", v.ppp->peer_pfc ? "yes" : "no");
 	snprintf(buf, sizeof(buf), "%08x", v.ppp->our_magic);
 	ctl_kv_str(o, "our_magic", buf);
-	format_ipv4(buf, sizeof(buf), v.local_ipv4);
+	inet4_str(v.local_ipv4, buf);
 	ctl_kv_str(o, "local_address", buf);
-	format_ipv4(buf, sizeof(buf), v.ppp->our_ipv4);
+	inet4_str(v.ppp->our_ipv4, buf);
 	ctl_kv_str(o, "our_address", buf);
-	format_ipv4(buf, sizeof(buf), v.ppp->peer_ipv4);
+	inet4_str(v.ppp->peer_ipv4, buf);
 	ctl_kv_str(o, "peer_address", buf);
-	format_ipv4(buf, sizeof(buf), v.ppp->dns[0]);
+	inet4_str(v.ppp->dns[0], buf);
 	ctl_kv_str(o, "dns", buf);
 	ctl_kv_str(o, "ipv6cp", v.ipv6cp_state);
 	if (v.ppp->ipv6_up) {
@@ -302,10 +285,10 @@ show_session(struct lnsd *d, const char *arg, struct ctl_out *o)
 	}
 	if (v.ipv6) {
 		uint8_t a6[16] = { 0 };
+		char text[INET6_STRLEN];
 
 		memcpy(a6, v.prefix6, 8);
-		inet_ntop(AF_INET6, a6, buf, sizeof(buf));
-		strncat(buf, "/64", sizeof(buf) - strlen(buf) - 1);
+		snprintf(buf, sizeof(buf), "%s/64", inet6_str(a6, text));
 		ctl_kv_str(o, "ipv6_prefix", buf);
 	}
 	ctl_section_end(o);

@@ -12,6 +12,7 @@
 
 #include <rte_ethdev.h>
 
+#include "inet.h"
 #include "lnsd.h"
 
 static void
@@ -216,10 +217,9 @@ peer_results(struct lnsd *d, struct ctl_out *o, const char *msg)
 
 	while ((h = lns_next_peer(d->lns, &it)) != NULL) {
 		bool cdn = strcmp(msg, "cdn") == 0;
-		char peer[16];
+		char peer[INET4_STRLEN];
 
-		snprintf(peer, sizeof(peer), "%u.%u.%u.%u", h->addr >> 24, (h->addr >> 16) & 255,
-			 (h->addr >> 8) & 255, h->addr & 255);
+		inet4_str(h->addr, peer);
 		results(o, h, peer, msg, "received", cdn ? h->cdn_rx : h->stopccn_rx);
 		results(o, h, peer, msg, "sent", cdn ? h->cdn_tx : h->stopccn_tx);
 	}

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * lnsctl's commands, run on the control lcore when a request line is
- * complete (control/ctl_server.c), and the Prometheus text (metrics). Each
+ * complete (control/io/ctl_server.c), and the Prometheus text (metrics). Each
  * command writes through ctl_out, so the same code gives people aligned
  * tables and scripts JSON.
  */

@@ -4,7 +4,7 @@
  * lcore's work sustains (ICRQ to IPCP open: L2TP, LCP, CHAP against the
  * local users, an address from a pool, IPCP), and in the same run the
  * reference: the same calls through the L2TP engine alone (ICRQ, ICRP,
- * ICCN; no PPP). The LNS (control/lns.c, as lnsd runs it) and a LAC with
+ * ICCN; no PPP). The LNS (control/lns/, as lnsd runs it) and a LAC with
  * PPP clients (as lacsim runs them) talk over an in-memory wire in one
  * thread; only the time spent inside the LNS is counted, so the figure is
  * the LNS's own cost, whatever the LAC costs.
